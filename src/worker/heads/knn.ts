@@ -1,0 +1,74 @@
+/**
+ * Instant classification: cosine k-nearest-neighbours over the stored embeddings.
+ * No training step — it predicts as soon as two labels have an example each. Plain arrays: a few
+ * hundred 256-wide dot products cost well under a millisecond, and no tensors need an owner.
+ */
+import type { KnnOptions, TrainProgress, TrainReport } from '../protocol';
+import type { ExampleStore } from '../examples';
+import { checkClassificationExamples } from './dense';
+import { NotTrainedError, type Head } from './head';
+
+function norm(v: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
+  return Math.sqrt(s) || 1;
+}
+
+export class KnnHead implements Head {
+  readonly kind = 'knn' as const;
+  /** Norms by example id, so each example's norm is computed once. */
+  #norms = new Map<number, number>();
+
+  constructor(
+    private readonly options: KnnOptions,
+    private readonly store: ExampleStore,
+  ) {}
+
+  get names(): readonly string[] {
+    return this.store.labels;
+  }
+
+  ready(): boolean {
+    return this.store.labels.length >= 2;
+  }
+
+  notReadyReason(): string {
+    return 'The kNN head needs at least one example of 2 or more labels before it can predict.';
+  }
+
+  /** Nothing to learn; checks the examples so train() fails the same way for every head. */
+  async train(_examples: unknown, onProgress: (p: TrainProgress) => void): Promise<TrainReport> {
+    checkClassificationExamples(this.store.all, this.store.labels);
+    onProgress({ epoch: 1, epochs: 1, loss: 0 });
+    return { head: this.kind, epochs: 0, examples: this.store.all.length, ms: 0 };
+  }
+
+  async predict(embedding: Float32Array): Promise<Float32Array> {
+    if (!this.ready()) throw new NotTrainedError(this.notReadyReason());
+    const labels = this.store.labels;
+    const q = norm(embedding);
+    const scored = this.store.all.map((e) => {
+      let n = this.#norms.get(e.id);
+      if (n === undefined) this.#norms.set(e.id, (n = norm(e.embedding)));
+      let dot = 0;
+      for (let i = 0; i < embedding.length; i++) dot += embedding[i]! * e.embedding[i]!;
+      return { label: e.label, similarity: dot / (q * n) };
+    });
+    scored.sort((a, b) => b.similarity - a.similarity);
+    const k = Math.min(this.options.k, scored.length);
+    // Votes weighted by similarity: with fewer than k examples of a label the nearest still wins,
+    // and the confidences say how clear the choice was.
+    const votes = new Float32Array(labels.length);
+    let total = 0;
+    for (const s of scored.slice(0, k)) {
+      const w = Math.max(s.similarity, 1e-6);
+      votes[labels.indexOf(s.label)]! += w;
+      total += w;
+    }
+    return votes.map((v) => v / total);
+  }
+
+  dispose(): void {
+    this.#norms.clear();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Engine defaults and option merging. No tfjs here: the main thread imports this file too.
+ */
+import type { EngineOptions, ModelSpec } from './protocol';
+
+/** Every engine option with its default. See `EngineOptions` for what each one means. */
+export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze<EngineOptions>({
+  backend: 'auto',
+  head: 'dense',
+  model: { version: 1, alpha: 0.25 },
+  outputs: ['value'],
+  train: {
+    epochs: 20,
+    learningRate: 0.001,
+    batchSize: 16,
+    hiddenUnits: 100,
+    validationSplit: 0.15,
+  },
+  knn: { k: 3 },
+  baseUrl: '',
+  modelUrl: '',
+  allowRemoteModel: true,
+  cacheModel: true,
+  autoBudgetMs: 2500,
+});
+
+/** User options deep-merged over the defaults (one level deep, as the option groups are). */
+export type PartialEngineOptions = Partial<Omit<EngineOptions, 'model' | 'train' | 'knn'>> & {
+  model?: Partial<ModelSpec>;
+  train?: Partial<EngineOptions['train']>;
+  knn?: Partial<EngineOptions['knn']>;
+};
+
+export function mergeEngineOptions(options: PartialEngineOptions = {}): EngineOptions {
+  const d = DEFAULT_ENGINE_OPTIONS;
+  return {
+    ...d,
+    ...options,
+    model: { ...d.model, ...options.model },
+    train: { ...d.train, ...options.train },
+    knn: { ...d.knn, ...options.knn },
+    outputs: [...(options.outputs ?? d.outputs)],
+  };
+}
+
+const VALID_ALPHAS: Record<ModelSpec['version'], number[]> = { 1: [0.25, 0.5, 0.75, 1.0], 2: [0.5, 0.75, 1.0] };
+
+/** `mobilenet-v1-0.25` */
+export function modelName(spec: ModelSpec): string {
+  return `mobilenet-v${spec.version}-${spec.alpha}`;
+}
+
+/** The folder `npm run models` fills: `mobilenet_v1_025_224_graph`. */
+export function modelFolder(spec: ModelSpec): string {
+  const alpha = String(Math.round(spec.alpha * 100)).padStart(3, '0');
+  return `mobilenet_v${spec.version}_${alpha}_224_graph`;
+}
+
+/** Throws a RangeError naming the valid choices when an option cannot work. */
+export function validateEngineOptions(o: EngineOptions): void {
+  const backends = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
+  if (!backends.includes(o.backend)) {
+    throw new RangeError(`Unknown backend '${o.backend}'. Valid backends are: ${backends.join(', ')}.`);
+  }
+  if (!['dense', 'knn', 'regression'].includes(o.head)) {
+    throw new RangeError(`Unknown head '${o.head}'. Valid heads are: dense, knn, regression.`);
+  }
+  const alphas = VALID_ALPHAS[o.model.version];
+  if (!alphas) throw new RangeError(`Invalid MobileNet version ${o.model.version}. Valid versions are: 1, 2.`);
+  if (!alphas.includes(o.model.alpha)) {
+    throw new RangeError(
+      `MobileNet v${o.model.version} has no alpha ${o.model.alpha}. Valid alphas for this version are: ${alphas.join(', ')}.`,
+    );
+  }
+  if (o.head === 'regression' && (o.outputs.length === 0 || new Set(o.outputs).size !== o.outputs.length)) {
+    throw new RangeError(`Regression needs one or more distinct output names (got ${JSON.stringify(o.outputs)}).`);
+  }
+  const t = o.train;
+  if (!(Number.isInteger(t.epochs) && t.epochs >= 1)) throw new RangeError(`train.epochs must be a whole number ≥ 1 (got ${t.epochs}).`);
+  if (!(t.learningRate > 0)) throw new RangeError(`train.learningRate must be > 0 (got ${t.learningRate}).`);
+  if (!(Number.isInteger(t.batchSize) && t.batchSize >= 1)) throw new RangeError(`train.batchSize must be a whole number ≥ 1 (got ${t.batchSize}).`);
+  if (!(Number.isInteger(t.hiddenUnits) && t.hiddenUnits >= 1)) throw new RangeError(`train.hiddenUnits must be a whole number ≥ 1 (got ${t.hiddenUnits}).`);
+  if (!(t.validationSplit >= 0 && t.validationSplit < 1)) throw new RangeError(`train.validationSplit must be in [0, 1) (got ${t.validationSplit}).`);
+  if (!(Number.isInteger(o.knn.k) && o.knn.k >= 1)) throw new RangeError(`knn.k must be a whole number ≥ 1 (got ${o.knn.k}).`);
+}

@@ -1,0 +1,218 @@
+/**
+ * The worker boundary: every type that crosses between the main thread and the engine worker.
+ * Types only — both sides import this file, and it must never pull in runtime code (tfjs above all).
+ */
+
+/** Milliseconds, as from `performance.now()` or a duration. */
+export type Milliseconds = number;
+/** A number in [0, 1]. */
+export type NormalRange = number;
+
+/** Where inference runs. `auto` measures the available ones and picks the fastest. */
+export type Backend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export type BackendChoice = Backend | 'auto';
+
+/** Which trainable head sits on top of the MobileNet embedding. */
+export type HeadKind = 'dense' | 'knn' | 'regression';
+
+/** MobileNet variant. v1 α0.25 is what ml5's featureExtractor used, and the default. */
+export interface ModelSpec {
+  /** @default 1 */
+  version: 1 | 2;
+  /** Width multiplier. v1: 0.25 | 0.5 | 0.75 | 1.0; v2: 0.5 | 0.75 | 1.0. @default 0.25 */
+  alpha: 0.25 | 0.5 | 0.75 | 1.0;
+}
+
+/** Pixels in plain form (what `ImageData` is, and what Node tests can build without a DOM). */
+export interface PixelData {
+  width: number;
+  height: number;
+  /** RGBA, 4 bytes a pixel, row-major. */
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+/** What the engine accepts as a frame: a transferred bitmap (the fast path) or plain pixels. */
+export type EngineImage = ImageBitmap | PixelData;
+
+/** Options for the dense (classification) and regression heads. */
+export interface TrainOptions {
+  /** Passes over the examples. @default 20 */
+  epochs: number;
+  /** Adam learning rate. @default 0.001 (see README: ml5's 1e-4 underfits in 20 epochs) */
+  learningRate: number;
+  /** Examples per gradient step. @default 16 (as Teachable Machine) */
+  batchSize: number;
+  /** Units in the hidden layer. @default 100 */
+  hiddenUnits: number;
+  /** Fraction of each label's examples held out for validation, once every label has at least
+   * `1 / validationSplit` examples (so at least one held out each). @default 0.15 */
+  validationSplit: NormalRange;
+}
+
+/** Options for the k-nearest-neighbour head. */
+export interface KnnOptions {
+  /** Neighbours that vote. @default 3 */
+  k: number;
+}
+
+export interface EngineOptions {
+  /** @default 'auto' */
+  backend: BackendChoice;
+  /** @default 'dense' */
+  head: HeadKind;
+  /** @default { version: 1, alpha: 0.25 } */
+  model: ModelSpec;
+  /** Output names for the regression head (each a value in [0, 1]). @default ['value'] */
+  outputs: string[];
+  train: TrainOptions;
+  knn: KnnOptions;
+  /** Base URL the engine resolves `models/...` against (the app's own origin). */
+  baseUrl: string;
+  /** URL of the model.json to try before the official one; derived from `baseUrl` and `model` when empty. */
+  modelUrl: string;
+  /** Try the official TF Hub URL when the local folder has no weights. @default true */
+  allowRemoteModel: boolean;
+  /** Cache the model in IndexedDB after the first load so the next start works offline. @default true */
+  cacheModel: boolean;
+  /** A choice remembered by an earlier `auto` run on this device; used when its `deviceKey` matches. */
+  rememberedBackend?: RememberedBackend;
+  /** Upper bound for the whole `auto` measurement. @default 2500 */
+  autoBudgetMs: Milliseconds;
+}
+
+export interface RememberedBackend {
+  deviceKey: string;
+  backend: Backend;
+}
+
+/** One measured candidate of an `auto` run (or why it was not measured). */
+export interface BackendTrial {
+  backend: Backend;
+  /** Mean inference time per frame, when measured. */
+  msPerFrame?: Milliseconds;
+  /** Why the backend was not measured or not usable. */
+  skipped?: string;
+}
+
+export interface BackendReport {
+  backend: Backend;
+  /** One sentence a user can read: why this backend is running. */
+  reason: string;
+  trials: BackendTrial[];
+  /** Identifies this browser + GPU, so a remembered choice is not reused on another device. */
+  deviceKey: string;
+  /** WebGPU adapter description, when there is one. */
+  gpu: string | null;
+}
+
+export type LoadPhase = 'backend' | 'cache' | 'local' | 'remote' | 'ready';
+
+export interface LoadProgress {
+  phase: LoadPhase;
+  /** Fraction loaded in this phase. */
+  fraction: NormalRange;
+  /** Where the weights are coming from in this phase. */
+  url?: string;
+}
+
+export interface ModelReport {
+  /** e.g. `mobilenet-v1-0.25` */
+  name: string;
+  /** Where the weights came from. */
+  source: 'cache' | 'local' | 'remote';
+  url: string;
+  embeddingSize: number;
+  cached: boolean;
+}
+
+export interface InitReport {
+  backend: BackendReport;
+  model: ModelReport;
+  head: HeadKind;
+  /** Warnings a user should see (fallbacks, cache failures). */
+  warnings: string[];
+}
+
+/** What an example teaches: a label (classification) or output values (regression). */
+export type Target = string | Record<string, number>;
+
+export interface ExampleInfo {
+  id: number;
+  /** Classification label, or '' for regression. */
+  label: string;
+  /** Regression targets by output name. */
+  values?: Record<string, number>;
+  /** A small RGBA preview of the frame. */
+  thumbnail: PixelData;
+}
+
+export interface ExampleCounts {
+  /** Examples per label, in label order (regression examples count under ''). */
+  perLabel: Record<string, number>;
+  total: number;
+}
+
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  loss: number;
+  /** Training accuracy (classification only). */
+  accuracy?: NormalRange;
+  /** Accuracy on held-out examples, when there are enough of them. */
+  valAccuracy?: NormalRange;
+  /** Validation loss, when there are enough held-out examples. */
+  valLoss?: number;
+}
+
+export interface TrainReport {
+  head: HeadKind;
+  epochs: number;
+  examples: number;
+  ms: Milliseconds;
+  final?: TrainProgress;
+}
+
+export interface Timings {
+  /** Pixels → tensor (fromPixels, resize, normalise). */
+  fromPixels: Milliseconds;
+  /** MobileNet forward pass including reading the embedding back. */
+  infer: Milliseconds;
+  /** The trainable head. */
+  head: Milliseconds;
+  /** Everything inside the worker. */
+  total: Milliseconds;
+}
+
+/** One prediction: plain, serialisable, carrying its frame's timestamp. */
+export interface Prediction {
+  /** Winning label (classification); '' for regression. */
+  label: string;
+  /** Confidence per label, in label order (classification). */
+  confidences: Record<string, NormalRange>;
+  /** Output values by name (regression). */
+  values?: Record<string, NormalRange>;
+  /** Capture time of the frame (`performance.now()` on the main thread). */
+  t: Milliseconds;
+  /** Capture → result back on the main thread; 0 until the main thread fills it in. */
+  latencyMs: Milliseconds;
+  timings: Timings;
+  /** `tf.memory().numTensors` after this prediction. */
+  tensors: number;
+}
+
+/** The engine the worker exposes through comlink. Every method may be awaited from the main thread. */
+export interface EngineApi {
+  init(options: EngineOptions, onProgress?: (p: LoadProgress) => void): Promise<InitReport>;
+  addExample(image: EngineImage, target: Target): Promise<ExampleInfo>;
+  removeExample(id: number): Promise<ExampleCounts>;
+  clearLabel(label: string): Promise<ExampleCounts>;
+  renameLabel(from: string, to: string): Promise<ExampleCounts>;
+  clearExamples(): Promise<ExampleCounts>;
+  counts(): Promise<ExampleCounts>;
+  examples(): Promise<ExampleInfo[]>;
+  train(onProgress?: (p: TrainProgress) => void): Promise<TrainReport>;
+  predict(image: EngineImage, t: Milliseconds): Promise<Prediction>;
+  embed(image: EngineImage): Promise<Float32Array>;
+  memory(): Promise<{ numTensors: number; numBytes: number }>;
+  dispose(): Promise<void>;
+}

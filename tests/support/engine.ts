@@ -1,0 +1,46 @@
+/**
+ * The real engine in Node: real MobileNet weights from ../shared/models on the wasm backend.
+ */
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { Engine } from '../../src/worker/engine';
+import type { PartialEngineOptions } from '../../src/worker/options';
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const SHARED = resolve(REPO, '../shared');
+export const GRAPH_MODEL_DIR = join(SHARED, 'models/mobilenet_v1_025_224_graph');
+
+const require = createRequire(import.meta.url);
+setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/');
+
+/** An IOHandler that reads a TF.js graph model from a folder, as tf.io.http would over HTTP. */
+export function folderHandler(dir: string): tf.io.IOHandler {
+  return {
+    async load() {
+      const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+      const specs: tf.io.WeightsManifestEntry[] = [];
+      const buffers: Buffer[] = [];
+      for (const group of json.weightsManifest) {
+        specs.push(...group.weights);
+        for (const path of group.paths) buffers.push(await readFile(join(dir, path)));
+      }
+      const all = Buffer.concat(buffers);
+      return {
+        modelTopology: json.modelTopology,
+        weightSpecs: specs,
+        weightData: all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength),
+      };
+    },
+  };
+}
+
+/** An initialised engine with the real v1 α0.25 weights on wasm. */
+export async function realEngine(options: PartialEngineOptions = {}): Promise<Engine> {
+  const engine = new Engine({ modelHandler: folderHandler(GRAPH_MODEL_DIR) });
+  await engine.init({ backend: 'wasm', cacheModel: false, allowRemoteModel: false, ...options });
+  return engine;
+}
