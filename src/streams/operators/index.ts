@@ -1,0 +1,5 @@
+/** Pure operators over a stream of `Prediction`s, meant to be chained: smooth → threshold → hold → labelChanges. */
+export { smooth } from './smooth';
+export { threshold } from './threshold';
+export { hold, type HoldOptions } from './hold';
+export { labelChanges, type LabelChange } from './label-changes';
