@@ -1,0 +1,143 @@
+import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildClip, CLIP_LABELS, loadFixture, MARKER_COLOURS, markerLabel, type Clip } from '../support/clip';
+
+const W = 640;
+const H = 480;
+const HEADER = 'YUV4MPEG2 W640 H480 F30:1 Ip A1:1 C420jpeg\n';
+const FRAME_BYTES = 6 + W * H * 1.5;
+
+interface YuvFrame {
+  y: Uint8Array;
+  u: Uint8Array;
+  v: Uint8Array;
+}
+
+/** Reads frame `n` of a 640×480 4:2:0 Y4M without loading the whole file. */
+async function readFrame(path: string, n: number): Promise<YuvFrame> {
+  const file = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(FRAME_BYTES);
+    await file.read(buf, 0, FRAME_BYTES, HEADER.length + n * FRAME_BYTES);
+    expect(buf.subarray(0, 6).toString('latin1')).toBe('FRAME\n');
+    const planes = buf.subarray(6);
+    return {
+      y: planes.subarray(0, W * H),
+      u: planes.subarray(W * H, W * H * 1.25),
+      v: planes.subarray(W * H * 1.25),
+    };
+  } finally {
+    await file.close();
+  }
+}
+
+/** BT.601 limited-range YUV → RGB at one pixel (what Chromium's fake camera does with the clip). */
+function rgbAt({ y, u, v }: YuvFrame, px: number, py: number): [number, number, number] {
+  const Y = (y[py * W + px]! - 16) * (255 / 219);
+  const c = (py >> 1) * (W / 2) + (px >> 1);
+  const U = u[c]! - 128;
+  const V = v[c]! - 128;
+  return [Y + 1.596027 * V, Y - 0.391762 * U - 0.812968 * V, Y + 2.017232 * U];
+}
+
+let dir: string;
+let clip: Clip;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'clip-test-'));
+  clip = await buildClip({ out: join(dir, 'clip.y4m') });
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('buildClip', () => {
+  it('writes a Y4M of header + frames × (FRAME\\n + 640×480×1.5 bytes)', async () => {
+    expect(clip.totalFrames).toBe(3 * 3 * 30);
+    expect((await stat(clip.path)).size).toBe(HEADER.length + clip.totalFrames * FRAME_BYTES);
+    const file = await open(clip.path, 'r');
+    const { buffer } = await file.read(Buffer.alloc(HEADER.length), 0, HEADER.length, 0);
+    await file.close();
+    expect(buffer.toString('latin1')).toBe(HEADER);
+  });
+
+  it('has one contiguous segment per photo, in order', () => {
+    expect(clip.segments.map((s) => s.label)).toEqual([...CLIP_LABELS]);
+    expect(clip.segments.map((s) => [s.startFrame, s.endFrame])).toEqual([
+      [0, 90],
+      [90, 180],
+      [180, 270],
+    ]);
+  });
+
+  it("shows each segment's marker colour in the left strip and grey in the right", async () => {
+    for (const seg of clip.segments) {
+      for (const n of [seg.startFrame, Math.floor((seg.startFrame + seg.endFrame) / 2), seg.endFrame - 1]) {
+        const frame = await readFrame(clip.path, n);
+        for (const [x, y] of [[0, 0], [40, 240], [79, 479]] as const) {
+          const rgb = rgbAt(frame, x, y);
+          expect(markerLabel(rgb), `frame ${n} at ${x},${y}`).toBe(seg.label);
+          rgb.forEach((c, i) => expect(Math.abs(c - MARKER_COLOURS[seg.label][i]!)).toBeLessThan(4));
+        }
+        rgbAt(frame, 600, 240).forEach((c) => expect(Math.abs(c - 128)).toBeLessThan(2));
+      }
+    }
+  });
+
+  it('shows a different photo in the centre square of each segment', async () => {
+    const centres = await Promise.all(
+      clip.segments.map(async (s) => {
+        const { y } = await readFrame(clip.path, s.startFrame);
+        const square = new Uint8Array(480 * 480);
+        for (let row = 0; row < 480; row++) square.set(y.subarray(row * W + 80, row * W + 560), row * 480);
+        return square;
+      }),
+    );
+    const meanAbsDiff = (a: Uint8Array, b: Uint8Array) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0) / a.length;
+    expect(meanAbsDiff(centres[0]!, centres[1]!)).toBeGreaterThan(20);
+    expect(meanAbsDiff(centres[1]!, centres[2]!)).toBeGreaterThan(20);
+    expect(meanAbsDiff(centres[0]!, centres[2]!)).toBeGreaterThan(20);
+  });
+
+  it('reuses a clip that is already there', async () => {
+    const before = (await stat(clip.path)).mtimeMs;
+    const again = await buildClip({ out: clip.path });
+    expect(again.path).toBe(clip.path);
+    expect((await stat(clip.path)).mtimeMs).toBe(before);
+  });
+
+  it('rejects options that give no frames', async () => {
+    await expect(buildClip({ secondsPerPhoto: 0, out: join(dir, 'none.y4m') })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('markerLabel', () => {
+  it('maps each marker colour, and colours near it, to its label', () => {
+    for (const label of CLIP_LABELS) {
+      const [r, g, b] = MARKER_COLOURS[label];
+      expect(markerLabel([r, g, b])).toBe(label);
+      expect(markerLabel([r * 0.8 + 20, g * 0.8 + 20, b * 0.8 + 20])).toBe(label);
+    }
+  });
+});
+
+describe('loadFixture', () => {
+  it('decodes PNG and JPEG photos to RGBA', () => {
+    for (const [name, width, height] of [
+      ['chelsea.png', 451, 300],
+      ['coffee.png', 600, 400],
+      ['rocket.jpg', 640, 427],
+    ] as const) {
+      const img = loadFixture(name);
+      expect([img.width, img.height], name).toEqual([width, height]);
+      expect(img.data).toBeInstanceOf(Uint8Array);
+      expect(img.data.length).toBe(width * height * 4);
+      expect(img.data[3]).toBe(255);
+    }
+  });
+
+  it('names the fixtures folder when a photo is missing', () => {
+    expect(() => loadFixture('nope.png')).toThrow(/shared[/\\]fixtures/);
+  });
+});
