@@ -3,15 +3,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Engine } from '../../src/worker/engine';
 import type { PartialEngineOptions } from '../../src/worker/options';
+import { SHARED } from './paths';
 
-export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const SHARED = resolve(REPO, '../shared');
 export const GRAPH_MODEL_DIR = join(SHARED, 'models/mobilenet_v1_025_224_graph');
 
 const require = createRequire(import.meta.url);

@@ -1,0 +1,18 @@
+/**
+ * trainwhistle: teach a webcam your own objects, poses or gestures, and stream the predictions.
+ * The library entry: everything here runs on the main thread; the model runs in a worker.
+ */
+export { createPipeline } from './streams/pipeline';
+export type { LiveSource, Pipeline, PipelineOptions, RecordOptions, Recording } from './streams/pipeline';
+export { openCamera, closeCamera, listCameras, CameraError } from './streams/camera';
+export type { CameraOptions } from './streams/camera';
+export { openVideo } from './streams/video';
+export { frames } from './streams/frames';
+export type { FrameElement, FramesOptions } from './streams/frames';
+export { toBitmap, FRAME_SIZE } from './streams/frame';
+export type { Frame, ImageInput } from './streams/frame';
+export { forgetBackend } from './streams/remembered-backend';
+export type { Metrics } from './streams/metrics';
+export * from './streams/operators';
+export { DEFAULT_ENGINE_OPTIONS } from './worker/options';
+export type * from './worker/protocol';

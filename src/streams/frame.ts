@@ -1,0 +1,54 @@
+/**
+ * A frame on its way to the worker: a square ImageBitmap, already the model's input size, and the
+ * moment it was captured. Converting here (centre crop + resize in `createImageBitmap`) keeps the
+ * transfer small and lets the worker skip a resize.
+ */
+import type { Milliseconds } from '../worker/protocol';
+
+export interface Frame {
+  bitmap: ImageBitmap;
+  /** `performance.now()` when the frame was captured. */
+  t: Milliseconds;
+}
+
+/** Everything `addExample`, `classify` and `frames()` accept. */
+export type ImageInput =
+  | ImageBitmap | ImageData | VideoFrame | OffscreenCanvas
+  | HTMLVideoElement | HTMLImageElement | HTMLCanvasElement;
+
+/** The input size of MobileNet. */
+export const FRAME_SIZE = 224;
+
+function size(image: ImageInput): { width: number; height: number } {
+  if (typeof HTMLVideoElement !== 'undefined' && image instanceof HTMLVideoElement) {
+    if (image.readyState < 2 || image.videoWidth === 0) {
+      throw new RangeError(`The video has no frame yet (readyState ${image.readyState}): wait for its 'loadeddata' event, or await openCamera()/openVideo(), before using it.`);
+    }
+    return { width: image.videoWidth, height: image.videoHeight };
+  }
+  if (typeof HTMLImageElement !== 'undefined' && image instanceof HTMLImageElement) {
+    if (!image.complete || image.naturalWidth === 0) {
+      throw new RangeError(`The image '${image.src}' has not loaded (or failed to): await img.decode() before using it.`);
+    }
+    return { width: image.naturalWidth, height: image.naturalHeight };
+  }
+  if (typeof VideoFrame !== 'undefined' && image instanceof VideoFrame) return { width: image.displayWidth, height: image.displayHeight };
+  const known = [ImageBitmap, ImageData, OffscreenCanvas, globalThis.HTMLCanvasElement].filter(Boolean);
+  if (!known.some((k) => image instanceof k)) {
+    const name = (image as object | null)?.constructor?.name ?? String(image);
+    throw new TypeError(`Cannot read an image from ${name}. Pass an ImageBitmap, ImageData, VideoFrame, or a <video>, <img> or <canvas> element.`);
+  }
+  return image as { width: number; height: number };
+}
+
+/** Centre-crops `image` to a square and resizes it to `FRAME_SIZE`, as a new bitmap ready to transfer. */
+export async function toBitmap(image: ImageInput, frameSize = FRAME_SIZE): Promise<ImageBitmap> {
+  const { width, height } = size(image);
+  if (!(width > 0 && height > 0)) throw new RangeError(`The image is ${width}×${height}: it has no pixels to read.`);
+  const side = Math.min(width, height);
+  return createImageBitmap(image, Math.floor((width - side) / 2), Math.floor((height - side) / 2), side, side, {
+    resizeWidth: frameSize,
+    resizeHeight: frameSize,
+    resizeQuality: 'medium',
+  });
+}

@@ -1,0 +1,20 @@
+/**
+ * The worker entry: registers the browser backends and exposes one Engine through comlink.
+ * The main thread talks to it only through the types in protocol.ts.
+ */
+import * as Comlink from 'comlink';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { Engine } from './engine';
+
+// Vite fingerprints the .wasm files; tell the backend where each one ended up.
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasm,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+});
+
+Comlink.expose(new Engine());
