@@ -174,15 +174,19 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     async start(source) {
       pipeline.stop();
       metrics.start(performance.now());
+      // A repeated error (say, predicting before training) is reported once, not at the frame rate.
+      let lastError = '';
+      const report = (e: Error) => {
+        if (e.message !== lastError) errors.next(e);
+        lastError = e.message;
+        return null;
+      };
       run = asFrames(source)
         .pipe(
           tap((f) => metrics.frame(f.t)),
           processLatest(
             (frame: Frame) =>
-              engine.predict(send(frame.bitmap), frame.t).catch((e: Error) => {
-                errors.next(e);
-                return null;
-              }),
+              engine.predict(send(frame.bitmap), frame.t).then((p) => ((lastError = ''), p), report),
             (frame) => {
               frame.bitmap.close();
               metrics.drop();

@@ -12,7 +12,7 @@ import { chooseBackend } from './backends';
 import { ExampleStore, checkLabel } from './examples';
 import { INPUT_SIZE, checkImage, release, thumbnail, toSquarePixels } from './frames';
 import { DenseHead } from './heads/dense';
-import type { Head } from './heads/head';
+import { NotTrainedError, type Head } from './heads/head';
 import { KnnHead } from './heads/knn';
 import { RegressionHead, checkRegressionTarget } from './heads/regression';
 import { loadMobileNet } from './model-loader';
@@ -169,11 +169,7 @@ export class Engine implements EngineApi {
   async predict(image: EngineImage, t: Milliseconds): Promise<Prediction> {
     try {
       const { head } = this.#ready();
-      if (!head.ready()) {
-        const e = new Error(head.notReadyReason());
-        e.name = 'NotTrainedError';
-        throw e;
-      }
+      if (!head.ready()) throw new NotTrainedError(head.notReadyReason());
       const start = performance.now();
       const { embedding, square, fromPixels, infer } = await this.#embedSquare(image);
       square.dispose();

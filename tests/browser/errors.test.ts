@@ -145,3 +145,54 @@ describe('bad input on the main thread', () => {
     await page.close();
   });
 });
+
+describe('a canvas as the live source (a p5.js sketch)', () => {
+  test('kNN runs before it can answer: one error, then predictions follow the canvas as examples arrive', async () => {
+    const { page } = await open(noCamera, 'tests/browser/harness.html');
+    const result = await page.evaluate(async () => {
+      const { tw } = window;
+      const canvas = Object.assign(document.createElement('canvas'), { width: 320, height: 240 });
+      document.body.append(canvas);
+      const g = canvas.getContext('2d')!;
+      let scene = 'sun';
+      const draw = () => {
+        g.fillStyle = scene === 'sun' ? '#fc3' : '#136';
+        g.fillRect(0, 0, 320, 240);
+        g.fillStyle = scene === 'sun' ? '#f60' : '#eee';
+        if (scene === 'sun') g.fillRect(110, 70, 100, 100);
+        else for (let i = 0; i < 40; i++) g.fillRect((i * 73) % 320, (i * 37) % 240, 4, 4);
+        requestAnimationFrame(draw);
+      };
+      draw();
+      const pipe = await tw.createPipeline({ backend: 'wasm', head: 'knn' });
+      const errors: string[] = [];
+      const seen: { scene: string; label: string }[] = [];
+      pipe.errors$.subscribe((e) => errors.push(e.name));
+      pipe.predictions$.subscribe((p) => seen.push({ scene, label: p.label }));
+      await pipe.start(canvas);
+      await new Promise((r) => setTimeout(r, 1000));
+      const errorsBefore = [...errors];
+      for (const s of ['sun', 'night', 'sun', 'night']) {
+        scene = s;
+        await new Promise((r) => setTimeout(r, 150));
+        const rec = pipe.record(s, canvas);
+        await new Promise((r) => setTimeout(r, 400));
+        await rec.stop();
+      }
+      const start = seen.length;
+      for (const s of ['sun', 'night', 'sun']) {
+        scene = s;
+        await new Promise((r) => setTimeout(r, 800));
+      }
+      pipe.stop();
+      await pipe.close();
+      // Skip predictions of frames drawn just before a scene change.
+      return { errorsBefore, after: seen.slice(start) };
+    });
+    expect(result.errorsBefore).toEqual(['NotTrainedError']);
+    const settled = result.after.filter((s, i, all) => i > 0 && all[i - 1]!.scene === s.scene);
+    expect(settled.length).toBeGreaterThan(20);
+    expect(settled.filter((s) => s.label === s.scene).length / settled.length, JSON.stringify(settled)).toBeGreaterThanOrEqual(0.9);
+    await page.close();
+  });
+});

@@ -46,6 +46,7 @@ export class KnnHead implements Head {
   async predict(embedding: Float32Array): Promise<Float32Array> {
     if (!this.ready()) throw new NotTrainedError(this.notReadyReason());
     const labels = this.store.labels;
+    if (this.#norms.size > 2 * this.store.all.length + 16) this.#norms.clear(); // forget removed examples
     const q = norm(embedding);
     const scored = this.store.all.map((e) => {
       let n = this.#norms.get(e.id);
