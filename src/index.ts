@@ -16,3 +16,4 @@ export type { Metrics } from './streams/metrics';
 export * from './streams/operators';
 export { DEFAULT_ENGINE_OPTIONS } from './worker/options';
 export type * from './worker/protocol';
+export * from './outputs';

@@ -52,7 +52,7 @@ export class Engine implements EngineApi {
     }
     this.#options = o;
     this.#head = this.#makeHead(o);
-    return { backend: backend.report, model: loaded.report, head: o.head, warnings: [...loaded.warnings, ...backend.warnings] };
+    return { backend: backend.report, model: loaded.report, head: o.head, outputs: o.head === 'regression' ? o.outputs : [], warnings: [...loaded.warnings, ...backend.warnings] };
   }
 
   /** Mean ms per frame on the active backend: one warm-up, then frames until `deadline` (at most 5). */

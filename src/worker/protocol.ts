@@ -129,6 +129,8 @@ export interface InitReport {
   backend: BackendReport;
   model: ModelReport;
   head: HeadKind;
+  /** Regression output names (empty for classification heads). */
+  outputs: string[];
   /** Warnings a user should see (fallbacks, cache failures). */
   warnings: string[];
 }

@@ -16,7 +16,7 @@ afterAll(async () => { await browser?.close(); });
 const PLAN = {
   wasm: { recordMs: 1500, runMs: 7000, minPredictions: 40 },
   webgl: { recordMs: 2000, runMs: 9000, minPredictions: 15 },
-  webgpu: { recordMs: 2400, runMs: 15000, minPredictions: 6 },
+  webgpu: { recordMs: 2400, runMs: 18000, minPredictions: 6 },
 } as const;
 
 describe.each(['wasm', 'webgl', 'webgpu'] as const)('public API on %s', (backend) => {

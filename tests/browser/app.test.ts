@@ -31,7 +31,7 @@ async function waitForSegmentStart(page: Page, label: string): Promise<void> {
 }
 
 /** Long enough for a few predictions of each photo, at each backend's speed. */
-const RUN_MS = { wasm: 7000, webgl: 9000, webgpu: 15000 } as const;
+const RUN_MS = { wasm: 7000, webgl: 9000, webgpu: 20000 } as const;
 const RECORD_MS = { wasm: 1500, webgl: 2000, webgpu: 2400 } as const;
 
 describe.each(['wasm', 'webgl', 'webgpu'] as const)('the app on %s', (backend) => {

@@ -1,0 +1,43 @@
+/**
+ * Predictions as JSON over WebSocket, for p5.js sketches, TouchDesigner's WebSocket DAT and Node-RED.
+ * The bridge relays each text frame to its other WebSocket clients. One message per prediction:
+ *
+ *   {"type":"prediction","t":1764345600123.4,"label":"ukulele","confidences":{"ukulele":0.91,"train whistle":0.09},
+ *    "latencyMs":12.5}
+ *
+ * `t` is the frame's capture time in ms since 1970; regression predictions carry `"values":{…}` and label "".
+ */
+import type { Prediction } from '../worker/protocol';
+import { wallClock } from './osc-messages';
+import type { Output } from './output';
+import { socketOutput } from './socket-output';
+
+export interface JsonOutputOptions {
+  /** The bridge's WebSocket (or any WebSocket server that takes text frames). @default 'ws://127.0.0.1:8080' */
+  url?: string;
+}
+
+/** The JSON a prediction becomes. */
+export interface PredictionMessage {
+  type: 'prediction';
+  t: number;
+  label: string;
+  confidences: Record<string, number>;
+  values?: Record<string, number>;
+  latencyMs: number;
+}
+
+export function toJson(p: Prediction): PredictionMessage {
+  return {
+    type: 'prediction',
+    t: wallClock(p),
+    label: p.label,
+    confidences: p.confidences,
+    ...(p.values ? { values: p.values } : {}),
+    latencyMs: p.latencyMs,
+  };
+}
+
+export function jsonOutput(options: JsonOutputOptions = {}): Output {
+  return socketOutput('json', options.url ?? 'ws://127.0.0.1:8080', { encode: (p) => [JSON.stringify(toJson(p))] });
+}

@@ -1,0 +1,51 @@
+/**
+ * OSC through the bridge (WebSocket → UDP) to Max, Pure Data, TouchDesigner — or to Wekinator
+ * patches with `mode: 'wekinator'`.
+ */
+import { checkPrefix } from './osc-address';
+import { freshMemory, pack, toOscMessages, wallClock, type OscMode } from './osc-messages';
+import type { Output } from './output';
+import { socketOutput } from './socket-output';
+
+export interface OscOutputOptions {
+  /** The bridge's WebSocket. @default 'ws://127.0.0.1:8080' */
+  url?: string;
+  /** Address prefix. @default '/tw' */
+  prefix?: string;
+  /** trainwhistle's address space, or Wekinator's `/wek/outputs`. @default 'tw' */
+  mode?: OscMode;
+  /** 'every' prediction, only on label 'change', or at most this many per second (label changes always pass). @default 'every' */
+  rate?: 'every' | 'change' | number;
+  /** Send `/label` and `/class` with every prediction, not only on change. @default false */
+  labelEveryFrame?: boolean;
+  /** Send one `/confidence/<label>` message per label (TouchDesigner makes a channel of each). @default true */
+  perLabel?: boolean;
+  /** One bundle per prediction, timetagged with the frame's capture time. @default false */
+  bundle?: boolean;
+}
+
+/**
+ * @example
+ * const osc = oscOutput({ prefix: '/tw' });
+ * osc.attach(pipe.predictions$.pipe(smooth(0.5)));
+ */
+export function oscOutput(options: OscOutputOptions = {}): Output {
+  const o = { url: 'ws://127.0.0.1:8080', prefix: '/tw', mode: 'tw' as OscMode, rate: 'every' as const, labelEveryFrame: false, perLabel: true, bundle: false, ...options };
+  checkPrefix(o.prefix);
+  if (typeof o.rate === 'number' && !(o.rate > 0)) throw new RangeError(`rate must be 'every', 'change' or a number of messages per second > 0 (got ${o.rate}).`);
+  let memory = freshMemory();
+  let lastSentAt = -Infinity;
+  return socketOutput(o.mode === 'wekinator' ? 'osc (wekinator)' : 'osc', o.url, {
+    skip(p) {
+      const changed = p.label !== memory.label;
+      if (o.rate === 'change') return !changed;
+      return typeof o.rate === 'number' && !changed && p.t - lastSentAt < 1000 / o.rate;
+    },
+    // After a (re)connection the patch gets the labels and the current label again — not a backlog.
+    reset: () => (memory = freshMemory()),
+    encode(p) {
+      lastSentAt = p.t;
+      return pack(toOscMessages(p, memory, o), o.bundle ? wallClock(p) : undefined);
+    },
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * A WebSocket that reconnects with exponential backoff, and never queues: `send` while disconnected
+ * returns false. What the bridge missed while it was down is gone, as real-time data should be.
+ */
+import { BehaviorSubject, Subject, type Observable } from 'rxjs';
+import type { Milliseconds } from '../worker/protocol';
+import type { OutputStatus } from './output';
+
+export interface ReconnectOptions {
+  /** First retry delay. @default 250 ms */
+  minDelayMs?: Milliseconds;
+  /** Longest retry delay. @default 5000 ms */
+  maxDelayMs?: Milliseconds;
+}
+
+export class ReconnectingSocket {
+  readonly status$ = new BehaviorSubject<{ status: OutputStatus; reason?: string }>({ status: 'disconnected' });
+  readonly #messages = new Subject<ArrayBuffer | string>();
+  #socket: WebSocket | null = null;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #delay: Milliseconds;
+  #closed = false;
+  #started = false;
+
+  constructor(
+    readonly url: string,
+    private readonly options: ReconnectOptions = {},
+  ) {
+    if (!/^wss?:\/\//.test(url)) throw new TypeError(`The bridge URL must start with ws:// or wss:// (got '${url}'), e.g. ws://127.0.0.1:8080.`);
+    this.#delay = options.minDelayMs ?? 250;
+  }
+
+  /** Binary frames as ArrayBuffers, text frames as strings. */
+  get messages$(): Observable<ArrayBuffer | string> {
+    return this.#messages.asObservable();
+  }
+
+  get open(): boolean {
+    return this.#socket?.readyState === WebSocket.OPEN;
+  }
+
+  connect(): void {
+    if (this.#started || this.#closed) return;
+    this.#started = true;
+    this.#dial();
+  }
+
+  #dial(): void {
+    this.status$.next({ status: 'connecting' });
+    const socket = new WebSocket(this.url);
+    socket.binaryType = 'arraybuffer';
+    this.#socket = socket;
+    socket.onopen = () => {
+      this.#delay = this.options.minDelayMs ?? 250;
+      this.status$.next({ status: 'connected' });
+    };
+    socket.onmessage = (e: MessageEvent) => this.#messages.next(e.data as ArrayBuffer | string);
+    socket.onclose = (e: CloseEvent) => {
+      if (this.#socket !== socket || this.#closed) return;
+      this.#socket = null;
+      const reason = e.code === 1006 ? `cannot reach the bridge at ${this.url} — is \`npm run bridge\` running?` : `closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`;
+      this.status$.next({ status: 'disconnected', reason });
+      this.#timer = setTimeout(() => this.#dial(), this.#delay);
+      this.#delay = Math.min(this.#delay * 2, this.options.maxDelayMs ?? 5000);
+    };
+    socket.onerror = () => {}; // onclose follows with the code; errors carry no detail in browsers
+  }
+
+  send(data: Uint8Array | string): boolean {
+    if (!this.open) return false;
+    this.#socket!.send(data);
+    return true;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#socket?.close(1000, 'closed by the page');
+    this.#socket = null;
+    this.status$.next({ status: 'closed' });
+    this.status$.complete();
+    this.#messages.complete();
+  }
+}

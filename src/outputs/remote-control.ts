@@ -1,0 +1,83 @@
+/**
+ * Lets a Max, TouchDesigner or Pd patch drive a whole session: record, train, run, clear — with
+ * trainwhistle's addresses or Wekinator's, so Wekinator patches work unchanged.
+ */
+import type { Observable, Subscription } from 'rxjs';
+import type { LiveSource, Pipeline, Recording } from '../streams/pipeline';
+import type { Target } from '../worker/protocol';
+import type { ControlCommand } from './control';
+
+export interface RemoteControlEvents {
+  /** A command was carried out (for the UI to show). */
+  onCommand?(command: ControlCommand): void;
+  /** A command failed (say, train with one label); the message says what to do. */
+  onError?(error: Error): void;
+}
+
+/**
+ * Carries out commands on `pipe`, recording from and running on `source`.
+ * @example remoteControl(pipe, video, controlInput().commands$)
+ */
+export function remoteControl(pipe: Pipeline, source: LiveSource, commands$: Observable<ControlCommand>, events: RemoteControlEvents = {}): Subscription {
+  const recordings = new Map<string, Recording>();
+  // Wekinator records "the current outputs": class number n → the n-th label, or regression values.
+  let target: Target | null = null;
+  const key = (t: Target) => (typeof t === 'string' ? t : JSON.stringify(t));
+
+  const startRecording = (t: Target) => {
+    if (!recordings.has(key(t))) recordings.set(key(t), pipe.record(t, source));
+  };
+  const stopRecording = (t?: Target) => {
+    for (const [k, r] of recordings) if (t === undefined || k === key(t)) {
+      void r.stop();
+      recordings.delete(k);
+    }
+  };
+  const fail = (e: unknown) => events.onError?.(e instanceof Error ? e : new Error(String(e)));
+
+  const targetFrom = async (values: number[]): Promise<Target> => {
+    if (pipe.info.head === 'regression') {
+      return Object.fromEntries(pipe.info.outputs.map((name, i) => [name, Math.min(1, Math.max(0, values[i] ?? 0))]));
+    }
+    const n = Math.round(values[0]!);
+    const labels = Object.keys((await pipe.counts()).perLabel);
+    return labels[n - 1] ?? String(n);
+  };
+
+  const subscription = commands$.subscribe((command) => {
+    events.onCommand?.(command);
+    switch (command.kind) {
+      case 'record':
+        if (command.on) startRecording(command.label);
+        else stopRecording(command.label);
+        return;
+      case 'recordTarget':
+        if (!command.on) return stopRecording();
+        if (target === null) return fail(new Error('Wekinator startRecording needs a target first: send /wekinator/control/outputs <class number or values>.'));
+        return startRecording(target);
+      case 'target':
+        void targetFrom(command.values).then((t) => (target = t), fail);
+        return;
+      case 'train': {
+        // Training while predicting would compete for the worker; pick up again after if it was running.
+        const wasRunning = pipe.running;
+        stopRecording();
+        pipe.stop();
+        void pipe.train().then(() => (wasRunning ? pipe.start(source) : undefined), fail);
+        return;
+      }
+      case 'run':
+        if (command.on) void pipe.start(source).catch(fail);
+        else pipe.stop();
+        return;
+      case 'clear':
+        void pipe.clearLabel(command.label).catch(fail);
+        return;
+      case 'clearAll':
+        void pipe.clearExamples().catch(fail);
+        return;
+    }
+  });
+  subscription.add(() => stopRecording());
+  return subscription;
+}
