@@ -21,7 +21,7 @@ export interface OutputState {
 export interface Output {
   /** e.g. `osc ws://127.0.0.1:8080` */
   readonly name: string;
-  /** Current state, and every change (a BehaviorSubject underneath: subscribers get the state now). */
+  /** The state now, then every change of status or count (subscribers get the current state at once). */
   readonly status$: Observable<OutputState>;
   /** Starts connecting (and reconnecting with backoff until closed). Idempotent. */
   connect(): void;

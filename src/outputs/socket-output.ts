@@ -24,6 +24,7 @@ export function socketOutput(name: string, url: string, encoder: Encoder): Outpu
     if (s.status === 'connected') encoder.reset?.();
     state$.next(s);
   });
+  const counted = () => state$.next({ ...state$.value, ...counts });
   let closed = false;
   const output: Output = {
     name: `${name} ${url}`,
@@ -33,10 +34,12 @@ export function socketOutput(name: string, url: string, encoder: Encoder): Outpu
       if (closed || encoder.skip?.(p)) return false;
       if (!socket.open) {
         counts.dropped += 1;
+        counted();
         return false;
       }
       for (const frame of encoder.encode(p)) socket.send(frame);
       counts.sent += 1;
+      counted();
       return true;
     },
     attach(predictions$: Observable<Prediction>): Subscription {

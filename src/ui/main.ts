@@ -5,6 +5,7 @@
 import { CameraError, closeCamera, createPipeline, listCameras, openCamera, openVideo, type Pipeline, type Recording } from '../index';
 import type { BackendChoice, HeadKind } from '../worker/protocol';
 import { LabelList } from './label-list';
+import { outputsPanel } from './outputs-panel';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const status = $<HTMLParagraphElement>('status');
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
   });
 
   pipe.examples$.subscribe((counts) => {
+    for (const label of Object.keys(counts.perLabel)) labels.add(label); // labels recorded from a patch, too
     labels.showCounts(counts);
     trainButton.disabled = Object.values(counts.perLabel).filter((n) => n > 0).length < 2;
   });
@@ -154,6 +156,7 @@ async function main(): Promise<void> {
     }
   });
   runButton.addEventListener('click', () => setRunning(!pipe.running));
+  outputsPanel(pipe, preview, showError);
   document.body.dataset.ready = 'true';
 }
 

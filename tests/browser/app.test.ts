@@ -3,32 +3,16 @@
  * page; add three labels, hold each label's record button while its photo is on screen, press Train,
  * and the label the app shows follows the clip.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLIP_LABELS, MARKER_COLOURS } from '../support/clip';
 import { launch, open } from './browser';
 import { markerOf } from './harness-truth';
+import { waitForSegmentStart } from './app-page';
 
 let browser: Browser;
 beforeAll(async () => { browser = await launch(); });
 afterAll(async () => { await browser?.close(); });
-
-/** Runs in the page: the photo on screen now, from the clip's marker strip. */
-const markerNow = (page: Page) =>
-  page.evaluate(({ src, markers }) => {
-    const markerOf = new Function(`return ${src}`)();
-    return markerOf(document.getElementById('preview'), markers) as string;
-  }, { src: markerOf.toString(), markers: MARKER_COLOURS });
-
-async function waitForSegmentStart(page: Page, label: string): Promise<void> {
-  let previous = await markerNow(page);
-  for (;;) {
-    const now = await markerNow(page);
-    if (now === label && previous !== label) return;
-    previous = now;
-    await page.waitForTimeout(20);
-  }
-}
 
 /** Long enough for a few predictions of each photo, at each backend's speed. */
 const RUN_MS = { wasm: 7000, webgl: 9000, webgpu: 20000 } as const;
