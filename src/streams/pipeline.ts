@@ -6,7 +6,7 @@
 import * as Comlink from 'comlink';
 import { BehaviorSubject, Observable, Subject, Subscription, filter, interval, map, share, startWith, tap, type Observable as Obs } from 'rxjs';
 import type {
-  EngineApi, ExampleCounts, ExampleInfo, InitReport, LoadProgress, Prediction, Target, TrainProgress, TrainReport,
+  EngineApi, ExampleCounts, ExampleInfo, InitReport, LoadProgress, Prediction, RawBenchmark, Target, TrainProgress, TrainReport,
 } from '../worker/protocol';
 import { mergeEngineOptions, type PartialEngineOptions } from '../worker/options';
 import { FRAME_SIZE, toBitmap, type Frame, type ImageInput } from './frame';
@@ -67,6 +67,8 @@ export interface Pipeline {
   clearExamples(): Promise<ExampleCounts>;
   examples(): Promise<ExampleInfo[]>;
   counts(): Promise<ExampleCounts>;
+  /** The model alone in the worker for `durationMs`: the speed limit of this backend (for benchmarks). */
+  rawBenchmark(durationMs: number): Promise<RawBenchmark>;
   /** Stops everything, ends the worker and completes every Observable. */
   close(): Promise<void>;
 }
@@ -217,6 +219,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     clearExamples: async () => changed(await engine.clearExamples()),
     examples: () => engine.examples(),
     counts: () => engine.counts(),
+    rawBenchmark: (durationMs) => engine.rawBenchmark(durationMs),
     async close() {
       pipeline.stop();
       for (const r of recordings) r.unsubscribe();

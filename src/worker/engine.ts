@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MobileNet } from '@tensorflow-models/mobilenet';
 import type {
   EngineApi, EngineImage, EngineOptions, ExampleCounts, ExampleInfo, InitReport, LoadProgress,
-  Milliseconds, Prediction, Target, TrainProgress, TrainReport,
+  Backend, Milliseconds, Prediction, RawBenchmark, Target, TrainProgress, TrainReport,
 } from './protocol';
 import { chooseBackend } from './backends';
 import { ExampleStore, checkLabel } from './examples';
@@ -194,6 +194,37 @@ export class Engine implements EngineApi {
   async memory(): Promise<{ numTensors: number; numBytes: number }> {
     const m = tf.memory();
     return { numTensors: m.numTensors, numBytes: m.numBytes };
+  }
+
+  async rawBenchmark(durationMs: Milliseconds): Promise<RawBenchmark> {
+    const { model } = this.#ready();
+    const frame = tf.tidy(() => tf.randomUniform([INPUT_SIZE, INPUT_SIZE, 3], 0, 255, 'int32') as tf.Tensor3D);
+    try {
+      const run = async () => {
+        const out = model.infer(frame, true);
+        await out.data();
+        out.dispose();
+      };
+      await run(); // warm-up: shader compilation is not the steady state
+      const times: number[] = [];
+      const start = performance.now();
+      while (performance.now() - start < durationMs || times.length < 3) {
+        const t0 = performance.now();
+        await run();
+        times.push(performance.now() - t0);
+      }
+      const elapsed = performance.now() - start;
+      const sorted = [...times].sort((a, b) => a - b);
+      const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
+      return {
+        backend: tf.getBackend() as Backend,
+        frames: times.length,
+        fps: (times.length / elapsed) * 1000,
+        msPerFrame: { mean: elapsed / times.length, p50: at(0.5), p95: at(0.95) },
+      };
+    } finally {
+      frame.dispose();
+    }
   }
 
   async dispose(): Promise<void> {

@@ -216,5 +216,14 @@ export interface EngineApi {
   predict(image: EngineImage, t: Milliseconds): Promise<Prediction>;
   embed(image: EngineImage): Promise<Float32Array>;
   memory(): Promise<{ numTensors: number; numBytes: number }>;
+  /** The model alone on the active backend, frames already on hand: `infer` + `await data()` in a loop. */
+  rawBenchmark(durationMs: Milliseconds): Promise<RawBenchmark>;
   dispose(): Promise<void>;
+}
+
+export interface RawBenchmark {
+  backend: Backend;
+  frames: number;
+  fps: number;
+  msPerFrame: { mean: Milliseconds; p50: Milliseconds; p95: Milliseconds };
 }

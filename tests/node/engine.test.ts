@@ -206,3 +206,17 @@ describe('set-up errors', () => {
     await engine.dispose();
   });
 });
+
+describe('raw benchmark', () => {
+  test('runs the model alone on the active backend and leaves no tensors behind', async () => {
+    const engine = await realEngine();
+    const before = (await engine.memory()).numTensors;
+    const raw = await engine.rawBenchmark(200);
+    expect(raw.backend).toBe('wasm');
+    expect(raw.frames).toBeGreaterThanOrEqual(3);
+    expect(raw.fps).toBeCloseTo(1000 / raw.msPerFrame.mean, 6);
+    expect(raw.msPerFrame.p95).toBeGreaterThanOrEqual(raw.msPerFrame.p50);
+    expect((await engine.memory()).numTensors).toBe(before);
+    await engine.dispose();
+  });
+});
