@@ -14,6 +14,9 @@ import { frames, type FrameElement } from './frames';
 import { MetricsRecorder, type Metrics } from './metrics';
 import { processLatest } from './process-latest';
 import { rememberedBackend, rememberBackend } from './remembered-backend';
+import { restoreErrorClasses } from './worker-errors';
+
+restoreErrorClasses();
 
 export interface PipelineOptions extends PartialEngineOptions {
   /** Reports model loading, for a progress bar. */

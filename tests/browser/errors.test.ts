@@ -130,6 +130,7 @@ describe('bad input on the main thread', () => {
         emptyLabel: await grab(pipe.addExample('', canvas)),
         untrained: await grab(pipe.classify(canvas)),
         oneLabel: await (async () => { await pipe.addExample('cat', canvas); return grab(pipe.train()); })(),
+        rangeErrorClass: await pipe.train().catch((e: unknown) => e instanceof RangeError),
         kept: (await pipe.counts()).perLabel,
       };
       await pipe.close();
@@ -141,6 +142,7 @@ describe('bad input on the main thread', () => {
     expect(errors.emptyLabel).toMatch(/label cannot be empty/);
     expect(errors.untrained).toMatch(/^NotTrainedError: .*call train\(\)/);
     expect(errors.oneLabel).toMatch(/^RangeError: Training needs examples of at least 2 labels; there are only 'cat'/);
+    expect(errors.rangeErrorClass).toBe(true); // the worker's RangeError arrives as a RangeError
     expect(errors.kept).toEqual({ cat: 1 });
     await page.close();
   });
