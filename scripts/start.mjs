@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the app (Vite) and the OSC bridge together, their output prefixed, both stopped by Ctrl-C.
+ * If the bridge cannot start (say, its port is taken) the app keeps running and the reason is printed.
+ * Arguments after `--` go to the bridge: `npm start -- --send 127.0.0.1:7000`.
+ */
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const children = [];
+
+function run(name, args) {
+  const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = (stream, out) => {
+    let rest = '';
+    stream.on('data', (chunk) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) out.write(`[${name}] ${line}\n`);
+    });
+  };
+  prefix(child.stdout, process.stdout);
+  prefix(child.stderr, process.stderr);
+  children.push(child);
+  return child;
+}
+
+const app = run('app', [join(repo, 'node_modules/vite/bin/vite.js')]);
+const bridge = run('bridge', [join(repo, 'bridge/cli.mjs'), ...process.argv.slice(2)]);
+bridge.on('exit', (code) => {
+  if (code) console.error('[bridge] stopped; the app runs on without OSC. Fix the above and run `npm run bridge` in another terminal.');
+});
+app.on('exit', (code) => {
+  for (const c of children) c.kill();
+  process.exit(code ?? 0);
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { for (const c of children) c.kill(signal); });
