@@ -29,6 +29,15 @@ export const freshMemory = (): OscMemory => ({ label: null, labels: [] });
 
 const floats = (values: readonly number[]) => values.map((value) => ({ type: 'f' as const, value }));
 
+/**
+ * osc-js writes each UTF-16 code unit as one byte (though it reads UTF-8), so "café" would arrive
+ * mangled. Handing it a string whose code units are the UTF-8 bytes makes it write UTF-8, which
+ * Max, Pd and liblo read.
+ */
+export function utf8(text: string): string {
+  return String.fromCharCode(...new TextEncoder().encode(text));
+}
+
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
@@ -44,7 +53,10 @@ export function toOscMessages(
 ): InstanceType<typeof OSC.TypedMessage>[] {
   // osc-js types the constructor's args as values, but it takes {type, value} objects.
   const msg = (address: string, args: { type: 'f' | 'i' | 's'; value: number | string }[]) =>
-    new OSC.TypedMessage(address, args as unknown as ConstructorParameters<typeof OSC.TypedMessage>[1]);
+    new OSC.TypedMessage(
+      utf8(address),
+      args.map((a) => (a.type === 's' ? { type: 's', value: utf8(a.value as string) } : a)) as unknown as ConstructorParameters<typeof OSC.TypedMessage>[1],
+    );
   const isRegression = p.values !== undefined;
   const labels = Object.keys(p.confidences);
   const changed = p.label !== memory.label;

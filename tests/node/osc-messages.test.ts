@@ -66,6 +66,13 @@ describe('trainwhistle address space', () => {
     expect(bundle.timetag.value.timestamp()).toBe(Date.UTC(2026, 10, 28, 12, 0, 0));
   });
 
+  test('labels outside ASCII go out as UTF-8, in strings and in addresses', () => {
+    const messages = toOscMessages(prediction('café', { café: 0.5, 'ギター': 0.5 }), freshMemory(), tw);
+    const bytes = Buffer.concat(pack(messages));
+    expect(bytes.includes(Buffer.from('caf\u00e9', 'utf8'))).toBe(true);
+    expect(bytes.includes(Buffer.from('/tw/confidence/ギター\0', 'utf8'))).toBe(true);
+  });
+
   test('labels become safe, distinct address parts; bad prefixes are refused', () => {
     expect(safeAddressPart('water bottle #2 {big}')).toBe('water_bottle__2__big_');
     expect(safeAddressPart('   ')).toBe('_');
@@ -109,5 +116,7 @@ describe('control in', () => {
     const bundle = new OSC.Bundle([new OSC.Message('/tw/train'), new OSC.Message('/tw/run', 1)]);
     expect(decode(bundle).map((m) => m.address)).toEqual(['/tw/train', '/tw/run']);
     expect(decodePacket(new Uint8Array([1, 2, 3, 4, 5]).buffer)).toEqual([]);
+    const fromMax = toOscMessages(prediction('café', { café: 1 }), freshMemory(), { ...tw, perLabel: false })[1]!; // /tw/label ,s café, as UTF-8
+    expect(decode(fromMax as unknown as InstanceType<typeof OSC.Message>)).toEqual([{ address: '/tw/label', args: ['café'] }]);
   });
 });
