@@ -11,6 +11,7 @@ import { oscOutput } from '../../src/outputs/osc-output';
 import type { Output, OutputStatus } from '../../src/outputs/output';
 import type { Prediction } from '../../src/worker/protocol';
 import { cleanUp, connectPage, spawnBridge, startBridge, udpPeer, type BridgeProcess, type Inbox } from '../support/bridge';
+import { startOscdump, withoutTime } from '../support/oscdump';
 
 // The outputs use the browser's WebSocket; in Node 20, ws is the same API.
 globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;
@@ -122,5 +123,68 @@ describe.each(kinds)('$name output', (kind) => {
     expect(rx.inbox.size).toBe(0);
     const { counts } = await bridge.stop();
     expect(counts.osc + counts.json).toBe(0);
+  });
+});
+
+describe('OSC modes, read by liblo (oscdump), an independent decoder', () => {
+  const run = async (options: Parameters<typeof oscOutput>[0], predictions: Prediction[]) => {
+    const dump = await startOscdump();
+    try {
+      const bridge = await startBridge(['--send', `127.0.0.1:${dump.port}`]);
+      const output = oscOutput({ url: `ws://127.0.0.1:${bridge.wsPort}`, ...options });
+      output.connect();
+      await status(output, 'connected');
+      const sent = predictions.map((p) => output.send(p));
+      // A marker after them (a label with no class: /tw/labels or /wek/outputs 0): what came before it is complete.
+      const isMarker = (l: string) => l === '/tw/labels s "end"' || l === '/wek/outputs f 0.000000';
+      output.send({ ...prediction(9), label: 'none', confidences: { end: 1 } });
+      while (!dump.all.some(isMarker)) await dump.lines.next();
+      output.close();
+      return { sent, lines: dump.all.slice(0, dump.all.findIndex(isMarker)) };
+    } finally {
+      dump.stop();
+    }
+  };
+
+  test("trainwhistle addresses, every prediction", async () => {
+    const { lines } = await run({}, [prediction(0), prediction(2)]);
+    expect(lines).toEqual([
+      '/tw/labels ss "a" "b"', '/tw/label s "a"', '/tw/class i 0', '/tw/confidence/a f 0.750000', '/tw/confidence/b f 0.250000', '/tw/confidences ff 0.750000 0.250000',
+      '/tw/confidence/a f 0.750000', '/tw/confidence/b f 0.250000', '/tw/confidences ff 0.750000 0.250000',
+    ]);
+  });
+
+  test('Wekinator mode: /wek/outputs with the class number', async () => {
+    const { lines } = await run({ mode: 'wekinator' }, [prediction(0), prediction(1)]);
+    expect(lines).toEqual(['/wek/outputs f 1.000000', '/wek/outputs f 2.000000']);
+  });
+
+  test('bundles: one per prediction, timetagged with the capture time', async () => {
+    const dump = await startOscdump();
+    try {
+      const bridge = await startBridge(['--send', `127.0.0.1:${dump.port}`]);
+      const output = oscOutput({ url: `ws://127.0.0.1:${bridge.wsPort}`, bundle: true, perLabel: false });
+      output.connect();
+      await status(output, 'connected');
+      output.send(prediction(0));
+      const lines = [await dump.lines.next(), await dump.lines.next(), await dump.lines.next(), await dump.lines.next()];
+      output.close();
+      const tag = lines[0]!.split(' ')[0]!;
+      expect(lines.every((l) => l.startsWith(`${tag} `))).toBe(true); // one bundle: one time tag
+      const [seconds, fraction] = tag.split('.').map((h) => parseInt(h, 16));
+      const ms = (seconds! - 2208988800) * 1000 + (fraction! / 2 ** 32) * 1000;
+      expect(Math.abs(ms - (performance.timeOrigin + 0))).toBeLessThan(2); // prediction(0) was captured at t = 0
+      expect(lines.map(withoutTime)).toEqual(['/tw/labels ss "a" "b"', '/tw/label s "a"', '/tw/class i 0', '/tw/confidences ff 0.750000 0.250000']);
+    } finally {
+      dump.stop();
+    }
+  });
+
+  test("rate: 'change' sends only label changes; a number limits the rate by frame time, changes always pass", async () => {
+    const frames = [0, 2, 4, 1, 3].map((n, i) => ({ ...prediction(n), t: i * 40 }));
+    const change = await run({ rate: 'change', perLabel: false }, frames);
+    expect(change.sent).toEqual([true, false, false, true, false]);
+    const tenHz = await run({ rate: 10, perLabel: false }, [0, 2, 4, 6, 1].map((n, i) => ({ ...prediction(n), t: i * 40 })));
+    expect(tenHz.sent).toEqual([true, false, false, true, true]); // t = 0 and 120 ms pass; 160 ms is a change
   });
 });
