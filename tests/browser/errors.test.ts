@@ -59,11 +59,18 @@ describe('model weights', () => {
     await page.goto(new URL('tests/browser/harness.html', inject('baseUrl')).href);
     await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
     const first = await page.evaluate(async () => {
-      const pipe = await window.tw.createPipeline({ backend: 'wasm' });
+      const progress: { phase: string; fraction: number }[] = [];
+      const pipe = await window.tw.createPipeline({ backend: 'wasm', onProgress: (p) => progress.push(p) });
       await pipe.close();
-      return pipe.info.model;
+      return { model: pipe.info.model, progress };
     });
-    expect(first).toMatchObject({ source: 'local', cached: true });
+    expect(first.model).toMatchObject({ source: 'local', cached: true });
+    // A progress bar gets the weights' download from 0 to 1, then 'ready'.
+    const local = first.progress.filter((p) => p.phase === 'local').map((p) => p.fraction);
+    expect(local[0]).toBe(0);
+    expect(local.at(-1)).toBe(1);
+    expect(local).toEqual([...local].sort((a, b) => a - b));
+    expect(first.progress.at(-1)).toMatchObject({ phase: 'ready', fraction: 1 });
     await blockModels(page);
     const second = await page.evaluate(async () => {
       const pipe = await window.tw.createPipeline({ backend: 'wasm', allowRemoteModel: false });
