@@ -4,8 +4,7 @@
  */
 import type { TrainOptions, TrainProgress, TrainReport } from '../protocol';
 import type { Example } from '../examples';
-import { NotTrainedError, type Head } from './head';
-import { Mlp } from './mlp';
+import { MlpHead } from './mlp-head';
 
 /** Throws a RangeError when examples cannot train a classifier, before anything is changed. */
 export function checkClassificationExamples(examples: readonly Example[], labels: readonly string[]): void {
@@ -17,22 +16,20 @@ export function checkClassificationExamples(examples: readonly Example[], labels
   }
 }
 
-export class DenseHead implements Head {
+export class DenseHead extends MlpHead {
   readonly kind = 'dense' as const;
-  #mlp: Mlp | null = null;
   #names: string[] = [];
 
   constructor(
-    private readonly options: TrainOptions,
+    options: TrainOptions,
     private readonly labelsNow: () => string[],
-  ) {}
-
-  get names(): readonly string[] {
-    return this.#names;
+  ) {
+    super(options);
   }
 
-  ready(): boolean {
-    return this.#mlp?.trained ?? false;
+  /** The labels of the last training, in order; a label added since needs another train(). */
+  get names(): readonly string[] {
+    return this.#names;
   }
 
   notReadyReason(): string {
@@ -42,27 +39,9 @@ export class DenseHead implements Head {
   async train(examples: readonly Example[], onProgress: (p: TrainProgress) => void): Promise<TrainReport> {
     const labels = this.labelsNow();
     checkClassificationExamples(examples, labels);
-    const start = performance.now();
-    const rows = examples.map((e) => ({
-      embedding: e.embedding,
-      target: labels.map((l) => (l === e.label ? 1 : 0)),
-      group: e.label,
-    }));
-    const mlp = new Mlp({ outputs: labels.length, activation: 'softmax', loss: 'categoricalCrossentropy', accuracy: true });
-    const final = await mlp.train(rows, this.options, onProgress);
-    this.#mlp?.dispose();
-    this.#mlp = mlp;
+    const rows = examples.map((e) => ({ embedding: e.embedding, target: labels.map((l) => (l === e.label ? 1 : 0)), group: e.label }));
+    const report = await this.fit({ outputs: labels.length, activation: 'softmax', loss: 'categoricalCrossentropy', accuracy: true }, rows, onProgress);
     this.#names = labels;
-    return { head: this.kind, epochs: this.options.epochs, examples: examples.length, ms: performance.now() - start, ...(final ? { final } : {}) };
-  }
-
-  predict(embedding: Float32Array): Promise<Float32Array> {
-    if (!this.#mlp) throw new NotTrainedError(this.notReadyReason());
-    return this.#mlp.predict(embedding);
-  }
-
-  dispose(): void {
-    this.#mlp?.dispose();
-    this.#mlp = null;
+    return report;
   }
 }

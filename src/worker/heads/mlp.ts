@@ -54,10 +54,6 @@ export class Mlp {
 
   constructor(private readonly spec: MlpSpec) {}
 
-  get trained(): boolean {
-    return this.#model !== null;
-  }
-
   /** Trains a fresh network; the previous one keeps answering until this one is done. */
   async train(rows: readonly Row[], o: TrainOptions, onProgress: (p: TrainProgress) => void): Promise<TrainProgress | undefined> {
     const { train, validation } = splitRows(rows, o.validationSplit);

@@ -4,8 +4,7 @@
  */
 import type { TrainOptions, TrainProgress, TrainReport } from '../protocol';
 import type { Example } from '../examples';
-import { NotTrainedError, type Head } from './head';
-import { Mlp } from './mlp';
+import { MlpHead } from './mlp-head';
 
 /** Checks one example's targets against the output names; says what was expected. */
 export function checkRegressionTarget(values: unknown, outputs: readonly string[]): asserts values is Record<string, number> {
@@ -24,17 +23,14 @@ export function checkRegressionTarget(values: unknown, outputs: readonly string[
   if (extra.length) throw new RangeError(`Unknown output ${extra.map((e) => `'${e}'`).join(', ')}. The outputs are ${expected}; set them with the 'outputs' option.`);
 }
 
-export class RegressionHead implements Head {
+export class RegressionHead extends MlpHead {
   readonly kind = 'regression' as const;
-  #mlp: Mlp | null = null;
 
   constructor(
-    private readonly options: TrainOptions,
+    options: TrainOptions,
     readonly names: readonly string[],
-  ) {}
-
-  ready(): boolean {
-    return this.#mlp?.trained ?? false;
+  ) {
+    super(options);
   }
 
   notReadyReason(): string {
@@ -45,22 +41,7 @@ export class RegressionHead implements Head {
     if (examples.length < 2) {
       throw new RangeError(`Regression training needs at least 2 examples (there are ${examples.length}), ideally at different target values.`);
     }
-    const start = performance.now();
     const rows = examples.map((e) => ({ embedding: e.embedding, target: this.names.map((n) => e.values![n]!), group: '' }));
-    const mlp = new Mlp({ outputs: this.names.length, activation: 'sigmoid', loss: 'meanSquaredError', accuracy: false });
-    const final = await mlp.train(rows, this.options, onProgress);
-    this.#mlp?.dispose();
-    this.#mlp = mlp;
-    return { head: this.kind, epochs: this.options.epochs, examples: examples.length, ms: performance.now() - start, ...(final ? { final } : {}) };
-  }
-
-  predict(embedding: Float32Array): Promise<Float32Array> {
-    if (!this.#mlp) throw new NotTrainedError(this.notReadyReason());
-    return this.#mlp.predict(embedding);
-  }
-
-  dispose(): void {
-    this.#mlp?.dispose();
-    this.#mlp = null;
+    return this.fit({ outputs: this.names.length, activation: 'sigmoid', loss: 'meanSquaredError', accuracy: false }, rows, onProgress);
   }
 }
