@@ -2,18 +2,20 @@ import { defineConfig } from 'vite';
 
 /**
  * `npm start` serves the app; `vite build` writes it to dist/. With `--mode test` the build also
- * holds the browser-test harness page (tests/browser/harness.html) and goes to dist-test/.
+ * holds the browser-test harness page (tests/browser/harness.html) and goes to dist-test/; with
+ * `--mode bench` (npm run bench) the app plus the benchmark page (bench/bench.html) go to .cache/dist-bench/.
  */
 export default defineConfig(({ mode }) => {
   const input: Record<string, string> = { app: 'index.html' };
   if (mode === 'test') input.harness = 'tests/browser/harness.html';
+  if (mode === 'bench') input.bench = 'bench/bench.html';
   return {
     worker: { format: 'es' },
     server: { host: '127.0.0.1', port: 5173 },
     preview: { host: '127.0.0.1', port: 4173 },
     build: {
       target: 'es2022',
-      outDir: mode === 'test' ? 'dist-test' : 'dist',
+      outDir: mode === 'test' ? 'dist-test' : mode === 'bench' ? '.cache/dist-bench' : 'dist',
       chunkSizeWarningLimit: 4096,
       rollupOptions: { input },
     },

@@ -157,6 +157,7 @@ async function main(): Promise<void> {
   });
   runButton.addEventListener('click', () => setRunning(!pipe.running));
   outputsPanel(pipe, preview, showError);
+  void import('./benchmark-panel').then(({ benchmarkPanel }) => benchmarkPanel(preview, { beforeRun: () => setRunning(false), onError: showError }));
   document.body.dataset.ready = 'true';
 }
 

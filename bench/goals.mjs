@@ -1,0 +1,38 @@
+// @ts-check
+/**
+ * The issue's goals, checked against one run's results. Each says whether it was met and the
+ * numbers behind it, so the table and the README can say why.
+ */
+
+/** At 30 fps a frame lasts 33 ms. */
+export const FRAME_INTERVAL_MS = 1000 / 30;
+
+/**
+ * @param {any} run a result row of latest.json
+ * @returns {{ efficiency: boolean, latency: boolean, cameraRate: boolean, mainThread: boolean, tensors: boolean }}
+ */
+export function runGoals(run) {
+  const latencyLimit = run.rawMsPerFrame.mean + FRAME_INTERVAL_MS;
+  const full = run.rawFps >= 30;
+  return {
+    efficiency: run.efficiency >= 0.95,
+    latency: run.latencyMs.p99 <= latencyLimit,
+    // Where the model outruns the camera, every camera frame becomes a prediction; elsewhere drops are expected.
+    cameraRate: full ? run.droppedFrames === 0 && run.cameraFps >= 0.95 * run.cameraInputFps : true,
+    mainThread: run.longTasks === 0 && run.maxFrameGapMs <= 50,
+    tensors: run.tensorsAfter === run.tensorsBefore,
+  };
+}
+
+/**
+ * @param {any} result the whole latest.json
+ */
+export function overallGoals(result) {
+  const measured = result.runs.filter((/** @type {any} */ r) => !r.skipped);
+  const fastest = [...measured].sort((a, b) => b.rawFps - a.rawFps)[0];
+  return {
+    autoPicksFastest: !!fastest && result.training?.auto?.picked === fastest.backend,
+    fastestRaw: fastest?.backend ?? null,
+    denseUnder1s: result.training ? result.training.denseMs < 1000 : false,
+  };
+}

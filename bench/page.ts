@@ -1,0 +1,63 @@
+/**
+ * The benchmark page bench/run.mjs opens once per task, each in a fresh page so that one backend's
+ * state (a main-thread tfjs from the baseline, say) never touches the next one's numbers:
+ *   ?task=backend&backend=wasm&raw=…&frames=…&maxMs=…&camera=…&baseline=…&osc=ws://…
+ *   ?task=training&perLabel=50
+ *   ?task=cold
+ * The result (or the error) lands in `window.benchResult`.
+ */
+import { openCamera } from '../src/streams/camera';
+import { measureBackend } from '../src/ui/benchmark/measure-backend';
+import { measureBaseline } from '../src/ui/benchmark/baseline';
+import { measureColdStart } from '../src/ui/benchmark/cold-start';
+import { measureTraining } from '../src/ui/benchmark/training';
+import type { Backend } from '../src/worker/protocol';
+
+declare global {
+  interface Window {
+    benchResult?: { ok: true; value: unknown } | { ok: false; error: string };
+    benchLog: string[];
+  }
+}
+
+const params = new URLSearchParams(location.search);
+const num = (name: string, fallback: number) => Number(params.get(name) ?? fallback);
+const video = document.getElementById('camera') as HTMLVideoElement;
+window.benchLog = [];
+const log = (line: string) => window.benchLog.push(line);
+
+async function run(): Promise<unknown> {
+  const camera = openCamera({ video });
+  switch (params.get('task')) {
+    case 'cold':
+      return measureColdStart(camera);
+    case 'training':
+      return measureTraining(await camera, num('perLabel', 50));
+    case 'backend': {
+      const backend = params.get('backend') as Backend;
+      await camera;
+      const osc = params.get('osc');
+      const run = await measureBackend(backend, video, {
+        rawMs: num('raw', 5000),
+        pipelineFrames: num('frames', 2000),
+        pipelineMaxMs: num('maxMs', 60_000),
+        cameraMs: num('camera', 10_000),
+        ...(osc ? { oscUrl: osc } : {}),
+        log,
+      });
+      const baselineMs = num('baseline', 10_000);
+      if (baselineMs > 0) {
+        log(`${backend}: main-thread baseline for ${(baselineMs / 1000).toFixed(0)} s`);
+        run.baseline = await measureBaseline(backend, video, baselineMs);
+      }
+      return run;
+    }
+    default:
+      throw new RangeError(`Unknown task '${params.get('task')}': use task=backend, training or cold.`);
+  }
+}
+
+run().then(
+  (value) => (window.benchResult = { ok: true, value }),
+  (e: Error) => (window.benchResult = { ok: false, error: `${e.name}: ${e.message}` }),
+);

@@ -1,0 +1,38 @@
+// @ts-check
+/**
+ * How long each phase runs, per backend. Quick mode (`npm run bench -- --quick`, under 2 minutes on
+ * 2 cores) keeps the slow software backends to a few frames; the full run aims at 2,000 pipeline
+ * frames, capped in time where a backend is too slow for that (the frame count is recorded).
+ */
+
+/** Backends in the order they run: the fast ones first, software WebGPU (about 1 fps here) last. */
+export const BACKENDS = /** @type {const} */ (['wasm', 'webgl', 'cpu', 'webgpu']);
+/**
+ * Quick mode leaves out software WebGPU (its shaders alone take ~30 s to compile here, for ~1 fps)
+ * unless asked for with --backends.
+ */
+export const QUICK_BACKENDS = /** @type {const} */ (['wasm', 'webgl', 'cpu']);
+
+/** @param {boolean} quick */
+export function settings(quick) {
+  const per = (/** @type {Record<string, number>} */ v) => v;
+  if (quick) {
+    return {
+      raw: per({ wasm: 3000, webgl: 2000, cpu: 2000, webgpu: 2500 }),
+      frames: per({ wasm: 2000, webgl: 2000, cpu: 2000, webgpu: 2000 }),
+      maxMs: per({ wasm: 5000, webgl: 3000, cpu: 3000, webgpu: 3000 }),
+      camera: per({ wasm: 4000, webgl: 2500, cpu: 2500, webgpu: 2500 }),
+      // A GPU baseline compiles every shader again on the main thread (~15 s on SwiftShader): full run only.
+      baseline: per({ wasm: 2500, webgl: 0, cpu: 2000, webgpu: 0 }),
+      perLabel: 50,
+    };
+  }
+  return {
+    raw: per({ wasm: 10_000, webgl: 10_000, cpu: 10_000, webgpu: 10_000 }),
+    frames: per({ wasm: 2000, webgl: 2000, cpu: 2000, webgpu: 2000 }),
+    maxMs: per({ wasm: 90_000, webgl: 60_000, cpu: 60_000, webgpu: 40_000 }),
+    camera: per({ wasm: 15_000, webgl: 15_000, cpu: 15_000, webgpu: 15_000 }),
+    baseline: per({ wasm: 10_000, webgl: 10_000, cpu: 10_000, webgpu: 10_000 }),
+    perLabel: 50,
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * The engine on the main thread, for the baseline only: the same model, head and backends as the
+ * worker (see src/worker/worker.ts), loaded with a dynamic `import()` so the app's own bundle stays
+ * free of tfjs until someone runs the benchmark.
+ */
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { Engine } from '../../worker/engine';
+import { mergeEngineOptions } from '../../worker/options';
+import type { Backend } from '../../worker/protocol';
+
+setWasmPaths({
+  'tfjs-backend-wasm.wasm': wasm,
+  'tfjs-backend-wasm-simd.wasm': wasmSimd,
+  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+});
+
+/** A started engine on this thread, dense head, a few epochs (the baseline measures prediction, not training). */
+export async function mainThreadEngine(backend: Backend): Promise<Engine> {
+  const engine = new Engine();
+  const report = await engine.init(
+    mergeEngineOptions({ backend, head: 'dense', train: { epochs: 3 }, baseUrl: new URL(import.meta.env.BASE_URL, location.href).href }),
+  );
+  if (report.backend.backend !== backend) {
+    await engine.dispose();
+    throw new Error(`${backend} is not available on the main thread: ${report.backend.reason}`);
+  }
+  return engine;
+}

@@ -1,0 +1,81 @@
+/**
+ * The benchmark runner's pure parts: reading an OSC bundle's timetag at the UDP receiver, the
+ * percentiles, the goals, the Markdown table and the SVG chart. No timing is asserted here.
+ */
+import OSC from 'osc-js';
+import { describe, expect, test } from 'vitest';
+// @ts-expect-error plain ESM with JSDoc types, run by Node without a build step
+import { phaseOf, readBundle } from '../../bench/osc-receiver.mjs';
+// @ts-expect-error as above
+import { latencySummary, percentile } from '../../bench/stats.mjs';
+// @ts-expect-error as above
+import { overallGoals, runGoals } from '../../bench/goals.mjs';
+// @ts-expect-error as above
+import { markdown } from '../../bench/table.mjs';
+// @ts-expect-error as above
+import { chart } from '../../bench/chart.mjs';
+import { pack } from '../../src/outputs/osc-messages';
+
+const run = {
+  backend: 'wasm', model: 'mobilenet-v1-0.25', rawFps: 120, rawFrames: 600, rawMsPerFrame: { mean: 8.3, p50: 8, p95: 10 },
+  pipelineFps: 118, pipelineFrames: 2000, efficiency: 118 / 120, latencyMs: { p50: 20, p95: 30, p99: 40 },
+  pipelineLatencyMs: { mean: 20, p50: 20, p95: 25, p99: 30 }, pipelineLatencyAtUdpMs: { p50: 21, p95: 26, p99: 31, n: 2000 },
+  cameraFps: 30, cameraInputFps: 30, droppedFrames: 0, longTasks: 0, maxFrameGapMs: 20,
+  baseline: { fps: 25, frames: 250, longTasks: 12, maxFrameGapMs: 180 }, tensorsBefore: 86, tensorsAfter: 86,
+  breakdownMs: { bitmap: 1, fromPixels: 2, infer: 8, head: 0.5, worker: 10.5, overhead: 3 }, heapMbBefore: 2, heapMbAfter: 2.1,
+};
+const result = {
+  date: '2026-11-28T18:00:00.000Z', mode: 'quick', machine: { cpus: 2, cpuModel: 'test cpu', gpu: null, loadAverage: [0.5, 0.6, 0.7] },
+  browser: 'Chromium 156', runs: [run, { backend: 'webgpu', skipped: 'no adapter' }],
+  training: { denseMs: 800, knnFirstPredictionMs: 20, examples: 150, epochs: 20, backend: 'wasm', auto: { picked: 'wasm', reason: 'fastest' } },
+  coldStartMs: { cached: 2000, uncached: 2500 },
+};
+
+describe('the UDP receiver', () => {
+  test('reads the capture time from the timetag of a bundle that osc-output packs', () => {
+    const message = new OSC.TypedMessage('/bench/wasm/camera/confidences', [{ type: 'f', value: 0.5 }] as never);
+    const captured = Date.UTC(2026, 10, 28, 18, 0, 0, 123);
+    const [bytes] = pack([message], captured);
+    const bundle = readBundle(Buffer.from(bytes!));
+    expect(bundle.address).toBe('/bench/wasm/camera/confidences');
+    expect(Math.abs(bundle.timetagMs - captured)).toBeLessThan(0.001);
+    expect(phaseOf(bundle.address)).toBe('wasm/camera');
+  });
+
+  test('ignores what is not a bundle, and addresses outside /bench', () => {
+    expect(readBundle(Buffer.from(new OSC.Message('/tw/label', 'a').pack()))).toBeNull();
+    expect(phaseOf('/tw/label')).toBeNull();
+  });
+});
+
+test('percentiles by nearest rank, as the pipeline metrics compute them', () => {
+  expect(percentile([], 50)).toBe(0);
+  expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
+  expect(percentile([...Array(100).keys()].map((i) => i + 1), 99)).toBe(99);
+  expect(latencySummary([1, 2, 3, 4])).toEqual({ p50: 2, p95: 4, p99: 4, n: 4 });
+});
+
+test('goals: met and missed are told apart', () => {
+  expect(runGoals(run)).toEqual({ efficiency: true, latency: true, cameraRate: true, mainThread: true, tensors: true });
+  expect(runGoals({ ...run, efficiency: 0.5, longTasks: 3, droppedFrames: 4, tensorsAfter: 90, latencyMs: { p50: 50, p95: 60, p99: 70 } }))
+    .toEqual({ efficiency: false, latency: false, cameraRate: false, mainThread: false, tensors: false });
+  // Drops are expected where the model is slower than the camera.
+  expect(runGoals({ ...run, rawFps: 10, droppedFrames: 200 }).cameraRate).toBe(true);
+  expect(overallGoals(result)).toEqual({ autoPicksFastest: true, fastestRaw: 'wasm', denseUnder1s: true });
+});
+
+test('the table has a row per backend, skipped ones with their reason', () => {
+  const md = markdown(result);
+  expect(md).toContain('| wasm | 120.0 | 118.0 | 0.98 ✓ | 20 / 30 / 40 ✓ |');
+  expect(md).toContain('| webgpu | not measured: no adapter |');
+  expect(md).toContain('**800 ms** ✓');
+});
+
+test('the chart is an SVG with a bar and its value for each measured backend', () => {
+  const svg = chart(result);
+  expect(svg.startsWith('<svg')).toBe(true);
+  expect(svg).toContain('>wasm<');
+  expect(svg).not.toContain('>webgpu<');
+  expect(svg).toContain('>118<');
+  expect(svg.match(/<rect /g)!.length).toBeGreaterThan(7);
+});
