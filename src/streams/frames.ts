@@ -2,7 +2,7 @@
  * Any picture source as an Observable of frames: a <video> (camera or file) emits once per new video
  * frame, a <canvas> or <img> (a p5.js sketch, a still) once per animation frame, at most `maxFps`.
  */
-import { Observable } from 'rxjs';
+import { Observable, concatMap } from 'rxjs';
 import { FRAME_SIZE, toBitmap, type Frame } from './frame';
 import type { Milliseconds } from '../worker/protocol';
 
@@ -16,15 +16,14 @@ export interface FramesOptions {
 }
 
 /**
- * Emits a fresh, square, model-sized ImageBitmap per source frame; unsubscribing stops the loop.
- * Each subscriber owns the bitmaps it receives (close or transfer them).
- * @example frames(p5canvas, { maxFps: 15 }).subscribe(({ bitmap }) => …)
+ * Emits the time of each new source frame (a new video frame, or an animation frame for a canvas or
+ * img, at most `maxFps`), without taking its pixels: a consumer that is busy can skip ticks and take
+ * the newest picture when it is ready. Unsubscribing stops the loop.
  */
-export function frames(element: FrameElement, options: FramesOptions = {}): Observable<Frame> {
+export function frameTicks(element: FrameElement, options: Pick<FramesOptions, 'maxFps'> = {}): Observable<Milliseconds> {
   const isVideo = element instanceof HTMLVideoElement;
   const minInterval: Milliseconds = 1000 / (options.maxFps ?? (isVideo ? Infinity : 30));
-  const size = options.size ?? FRAME_SIZE;
-  return new Observable<Frame>((subscriber) => {
+  return new Observable<Milliseconds>((subscriber) => {
     let stopped = false;
     let last = -Infinity;
     let handle = 0;
@@ -34,13 +33,10 @@ export function frames(element: FrameElement, options: FramesOptions = {}): Obse
     };
     const tick = () => {
       const t = performance.now();
-      // Skip while a video is still loading or between loops; other errors end the stream.
+      // Skip while a video is still loading or between loops.
       if (t - last >= minInterval && !(isVideo && element.readyState < 2)) {
         last = t;
-        toBitmap(element, size).then(
-          (bitmap) => (stopped ? bitmap.close() : subscriber.next({ bitmap, t })),
-          (e: unknown) => subscriber.error(e),
-        );
+        subscriber.next(t);
       }
       schedule();
     };
@@ -51,4 +47,21 @@ export function frames(element: FrameElement, options: FramesOptions = {}): Obse
       else cancelAnimationFrame(handle);
     };
   });
+}
+
+/** The element's picture now, as a frame: a square, model-sized bitmap and the time it was taken. */
+export async function capture(element: FrameElement, size = FRAME_SIZE): Promise<Frame> {
+  const t = performance.now();
+  return { bitmap: await toBitmap(element, size), t };
+}
+
+/**
+ * Emits a fresh, square, model-sized ImageBitmap per source frame.
+ * Each subscriber owns the bitmaps it receives (close or transfer them).
+ * @example frames(p5canvas, { maxFps: 15 }).subscribe(({ bitmap }) => …)
+ */
+export function frames(element: FrameElement, options: FramesOptions = {}): Observable<Frame> {
+  const size = options.size ?? FRAME_SIZE;
+  // concatMap keeps frames in order; taking a picture is a fraction of a millisecond.
+  return frameTicks(element, options).pipe(concatMap(() => capture(element, size)));
 }

@@ -10,7 +10,7 @@ import type {
 } from '../worker/protocol';
 import { mergeEngineOptions, type PartialEngineOptions } from '../worker/options';
 import { FRAME_SIZE, toBitmap, type Frame, type ImageInput } from './frame';
-import { frames, type FrameElement } from './frames';
+import { capture, frameTicks, frames, type FrameElement } from './frames';
 import { MetricsRecorder, type Metrics } from './metrics';
 import { processLatest } from './process-latest';
 import { rememberedBackend, rememberBackend } from './remembered-backend';
@@ -186,19 +186,25 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
         lastError = e.message;
         return null;
       };
-      run = asFrames(source)
-        .pipe(
-          tap((f) => metrics.frame(f.t)),
-          processLatest(
-            (frame: Frame) =>
-              engine.predict(send(frame.bitmap), frame.t).then((p) => ((lastError = ''), p), report),
-            (frame) => {
-              frame.bitmap.close();
-              metrics.drop();
-            },
-          ),
-          filter((p): p is Prediction => p !== null),
-        )
+      const predict = (frame: Frame) =>
+        engine.predict(send(frame.bitmap), frame.t).then((p) => ((lastError = ''), p), report);
+      // An element is read when the worker is ready for it, so each prediction is of the newest
+      // picture; a frame source of your own goes through the newest-wins slot, closing what it drops.
+      const predictions$ =
+        source instanceof Observable
+          ? source.pipe(
+              tap((f) => metrics.frame(f.t)),
+              processLatest(predict, (frame) => {
+                frame.bitmap.close();
+                metrics.drop();
+              }),
+            )
+          : frameTicks(source).pipe(
+              tap((t) => metrics.frame(t)),
+              processLatest(() => capture(source).then(predict), () => metrics.drop()),
+            );
+      run = predictions$
+        .pipe(filter((p): p is Prediction => p !== null))
         .subscribe({
           next: (p) => {
             const now = performance.now();
