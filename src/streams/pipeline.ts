@@ -10,7 +10,7 @@ import type {
 } from '../worker/protocol';
 import { mergeEngineOptions, type PartialEngineOptions } from '../worker/options';
 import { FRAME_SIZE, toBitmap, type Frame, type ImageInput } from './frame';
-import { capture, frameTicks, frames, type FrameElement } from './frames';
+import { capture, frameTicks, type FrameElement } from './frames';
 import { MetricsRecorder, type Metrics } from './metrics';
 import { processLatest } from './process-latest';
 import { rememberedBackend, rememberBackend } from './remembered-backend';
@@ -76,8 +76,29 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-function asFrames(source: LiveSource, maxFps?: number): Observable<Frame> {
-  return source instanceof Observable ? source : frames(source, maxFps ? { maxFps } : {});
+/**
+ * Feeds a live source to `work`, one frame at a time, newest first. An element is read only when
+ * `work` is ready for it (so the picture is the newest one, and none is made to be dropped); a frame
+ * source of your own goes through the newest-wins slot, whose dropped bitmaps are closed.
+ */
+function newestFrames<R>(
+  source: LiveSource,
+  work: (frame: Frame) => Promise<R>,
+  on: { frame?: (t: number) => void; drop?: () => void; maxFps?: number } = {},
+): Observable<R> {
+  if (source instanceof Observable) {
+    return source.pipe(
+      tap((f) => on.frame?.(f.t)),
+      processLatest(work, (f) => {
+        f.bitmap.close();
+        on.drop?.();
+      }),
+    );
+  }
+  return frameTicks(source, on.maxFps ? { maxFps: on.maxFps } : {}).pipe(
+    tap((t) => on.frame?.(t)),
+    processLatest(() => capture(source).then(work), () => on.drop?.()),
+  );
 }
 
 /**
@@ -147,8 +168,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       const count$ = new BehaviorSubject(0);
       // Counted on arrival, not on emission: an example in flight at stop() still lands in the worker.
       const add = (frame: Frame) => (inFlight = engine.addExample(send(frame.bitmap), target).then(() => count$.next(++added)));
-      const sub: Subscription = asFrames(source, recordOptions.maxFps ?? 10)
-        .pipe(processLatest(add, (frame) => frame.bitmap.close()))
+      const sub: Subscription = newestFrames(source, add, { maxFps: recordOptions.maxFps ?? 10 })
         .subscribe({
           error: (e: Error) => {
             errors.next(e);
@@ -188,21 +208,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       };
       const predict = (frame: Frame) =>
         engine.predict(send(frame.bitmap), frame.t).then((p) => ((lastError = ''), p), report);
-      // An element is read when the worker is ready for it, so each prediction is of the newest
-      // picture; a frame source of your own goes through the newest-wins slot, closing what it drops.
-      const predictions$ =
-        source instanceof Observable
-          ? source.pipe(
-              tap((f) => metrics.frame(f.t)),
-              processLatest(predict, (frame) => {
-                frame.bitmap.close();
-                metrics.drop();
-              }),
-            )
-          : frameTicks(source).pipe(
-              tap((t) => metrics.frame(t)),
-              processLatest(() => capture(source).then(predict), () => metrics.drop()),
-            );
+      const predictions$ = newestFrames(source, predict, { frame: (t) => metrics.frame(t), drop: () => metrics.drop() });
       run = predictions$
         .pipe(filter((p): p is Prediction => p !== null))
         .subscribe({
