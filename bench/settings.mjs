@@ -13,26 +13,28 @@ export const BACKENDS = /** @type {const} */ (['wasm', 'webgl', 'cpu', 'webgpu']
  */
 export const QUICK_BACKENDS = /** @type {const} */ (['wasm', 'webgl', 'cpu']);
 
-/** @param {boolean} quick */
+/**
+ * @param {boolean} quick
+ * @returns {{ raw: Record<string, number>, frames: Record<string, number>, maxMs: Record<string, number>, camera: Record<string, number>, baseline: Record<string, number>, perLabel: number }}
+ */
 export function settings(quick) {
-  const per = (/** @type {Record<string, number>} */ v) => v;
   if (quick) {
     return {
-      raw: per({ wasm: 3000, webgl: 2000, cpu: 2000, webgpu: 2500 }),
-      frames: per({ wasm: 2000, webgl: 2000, cpu: 2000, webgpu: 2000 }),
-      maxMs: per({ wasm: 5000, webgl: 3000, cpu: 3000, webgpu: 3000 }),
-      camera: per({ wasm: 4000, webgl: 2500, cpu: 2500, webgpu: 2500 }),
+      raw: { wasm: 3000, webgl: 2000, cpu: 2000, webgpu: 2500 },
+      frames: { wasm: 2000, webgl: 2000, cpu: 2000, webgpu: 2000 },
+      maxMs: { wasm: 5000, webgl: 3000, cpu: 3000, webgpu: 3000 },
+      camera: { wasm: 4000, webgl: 2500, cpu: 2500, webgpu: 2500 },
       // A GPU baseline compiles every shader again on the main thread (~15 s on SwiftShader): full run only.
-      baseline: per({ wasm: 2500, webgl: 0, cpu: 2000, webgpu: 0 }),
+      baseline: { wasm: 2500, webgl: 0, cpu: 2000, webgpu: 0 },
       perLabel: 50,
     };
   }
   return {
-    raw: per({ wasm: 10_000, webgl: 10_000, cpu: 10_000, webgpu: 10_000 }),
-    frames: per({ wasm: 2000, webgl: 2000, cpu: 2000, webgpu: 2000 }),
-    maxMs: per({ wasm: 90_000, webgl: 60_000, cpu: 60_000, webgpu: 40_000 }),
-    camera: per({ wasm: 15_000, webgl: 15_000, cpu: 15_000, webgpu: 15_000 }),
-    baseline: per({ wasm: 10_000, webgl: 10_000, cpu: 10_000, webgpu: 10_000 }),
+    raw: { wasm: 10_000, webgl: 10_000, cpu: 10_000, webgpu: 10_000 },
+    frames: { wasm: 2000, webgl: 2000, cpu: 2000, webgpu: 2000 },
+    maxMs: { wasm: 90_000, webgl: 60_000, cpu: 60_000, webgpu: 40_000 },
+    camera: { wasm: 15_000, webgl: 15_000, cpu: 15_000, webgpu: 15_000 },
+    baseline: { wasm: 10_000, webgl: 10_000, cpu: 10_000, webgpu: 10_000 },
     perLabel: 50,
   };
 }
