@@ -22,10 +22,12 @@ export type OscMode = 'tw' | 'wekinator';
 /** What the previous prediction sent, to know what changed. */
 export interface OscMemory {
   label: string | null;
+  /** Labels (or regression output names) in order, and their address parts, kept until they change. */
   labels: string[];
+  parts: Map<string, string>;
 }
 
-export const freshMemory = (): OscMemory => ({ label: null, labels: [] });
+export const freshMemory = (): OscMemory => ({ label: null, labels: [], parts: new Map() });
 
 const floats = (values: readonly number[]) => values.map((value) => ({ type: 'f' as const, value }));
 
@@ -58,11 +60,12 @@ export function toOscMessages(
       args.map((a) => (a.type === 's' ? { type: 's', value: utf8(a.value as string) } : a)) as unknown as ConstructorParameters<typeof OSC.TypedMessage>[1],
     );
   const isRegression = p.values !== undefined;
-  const labels = Object.keys(p.confidences);
+  const labels = Object.keys(isRegression ? p.values! : p.confidences);
   const changed = p.label !== memory.label;
   const labelsChanged = !sameList(labels, memory.labels);
   memory.label = p.label;
-  memory.labels = labels;
+  if (labelsChanged) [memory.labels, memory.parts] = [labels, addressParts(labels)];
+  const parts = memory.parts;
 
   if (o.mode === 'wekinator') {
     const values = isRegression ? Object.values(p.values!) : [labels.indexOf(p.label) + 1];
@@ -70,10 +73,8 @@ export function toOscMessages(
   }
   const out: InstanceType<typeof OSC.TypedMessage>[] = [];
   if (isRegression) {
-    const names = Object.keys(p.values!);
-    const parts = addressParts(names);
-    for (const name of names) out.push(msg(`${o.prefix}/output/${parts.get(name)}`, floats([p.values![name]!])));
-    out.push(msg(`${o.prefix}/outputs`, floats(names.map((n) => p.values![n]!))));
+    for (const name of labels) out.push(msg(`${o.prefix}/output/${parts.get(name)}`, floats([p.values![name]!])));
+    out.push(msg(`${o.prefix}/outputs`, floats(labels.map((n) => p.values![n]!))));
     return out;
   }
   if (labelsChanged) out.push(msg(`${o.prefix}/labels`, labels.map((value) => ({ type: 's' as const, value }))));
@@ -82,7 +83,6 @@ export function toOscMessages(
     out.push(msg(`${o.prefix}/class`, [{ type: 'i', value: labels.indexOf(p.label) }]));
   }
   if (o.perLabel) {
-    const parts = addressParts(labels);
     for (const label of labels) out.push(msg(`${o.prefix}/confidence/${parts.get(label)}`, floats([p.confidences[label]!])));
   }
   out.push(msg(`${o.prefix}/confidences`, floats(labels.map((l) => p.confidences[l]!))));
