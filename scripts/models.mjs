@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Puts MobileNet weights where the app serves them from: `public/models/<name>/`.
+ * Puts model weights (MobileNet, MoveNet) where the app serves them from: `public/models/<name>/`.
  *
  * Two ways in:
  * - `npm run models -- <folder>` copies the model folders found in a local folder (each subfolder that
@@ -127,7 +127,7 @@ async function copyFromFolder(source, dest) {
   const modelDirs = await findModelDirs(source);
   if (modelDirs.length === 0) {
     throw new UserError(
-      `No model.json in ${source} or in any folder directly inside it.\n` +
+      `No model.json (or other TF.js model JSON) in ${source} or in any folder directly inside it.\n` +
         `Expected e.g. ${join(source, 'mobilenet_v1_025_224_graph', 'model.json')} next to its weight shards.`,
     );
   }
@@ -137,7 +137,8 @@ async function copyFromFolder(source, dest) {
   // Check everything before copying anything, so a broken source leaves the destination untouched.
   const plans = [];
   for (const dir of modelDirs) {
-    await checkShards(dir, await readModelJson(join(dir, 'model.json')));
+    const modelJson = await modelJsonOf(dir);
+    await checkShards(dir, await readModelJson(modelJson), modelJson);
     const files = await listFiles(dir);
     const hashes = new Map();
     for (const file of files) {
@@ -188,14 +189,28 @@ async function copyFromFolder(source, dest) {
   );
 }
 
-/** The folder itself if it holds a model.json, else its direct subfolders that do. */
+/**
+ * The TF.js model JSON of a folder: its model.json, or else its one `*.json` that has a weightsManifest
+ * (MoveNet ships as movenet-lightning.json); null when it has neither.
+ */
+async function modelJsonOf(dir) {
+  if (existsSync(join(dir, 'model.json'))) return join(dir, 'model.json');
+  const names = (await readdir(dir).catch(() => [])).filter((n) => n.endsWith('.json'));
+  const manifests = [];
+  for (const name of names) {
+    const json = await readFile(join(dir, name), 'utf8').then(JSON.parse, () => null);
+    if (Array.isArray(json?.weightsManifest)) manifests.push(join(dir, name));
+  }
+  return manifests.length === 1 ? manifests[0] : null;
+}
+
+/** The folder itself if it holds a model JSON, else its direct subfolders that do. */
 async function findModelDirs(source) {
-  if (existsSync(join(source, 'model.json'))) return [source];
+  if (await modelJsonOf(source)) return [source];
   const entries = await readdir(source, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isDirectory() && existsSync(join(source, e.name, 'model.json')))
-    .map((e) => join(source, e.name))
-    .sort();
+  const dirs = [];
+  for (const e of entries) if (e.isDirectory() && (await modelJsonOf(join(source, e.name)))) dirs.push(join(source, e.name));
+  return dirs.sort();
 }
 
 /** Every regular file under `dir` (hidden ones and our own leftovers excluded), sorted. */
@@ -226,7 +241,7 @@ function validateModelJson(json, where) {
 }
 
 /** Every shard listed in the manifest exists, and each group's files add up to its weights' size. */
-async function checkShards(dir, modelJson) {
+async function checkShards(dir, modelJson, jsonPath = join(dir, 'model.json')) {
   const missing = [];
   for (const group of modelJson.weightsManifest) {
     let actual = 0;
@@ -243,14 +258,14 @@ async function checkShards(dir, modelJson) {
     const expected = groupBytes(group);
     if (complete && expected !== null && expected !== actual) {
       throw new UserError(
-        `${join(dir, 'model.json')}: shards ${group.paths.join(', ')} hold ${actual} bytes but their weights need ${expected}. ` +
+        `${jsonPath}: shards ${group.paths.join(', ')} hold ${actual} bytes but their weights need ${expected}. ` +
           'A shard is truncated or from another model; copy the model again from its source.',
       );
     }
   }
   if (missing.length > 0) {
     throw new UserError(
-      `${join(dir, 'model.json')} lists weight shard${missing.length === 1 ? '' : 's'} that ${missing.length === 1 ? 'is' : 'are'} missing: ` +
+      `${jsonPath} lists weight shard${missing.length === 1 ? '' : 's'} that ${missing.length === 1 ? 'is' : 'are'} missing: ` +
         `${missing.map((p) => join(dir, p)).join(', ')}\nPut every shard named in its weightsManifest next to model.json, or leave the folder out.`,
     );
   }
@@ -388,7 +403,8 @@ async function download(choice, urlOverride, dest, force) {
 async function isComplete(dir) {
   if (!existsSync(join(dir, 'model.json'))) return false;
   try {
-    await checkShards(dir, await readModelJson(join(dir, 'model.json')));
+    const modelJson = await modelJsonOf(dir);
+    await checkShards(dir, await readModelJson(modelJson), modelJson);
     return true;
   } catch {
     return false;

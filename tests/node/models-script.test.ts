@@ -87,12 +87,12 @@ describe('scripts/models.mjs', () => {
       const first = await runScript([SHARED_MODELS, '--dest', dest]);
       expect(first.stderr).toBe('');
       expect(first.code).toBe(0);
-      expect(first.stdout).toMatch(/114 files match .*SHA256SUMS/);
+      expect(first.stdout).toMatch(/116 files match .*SHA256SUMS/);
 
       const folders = (await readdir(dest)).sort();
-      expect(folders).toEqual(['mobilenet_v1_025_224_graph', 'mobilenet_v1_025_224_layers', 'mobilenet_v1_075_224_layers']);
+      expect(folders).toEqual(['mobilenet_v1_025_224_graph', 'mobilenet_v1_025_224_layers', 'mobilenet_v1_075_224_layers', 'movenet_singlepose_lightning']);
       const sums = (await readFile(join(SHARED_MODELS, 'SHA256SUMS'), 'utf8')).trim().split('\n');
-      expect(sums).toHaveLength(114);
+      expect(sums).toHaveLength(116);
       for (const line of sums) {
         const [hash, path] = line.split(/\s+/);
         expect(await sha256(join(dest, path!)), path).toBe(hash);
