@@ -11,7 +11,7 @@ import { measureBackend } from '../src/ui/benchmark/measure-backend';
 import { measureBaseline } from '../src/ui/benchmark/baseline';
 import { measureColdStart } from '../src/ui/benchmark/cold-start';
 import { measureTraining } from '../src/ui/benchmark/training';
-import type { Backend } from '../src/worker/protocol';
+import type { Backend } from '../src/protocol/types';
 
 declare global {
   interface Window {

@@ -14,6 +14,6 @@ export type { Frame, ImageInput } from './streams/frame';
 export { forgetBackend } from './streams/remembered-backend';
 export type { Metrics } from './streams/metrics';
 export * from './streams/operators';
-export { DEFAULT_ENGINE_OPTIONS } from './worker/options';
-export type * from './worker/protocol';
+export { DEFAULT_ENGINE_OPTIONS } from './protocol/options';
+export type * from './protocol/types';
 export * from './outputs';

@@ -14,7 +14,7 @@
  * Numbers are typed explicitly: osc-js would send 0 and 1 as int32 otherwise.
  */
 import OSC from 'osc-js';
-import type { Prediction } from '../worker/protocol';
+import type { Prediction } from '../protocol/types';
 import { addressParts } from './osc-address';
 
 export type OscMode = 'tw' | 'wekinator';

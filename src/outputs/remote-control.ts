@@ -4,7 +4,7 @@
  */
 import type { Observable, Subscription } from 'rxjs';
 import type { LiveSource, Pipeline, Recording } from '../streams/pipeline';
-import type { Target } from '../worker/protocol';
+import type { Target } from '../protocol/types';
 import type { ControlCommand } from './control';
 
 export interface RemoteControlEvents {

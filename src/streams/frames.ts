@@ -4,7 +4,7 @@
  */
 import { Observable, concatMap } from 'rxjs';
 import { FRAME_SIZE, toBitmap, type Frame } from './frame';
-import type { Milliseconds } from '../worker/protocol';
+import type { Milliseconds } from '../protocol/types';
 
 export type FrameElement = HTMLVideoElement | HTMLCanvasElement | HTMLImageElement;
 

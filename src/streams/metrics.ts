@@ -3,7 +3,7 @@
  * sliding window, backend and tensor count. Recorded on the hot path with O(1) work per event;
  * summarised only when a snapshot is asked for.
  */
-import type { Backend, Milliseconds, Prediction } from '../worker/protocol';
+import type { Backend, Milliseconds, Prediction } from '../protocol/types';
 
 export interface Metrics {
   /** Frames the source delivered per second, over the window. */

@@ -7,8 +7,8 @@ import * as Comlink from 'comlink';
 import { BehaviorSubject, Observable, Subject, Subscription, filter, interval, map, share, startWith, tap, type Observable as Obs } from 'rxjs';
 import type {
   EngineApi, ExampleCounts, ExampleInfo, InitReport, LoadProgress, Prediction, RawBenchmark, Target, TrainProgress, TrainReport,
-} from '../worker/protocol';
-import { mergeEngineOptions, type PartialEngineOptions } from '../worker/options';
+} from '../protocol/types';
+import { mergeEngineOptions, type PartialEngineOptions } from '../protocol/options';
 import { FRAME_SIZE, toBitmap, type Frame, type ImageInput } from './frame';
 import { capture, frameTicks, type FrameElement } from './frames';
 import { MetricsRecorder, type Metrics } from './metrics';

@@ -3,7 +3,7 @@
  * their own camera or video — each backend in its own worker, then training — shown as a table.
  * Latency here ends at the main thread; `npm run bench` follows it to a UDP receiver through the bridge.
  */
-import type { Backend } from '../worker/protocol';
+import type { Backend } from '../protocol/types';
 import { measureBaseline } from './benchmark/baseline';
 import { BackendUnavailable, measureBackend } from './benchmark/measure-backend';
 import { renderTable, rowCells, trainingLine } from './benchmark/results-table';

@@ -1,7 +1,7 @@
 /**
  * The label rows: name, example count, a hold-to-record button, a live confidence bar, and clear.
  */
-import type { ExampleCounts } from '../worker/protocol';
+import type { ExampleCounts } from '../protocol/types';
 
 export interface LabelListEvents {
   /** Pointer went down on a label's record button. */

@@ -3,7 +3,7 @@
  * Backend and head are page settings (?backend=wasm&head=knn) because the worker starts with them.
  */
 import { CameraError, closeCamera, createPipeline, listCameras, openCamera, openVideo, type Pipeline, type Recording } from '../index';
-import type { BackendChoice, HeadKind } from '../worker/protocol';
+import type { BackendChoice, HeadKind } from '../protocol/types';
 import { LabelList } from './label-list';
 import { outputsPanel } from './outputs-panel';
 

@@ -4,7 +4,7 @@
  * measures a software GPU (SwiftShader, llvmpipe): there it is 10–100× slower than wasm.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Backend, BackendReport, BackendTrial, EngineOptions, Milliseconds } from './protocol';
+import type { Backend, BackendReport, BackendTrial, EngineOptions, Milliseconds } from '../protocol/types';
 
 const FALLBACK_ORDER: Backend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 /** wasm first: it starts fast everywhere, so a tight budget still measures the usual winner. */

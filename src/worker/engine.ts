@@ -7,7 +7,7 @@ import type { MobileNet } from '@tensorflow-models/mobilenet';
 import type {
   EngineApi, EngineImage, EngineOptions, ExampleCounts, ExampleInfo, InitReport, LoadProgress,
   Backend, Milliseconds, Prediction, RawBenchmark, Target, TrainProgress, TrainReport,
-} from './protocol';
+} from '../protocol/types';
 import { chooseBackend } from './backends';
 import { ExampleStore, checkLabel } from './examples';
 import { INPUT_SIZE, checkImage, release, thumbnail, toSquarePixels } from './frames';
@@ -16,7 +16,7 @@ import { NotTrainedError, type Head } from './heads/head';
 import { KnnHead } from './heads/knn';
 import { RegressionHead, checkRegressionTarget } from './heads/regression';
 import { loadMobileNet } from './model-loader';
-import { mergeEngineOptions, validateEngineOptions, type PartialEngineOptions } from './options';
+import { mergeEngineOptions, validateEngineOptions, type PartialEngineOptions } from '../protocol/options';
 
 /** What differs between the browser worker and Node tests. */
 export interface EnginePlatform {

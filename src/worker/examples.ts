@@ -2,7 +2,7 @@
  * The user's examples, kept as embeddings (not frames) with a small thumbnail each.
  * Plain arrays, no tensors: nothing here needs disposing, and a failed training cannot lose them.
  */
-import type { ExampleCounts, ExampleInfo, PixelData } from './protocol';
+import type { ExampleCounts, ExampleInfo, PixelData } from '../protocol/types';
 
 export interface Example {
   id: number;

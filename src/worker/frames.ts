@@ -3,7 +3,7 @@
  * accepts any size (and centre-crops it) so plain pixels from tests or other callers behave the same.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { EngineImage, PixelData } from './protocol';
+import type { EngineImage, PixelData } from '../protocol/types';
 
 export const INPUT_SIZE = 224;
 export const THUMBNAIL_SIZE = 48;

@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import * as mobilenet from '@tensorflow-models/mobilenet';
-import type { EngineOptions, LoadPhase, LoadProgress, ModelReport, ModelSpec } from './protocol';
-import { modelFolder, modelName } from './options';
+import type { EngineOptions, LoadPhase, LoadProgress, ModelReport, ModelSpec } from '../protocol/types';
+import { modelFolder, modelName } from '../protocol/options';
 
 /** The official TF Hub addresses, as @tensorflow-models/mobilenet 2.1.1 fetches them. */
 const OFFICIAL: Record<string, string> = {

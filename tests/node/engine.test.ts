@@ -3,7 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Engine } from '../../src/worker/engine';
-import type { PixelData, TrainProgress } from '../../src/worker/protocol';
+import type { PixelData, TrainProgress } from '../../src/protocol/types';
 import { cosine, crops } from '../support/augment';
 import { loadFixture } from '../support/clip';
 import { GRAPH_MODEL_DIR, folderHandler, realEngine } from '../support/engine';

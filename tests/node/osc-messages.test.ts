@@ -8,7 +8,7 @@ import { decodePacket, toCommand } from '../../src/outputs/control';
 import { toJson } from '../../src/outputs/json-output';
 import { addressParts, checkPrefix, safeAddressPart } from '../../src/outputs/osc-address';
 import { freshMemory, pack, toOscMessages } from '../../src/outputs/osc-messages';
-import type { Prediction } from '../../src/worker/protocol';
+import type { Prediction } from '../../src/protocol/types';
 
 const prediction = (label: string, confidences: Record<string, number>, extra: Partial<Prediction> = {}): Prediction => ({
   label, confidences, t: 1000, latencyMs: 5, timings: { fromPixels: 1, infer: 3, head: 1, total: 5 }, tensors: 10, ...extra,

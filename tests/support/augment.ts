@@ -2,7 +2,7 @@
  * Augmented crops of the real photos — what a user's recorded frames look like: the object shifted,
  * mirrored, a little brighter or darker. Seeded, so a failing test fails the same way every run.
  */
-import type { PixelData } from '../../src/worker/protocol';
+import type { PixelData } from '../../src/protocol/types';
 
 /** mulberry32: a tiny seeded PRNG. */
 export function rng(seed: number): () => number {

@@ -1,5 +1,5 @@
 import { map, pipe, scan, type MonoTypeOperatorFunction } from 'rxjs';
-import type { Milliseconds, Prediction } from '../../worker/protocol';
+import type { Milliseconds, Prediction } from '../../protocol/types';
 
 /** How long a new label must last before `hold` lets the emitted label switch to it. */
 export interface HoldOptions {

@@ -1,5 +1,5 @@
 import { distinctUntilKeyChanged, pipe, scan, type OperatorFunction } from 'rxjs';
-import type { Milliseconds, NormalRange, Prediction } from '../../worker/protocol';
+import type { Milliseconds, NormalRange, Prediction } from '../../protocol/types';
 
 /** One switch of the label, as emitted by `labelChanges`. */
 export interface LabelChange {

@@ -1,5 +1,5 @@
 import { scan, type MonoTypeOperatorFunction } from 'rxjs';
-import type { NormalRange, Prediction } from '../../worker/protocol';
+import type { NormalRange, Prediction } from '../../protocol/types';
 
 /**
  * Smooths predictions with an exponential moving average of each label's confidence (and of each

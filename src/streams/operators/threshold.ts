@@ -1,5 +1,5 @@
 import { map, type MonoTypeOperatorFunction } from 'rxjs';
-import type { NormalRange, Prediction } from '../../worker/protocol';
+import type { NormalRange, Prediction } from '../../protocol/types';
 
 /**
  * Replaces the winning label with `unknownLabel` when its confidence is below `minConfidence`.

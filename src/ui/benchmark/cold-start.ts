@@ -3,7 +3,7 @@
  * (IndexedDB cache or network), worker start, backend warm-up, two kNN examples and one prediction.
  */
 import { createPipeline } from '../../streams/pipeline';
-import type { Backend, Milliseconds } from '../../worker/protocol';
+import type { Backend, Milliseconds } from '../../protocol/types';
 
 export interface ColdStart {
   /** Since navigation start (`performance.timeOrigin`). */

@@ -6,7 +6,7 @@
 import { merge, takeWhile, tap } from 'rxjs';
 import { createPipeline } from '../../streams/pipeline';
 import { frames } from '../../streams/frames';
-import type { Backend, Milliseconds } from '../../worker/protocol';
+import type { Backend, Milliseconds } from '../../protocol/types';
 import { addExamples } from './add-examples';
 import { watchMainThread } from './main-thread-monitor';
 import { offeredFrames } from './offered-frames';

@@ -5,7 +5,7 @@
  */
 import { Observable } from 'rxjs';
 import { FRAME_SIZE, toBitmap, type Frame, type ImageInput } from '../../streams/frame';
-import type { Milliseconds } from '../../worker/protocol';
+import type { Milliseconds } from '../../protocol/types';
 
 export interface OfferedFramesOptions {
   /** Frames offered before the first result: one in the worker, one waiting. @default 2 */

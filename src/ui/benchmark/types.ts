@@ -2,7 +2,7 @@
  * What the benchmark measures, as plain data: the page fills these in, the Node runner adds what only
  * it can see (arrival of each OSC bundle at a UDP receiver) and writes them out as JSON.
  */
-import type { Backend, Milliseconds } from '../../worker/protocol';
+import type { Backend, Milliseconds } from '../../protocol/types';
 
 /** How long each phase runs. Quick mode keeps slow backends to a few frames. */
 export interface BenchSettings {

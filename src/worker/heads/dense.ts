@@ -2,7 +2,7 @@
  * Classification as ml5's featureExtractor and Teachable Machine do it:
  * dense(100, relu) → dense(labels, softmax), Adam, categorical cross-entropy.
  */
-import type { TrainOptions, TrainProgress, TrainReport } from '../protocol';
+import type { TrainOptions, TrainProgress, TrainReport } from '../../protocol/types';
 import type { Example } from '../examples';
 import { MlpHead } from './mlp-head';
 

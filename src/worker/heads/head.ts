@@ -1,7 +1,7 @@
 /**
  * One interface for the three trainable heads that sit on MobileNet's embedding.
  */
-import type { HeadKind, TrainProgress, TrainReport } from '../protocol';
+import type { HeadKind, TrainProgress, TrainReport } from '../../protocol/types';
 import type { Example } from '../examples';
 
 export interface Head {

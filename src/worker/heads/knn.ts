@@ -3,7 +3,7 @@
  * No training step — it predicts as soon as two labels have an example each. Plain arrays: a few
  * hundred 256-wide dot products cost well under a millisecond, and no tensors need an owner.
  */
-import type { KnnOptions, TrainProgress, TrainReport } from '../protocol';
+import type { KnnOptions, TrainProgress, TrainReport } from '../../protocol/types';
 import type { ExampleStore } from '../examples';
 import { checkClassificationExamples } from './dense';
 import { NotTrainedError, type Head } from './head';

@@ -2,7 +2,7 @@
  * What the dense and regression heads share: a network trained with `fit`, which keeps answering
  * with the previous one until the new one is done, and predict/dispose around it.
  */
-import type { HeadKind, TrainOptions, TrainProgress, TrainReport } from '../protocol';
+import type { HeadKind, TrainOptions, TrainProgress, TrainReport } from '../../protocol/types';
 import type { Example } from '../examples';
 import { NotTrainedError, type Head } from './head';
 import { Mlp, type MlpSpec, type Row } from './mlp';

@@ -3,7 +3,7 @@
  * The dense (classification) and regression heads are this with a different last layer and loss.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainOptions, TrainProgress } from '../protocol';
+import type { TrainOptions, TrainProgress } from '../../protocol/types';
 
 export interface MlpSpec {
   outputs: number;

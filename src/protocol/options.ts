@@ -1,7 +1,7 @@
 /**
  * Engine defaults and option merging. No tfjs here: the main thread imports this file too.
  */
-import type { EngineOptions, ModelSpec } from './protocol';
+import type { EngineOptions, ModelSpec } from './types';
 
 /** Every engine option with its default. See `EngineOptions` for what each one means. */
 export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze<EngineOptions>({
