@@ -69,7 +69,7 @@ export function chart(result) {
     { name: 'p99', colour: '#c33', values: runs.map((/** @type {any} */ r) => r.latencyMs.p99) },
   ];
   const a = panel({ title: 'Predictions per second', unit: 'fps', groups, series: fpsSeries, y: 40,
-    ...range(fpsSeries.flatMap((s) => s.values.filter((v) => v !== null)) /** @type {number[]} */) });
+    ...range(fpsSeries.flatMap((s) => s.values.filter((/** @type {number | null} */ v) => v !== null))) });
   const b = panel({ title: 'Latency, camera frame → OSC bundle at a UDP receiver (camera at 30 fps)', unit: 'ms', groups, series: latSeries, y: 40 + a.height + 10,
     ...range(latSeries.flatMap((s) => s.values)) });
   const height = 40 + a.height + 10 + b.height + 10;

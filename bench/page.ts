@@ -7,10 +7,10 @@
  * The result (or the error) lands in `window.benchResult`.
  */
 import { openCamera } from '../src/streams/camera';
-import { measureBackend } from '../src/ui/benchmark/measure-backend';
-import { measureBaseline } from '../src/ui/benchmark/baseline';
-import { measureColdStart } from '../src/ui/benchmark/cold-start';
-import { measureTraining } from '../src/ui/benchmark/training';
+import { measureBackend } from '../src/bench/measure-backend';
+import { measureBaseline } from '../src/bench/baseline';
+import { measureColdStart } from '../src/bench/cold-start';
+import { measureTraining } from '../src/bench/training';
 import type { Backend } from '../src/protocol/types';
 
 declare global {

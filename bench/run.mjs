@@ -13,12 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
 import { build, preview, runnerImport } from 'vite';
-import { startBridge } from './bridge.mjs';
+import { startBridge } from '../bridge/spawn.mjs';
 import { chart } from './chart.mjs';
 import { startOscReceiver } from './osc-receiver.mjs';
 import { BACKENDS, QUICK_BACKENDS, settings } from './settings.mjs';
-import { latencySummary } from './stats.mjs';
-import { markdown } from './table.mjs';
+import { summarise } from '../src/streams/stats.js';
+import { markdown } from '../src/bench/table.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(REPO, 'bench/results');
@@ -58,7 +58,7 @@ const clipModule = /** @type {any} */ (await runnerImport(join(REPO, 'tests/supp
 const clip = await clipModule.module.buildClip();
 
 const receiver = await startOscReceiver();
-const bridge = await startBridge({ udpPort: receiver.port, origin });
+const bridge = await startBridge(['--send', `127.0.0.1:${receiver.port}`, '--allow-origin', origin]);
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
@@ -117,8 +117,8 @@ try {
       const pipeline = atUdp('pipeline');
       runs.push({
         ...run,
-        latencyMs: latencySummary(camera),
-        pipelineLatencyAtUdpMs: latencySummary(pipeline),
+        latencyMs: summarise(camera),
+        pipelineLatencyAtUdpMs: summarise(pipeline),
         oscReceived: { pipeline: pipeline.length, camera: camera.length },
       });
       say(`${backend}: raw ${run.rawFps.toFixed(1)} fps, pipeline ${run.pipelineFps.toFixed(1)} fps (${run.pipelineFrames} frames), ` +

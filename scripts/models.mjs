@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * Puts model weights (MobileNet, MoveNet) where the app serves them from: `public/models/<name>/`.
  *
@@ -65,6 +66,11 @@ Examples:
   npm run models -- ../shared/models
   npm run models -- --model v2-1.00`;
 
+/**
+ * @typedef {{ paths: string[], weights?: { dtype?: string, shape?: number[], quantization?: { dtype?: string } }[] }} WeightsGroup
+ * @typedef {{ weightsManifest: WeightsGroup[] }} ModelJson
+ */
+
 /** An error whose message is meant for the person at the terminal; no stack trace needed. */
 class UserError extends Error {
   /** @param {string} message @param {number} [exitCode] */
@@ -75,6 +81,7 @@ class UserError extends Error {
   }
 }
 
+/** @param {string[]} argv */
 async function main(argv) {
   let parsed;
   try {
@@ -90,7 +97,7 @@ async function main(argv) {
       },
     });
   } catch (err) {
-    throw new UserError(`${err.message}\n\n${USAGE}`, 2);
+    throw new UserError(`${err instanceof Error ? err.message : err}\n\n${USAGE}`, 2);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -137,7 +144,7 @@ async function copyFromFolder(source, dest) {
   // Check everything before copying anything, so a broken source leaves the destination untouched.
   const plans = [];
   for (const dir of modelDirs) {
-    const modelJson = await modelJsonOf(dir);
+    const modelJson = /** @type {string} */ (await modelJsonOf(dir)); // findModelDirs found one
     await checkShards(dir, await readModelJson(modelJson), modelJson);
     const files = await listFiles(dir);
     const hashes = new Map();
@@ -190,6 +197,8 @@ async function copyFromFolder(source, dest) {
 }
 
 /**
+ * @param {string} dir
+ * @returns {Promise<string | null>}
  * The TF.js model JSON of a folder: its model.json, or else its one `*.json` that has a weightsManifest
  * (MoveNet ships as movenet-lightning.json); null when it has neither.
  */
@@ -204,7 +213,10 @@ async function modelJsonOf(dir) {
   return manifests.length === 1 ? manifests[0] : null;
 }
 
-/** The folder itself if it holds a model JSON, else its direct subfolders that do. */
+/**
+ * The folder itself if it holds a model JSON, else its direct subfolders that do.
+ * @param {string} source
+ */
 async function findModelDirs(source) {
   if (await modelJsonOf(source)) return [source];
   const entries = await readdir(source, { withFileTypes: true });
@@ -213,7 +225,10 @@ async function findModelDirs(source) {
   return dirs.sort();
 }
 
-/** Every regular file under `dir` (hidden ones and our own leftovers excluded), sorted. */
+/**
+ * Every regular file under `dir` (hidden ones and our own leftovers excluded), sorted.
+ * @param {string} dir
+ */
 async function listFiles(dir) {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   return entries
@@ -222,16 +237,22 @@ async function listFiles(dir) {
     .sort();
 }
 
+/** @param {string} file */
 async function readModelJson(file) {
   let json;
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new UserError(`${file} is not valid JSON (${err.message}).`);
+    throw new UserError(`${file} is not valid JSON (${err instanceof Error ? err.message : err}).`);
   }
   return validateModelJson(json, file);
 }
 
+/**
+ * @param {any} json
+ * @param {string} where
+ * @returns {ModelJson}
+ */
 function validateModelJson(json, where) {
   const manifest = json?.weightsManifest;
   if (!Array.isArray(manifest) || manifest.some((g) => !Array.isArray(g?.paths))) {
@@ -240,7 +261,10 @@ function validateModelJson(json, where) {
   return json;
 }
 
-/** Every shard listed in the manifest exists, and each group's files add up to its weights' size. */
+/**
+ * Every shard listed in the manifest exists, and each group's files add up to its weights' size.
+ * @param {string} dir @param {ModelJson} modelJson @param {string} [jsonPath]
+ */
 async function checkShards(dir, modelJson, jsonPath = join(dir, 'model.json')) {
   const missing = [];
   for (const group of modelJson.weightsManifest) {
@@ -271,23 +295,30 @@ async function checkShards(dir, modelJson, jsonPath = join(dir, 'model.json')) {
   }
 }
 
+/** @type {Record<string, number>} */
 const DTYPE_BYTES = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
 
-/** Bytes a weights group takes on disk, or null where it cannot be known (strings, unknown dtypes). */
+/**
+ * Bytes a weights group takes on disk, or null where it cannot be known (strings, unknown dtypes).
+ * @param {WeightsGroup} group
+ */
 function groupBytes(group) {
   let total = 0;
   for (const w of group.weights ?? []) {
     const dtype = w.quantization?.dtype ?? w.dtype;
-    const per = DTYPE_BYTES[dtype];
+    const per = dtype === undefined ? undefined : DTYPE_BYTES[dtype];
     if (per === undefined || !Array.isArray(w.shape)) return null;
-    total += w.shape.reduce((a, b) => a * b, 1) * per;
+    total += w.shape.reduce((/** @type {number} */ a, /** @type {number} */ b) => a * b, 1) * per;
   }
   return total;
 }
 
 // ───────────────────────────── SHA256SUMS ─────────────────────────────
 
-/** @returns {Promise<Map<string, string>>} relative path (no leading ./) → sha256 */
+/**
+ * @param {string} file
+ * @returns {Promise<Map<string, string>>} relative path (no leading ./) → sha256
+ */
 async function readSums(file) {
   const sums = new Map();
   const lines = (await readFile(file, 'utf8')).split(/\r?\n/);
@@ -300,10 +331,12 @@ async function readSums(file) {
   return sums;
 }
 
+/** @param {string} root @param {string} file */
 function sumsKey(root, file) {
   return relative(root, file).split(sep).join('/');
 }
 
+/** @param {Map<string, string>} sums @param {string} root @param {string} file @param {string} hash */
 function checkSum(sums, root, file, hash) {
   const expected = sums.get(sumsKey(root, file));
   if (expected !== undefined && expected !== hash) {
@@ -314,6 +347,7 @@ function checkSum(sums, root, file, hash) {
   }
 }
 
+/** @param {Map<string, string>} sums @param {string} root @param {string} dir */
 function checkListedFilesExist(sums, root, dir) {
   const prefix = `${sumsKey(root, dir)}/`;
   for (const path of sums.keys()) {
@@ -323,10 +357,12 @@ function checkListedFilesExist(sums, root, dir) {
   }
 }
 
+/** @param {string} file */
 async function sha256(file) {
   return createHash('sha256').update(await readFile(file)).digest('hex');
 }
 
+/** @param {string} file @param {number} size @param {string | undefined} hash */
 async function sameContent(file, size, hash) {
   const info = await stat(file).catch(() => null);
   return info?.isFile() === true && info.size === size && (await sha256(file)) === hash;
@@ -334,24 +370,31 @@ async function sameContent(file, size, hash) {
 
 // ───────────────────────────── download from TF Hub ─────────────────────────────
 
-/** "v1-0.25" → {version: '1.00', alpha: '0.25'}, as the package keys its table (`toFixed(2)`). */
+/**
+ * "v1-0.25" → {version: '1.00', alpha: '0.25'}, as the package keys its table (`toFixed(2)`).
+ * @param {string} choice
+ * @returns {{ version: string, alpha: string, url: string }}
+ */
 function parseModelChoice(choice) {
   const match = /^v(\d+(?:\.\d+)?)-(\d*\.?\d+)$/.exec(choice);
   const version = match ? Number(match[1]).toFixed(2) : '';
   const alpha = match ? Number(match[2]).toFixed(2) : '';
-  if (!MODEL_URLS[version]?.[alpha]) {
+  const url = /** @type {Record<string, Record<string, string>>} */ (MODEL_URLS)[version]?.[alpha];
+  if (!url) {
     throw new UserError(`Unknown model "${choice}". Valid models are: ${MODEL_CHOICES.join(', ')}.`, 2);
   }
-  return { version, alpha };
+  return { version, alpha, url };
 }
 
 /** mobilenet_v<version>_<alpha×100, 3 digits>_224_graph, e.g. mobilenet_v1_025_224_graph. */
+/** @param {string} version @param {string} alpha */
 function folderName(version, alpha) {
   return `mobilenet_v${Number(version)}_${String(Math.round(Number(alpha) * 100)).padStart(3, '0')}_224_graph`;
 }
 
+/** @param {string} choice @param {string | undefined} urlOverride @param {string} dest @param {boolean} force */
 async function download(choice, urlOverride, dest, force) {
-  const { version, alpha } = parseModelChoice(choice);
+  const { version, alpha, url } = parseModelChoice(choice);
   const name = folderName(version, alpha);
   const target = join(dest, name);
   if (!force && (await isComplete(target))) {
@@ -360,7 +403,7 @@ async function download(choice, urlOverride, dest, force) {
   }
   // Same URLs as tfjs-converter's loadGraphModel(url, {fromTFHub: true}): <base>/model.json?tfjs-format=file,
   // then each shard path relative to model.json with the same query string.
-  const base = (urlOverride ?? MODEL_URLS[version][alpha]).replace(/\/?$/, '/');
+  const base = (urlOverride ?? url).replace(/\/?$/, '/');
   const query = '?tfjs-format=file';
   const modelUrl = `${base}model.json${query}`;
 
@@ -370,7 +413,7 @@ async function download(choice, urlOverride, dest, force) {
   try {
     modelJson = JSON.parse(modelBytes.toString('utf8'));
   } catch (err) {
-    throw new UserError(`${modelUrl} did not return JSON (${err.message}); the URL may have moved.`);
+    throw new UserError(`${modelUrl} did not return JSON (${err instanceof Error ? err.message : err}); the URL may have moved.`);
   }
   validateModelJson(modelJson, modelUrl);
 
@@ -400,23 +443,25 @@ async function download(choice, urlOverride, dest, force) {
   }
 }
 
+/** @param {string} dir */
 async function isComplete(dir) {
   if (!existsSync(join(dir, 'model.json'))) return false;
   try {
-    const modelJson = await modelJsonOf(dir);
-    await checkShards(dir, await readModelJson(modelJson), modelJson);
+    await checkShards(dir, await readModelJson(join(dir, 'model.json')));
     return true;
   } catch {
     return false;
   }
 }
 
+/** @param {string} url */
 async function fetchBytes(url) {
   let response;
   try {
     response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) });
   } catch (err) {
-    const why = err?.cause?.code ?? err?.cause?.message ?? err?.name ?? String(err);
+    const e = /** @type {{ cause?: { code?: string, message?: string }, name?: string }} */ (err);
+    const why = e?.cause?.code ?? e?.cause?.message ?? e?.name ?? String(err);
     throw new UserError(
       `Cannot reach ${new URL(url).host} (${why}): the network is unreachable from here.\n` +
         'Copy the weights from a local folder instead, e.g.:\n' +
@@ -433,6 +478,7 @@ async function fetchBytes(url) {
   return Buffer.from(await response.arrayBuffer());
 }
 
+/** @param {number} n */
 function formatBytes(n) {
   return `${n.toLocaleString('en-US')} bytes`;
 }

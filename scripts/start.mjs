@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// @ts-check
 /**
  * `npm start`: the app (Vite) and the OSC bridge together, their output prefixed, both stopped by Ctrl-C.
  * If the bridge cannot start (say, its port is taken) the app keeps running and the reason is printed.
@@ -9,13 +10,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** @type {import('node:child_process').ChildProcess[]} */
 const children = [];
 
+/** @param {string} name @param {string[]} args */
 function run(name, args) {
   const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** @param {import('node:stream').Readable} stream @param {NodeJS.WriteStream} out */
   const prefix = (stream, out) => {
     let rest = '';
-    stream.on('data', (chunk) => {
+    stream.on('data', (/** @type {Buffer} */ chunk) => {
       const lines = (rest + chunk).split('\n');
       rest = lines.pop() ?? '';
       for (const line of lines) out.write(`[${name}] ${line}\n`);
@@ -36,4 +40,4 @@ app.on('exit', (code) => {
   for (const c of children) c.kill();
   process.exit(code ?? 0);
 });
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => { for (const c of children) c.kill(signal); });
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(signal, () => { for (const c of children) c.kill(signal); });

@@ -4,6 +4,7 @@
  * summarised only when a snapshot is asked for.
  */
 import type { Backend, Milliseconds, Prediction } from '../protocol/types';
+import { percentile } from './stats';
 
 export interface Metrics {
   /** Frames the source delivered per second, over the window. */
@@ -17,13 +18,6 @@ export interface Metrics {
   backend: Backend;
   /** `tf.memory().numTensors` in the worker, as of the latest prediction. */
   tensors: number;
-}
-
-/** Percentile by nearest rank; 0 for no values. */
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return 0;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
 export class MetricsRecorder {

@@ -4,10 +4,11 @@
  * Latency here ends at the main thread; `npm run bench` follows it to a UDP receiver through the bridge.
  */
 import type { Backend } from '../protocol/types';
-import { measureBaseline } from './benchmark/baseline';
-import { BackendUnavailable, measureBackend } from './benchmark/measure-backend';
-import { renderTable, rowCells, trainingLine } from './benchmark/results-table';
-import { measureTraining } from './benchmark/training';
+import { measureBaseline } from '../bench/baseline';
+import { BackendUnavailable, measureBackend } from '../bench/measure-backend';
+import { rowCells } from '../bench/table';
+import { renderTable, trainingLine } from './benchmark-table';
+import { measureTraining } from '../bench/training';
 
 const BACKENDS: Backend[] = ['wasm', 'webgl', 'cpu', 'webgpu'];
 /** Short phases: the whole panel run takes about a minute on a laptop. */
@@ -45,10 +46,10 @@ export function benchmarkPanel(video: HTMLVideoElement, options: BenchmarkPanelO
             status.textContent = `${backend}: the same model on the main thread (the page will stutter)…`;
             run.baseline = await measureBaseline(backend, video, PHASES.baselineMs);
           }
-          rows.push(rowCells(run));
+          rows.push(rowCells(run, 'page'));
         } catch (e) {
           if (!(e instanceof BackendUnavailable)) options.onError?.(e as Error);
-          rows.push(rowCells({ backend, skipped: (e as Error).message }));
+          rows.push(rowCells({ backend, skipped: (e as Error).message }, 'page'));
         }
         renderTable(table, rows);
       }

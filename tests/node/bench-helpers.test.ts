@@ -4,15 +4,10 @@
  */
 import OSC from 'osc-js';
 import { describe, expect, test } from 'vitest';
-// @ts-expect-error plain ESM with JSDoc types, run by Node without a build step
 import { phaseOf, readBundle } from '../../bench/osc-receiver.mjs';
-// @ts-expect-error as above
-import { latencySummary, percentile } from '../../bench/stats.mjs';
-// @ts-expect-error as above
-import { overallGoals, runGoals } from '../../bench/goals.mjs';
-// @ts-expect-error as above
-import { markdown } from '../../bench/table.mjs';
-// @ts-expect-error as above
+import { percentile, summarise } from '../../src/streams/stats.js';
+import { overallGoals, runGoals } from '../../src/bench/goals.js';
+import { markdown } from '../../src/bench/table.js';
 import { chart } from '../../bench/chart.mjs';
 import { pack } from '../../src/outputs/osc-messages';
 
@@ -36,7 +31,7 @@ describe('the UDP receiver', () => {
     const message = new OSC.TypedMessage('/bench/wasm/camera/confidences', [{ type: 'f', value: 0.5 }] as never);
     const captured = Date.UTC(2026, 10, 28, 18, 0, 0, 123);
     const [bytes] = pack([message], captured);
-    const bundle = readBundle(Buffer.from(bytes!));
+    const bundle = readBundle(Buffer.from(bytes!))!;
     expect(bundle.address).toBe('/bench/wasm/camera/confidences');
     expect(Math.abs(bundle.timetagMs - captured)).toBeLessThan(0.001);
     expect(phaseOf(bundle.address)).toBe('wasm/camera');
@@ -52,7 +47,7 @@ test('percentiles by nearest rank, as the pipeline metrics compute them', () => 
   expect(percentile([], 50)).toBe(0);
   expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
   expect(percentile([...Array(100).keys()].map((i) => i + 1), 99)).toBe(99);
-  expect(latencySummary([1, 2, 3, 4])).toEqual({ p50: 2, p95: 4, p99: 4, n: 4 });
+  expect(summarise([1, 2, 3, 4])).toEqual({ n: 4, mean: 2.5, p50: 2, p95: 4, p99: 4 });
 });
 
 test('goals: met and missed are told apart', () => {

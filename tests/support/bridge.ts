@@ -2,14 +2,11 @@
  * Real parts for the bridge's tests: the bridge as a child process, UDP sockets as Max/Pd/TouchDesigner,
  * `ws` clients as pages. Everything made here is registered and undone by `cleanUp()`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import WebSocket from 'ws';
-import { REPO } from './paths';
+import { spawnBridge as spawnProcess, type BridgeProcess, type Stopped } from '../../bridge/spawn.mjs';
 
-export const CLI = join(REPO, 'bridge', 'cli.mjs');
+export { CLI } from '../../bridge/spawn.mjs';
 const WAIT_MS = 10_000;
 const undo: (() => unknown)[] = [];
 
@@ -48,104 +45,13 @@ export class Inbox<T> {
   }
 }
 
-/** The counters of the CLI's summary line. */
-export interface Counts {
-  clients: number;
-  osc: number;
-  json: number;
-  toUdp: number;
-  udpErrors: number;
-  control: number;
-  unknown: number;
-  malformed: { ws: number; udp: number; json: number };
-  oversized: number;
-  refused: number;
-  dropped: number;
-}
+export { parseCounts, type BridgeProcess, type Counts, type Stopped } from '../../bridge/spawn.mjs';
 
-/** Reads the CLI's summary line; a field that is missing reads as NaN, failing any comparison. */
-export function parseCounts(line: string): Counts {
-  const n = (re: RegExp) => Number(re.exec(line)?.[1] ?? NaN);
-  return {
-    clients: n(/pages (\d+)/),
-    osc: n(/from pages: osc (\d+)/),
-    json: n(/from pages: osc \d+ json (\d+)/),
-    toUdp: n(/to udp (\d+)/),
-    udpErrors: n(/to udp \d+ \(errors (\d+)\)/),
-    control: n(/control (\d+)/),
-    unknown: n(/unknown (\d+)/),
-    malformed: { ws: n(/malformed: ws (\d+)/), udp: n(/malformed: ws \d+ udp (\d+)/), json: n(/malformed: ws \d+ udp \d+ json (\d+)/) },
-    oversized: n(/oversized (\d+)/),
-    refused: n(/refused (\d+)/),
-    dropped: n(/dropped (\d+)/),
-  };
-}
-
-export interface Stopped {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  /** From the line the CLI prints when it stops. */
-  counts: Counts;
-}
-
-export interface BridgeProcess {
-  proc: ChildProcess;
-  wsPort: number;
-  listenPort: number;
-  stdout(): string;
-  alive(): boolean;
-  /** Resident memory now, from /proc. */
-  rssBytes(): number;
-  /** SIGTERM, then the exit code, the output and the final counts. */
-  stop(): Promise<Stopped>;
-}
-
-const FIRST_LINE = /^trainwhistle bridge: ws:\/\/127\.0\.0\.1:(\d+)\s+udp-in 127\.0\.0\.1:(\d+)\s+→\s+(.+)$/m;
-
-/**
- * Spawns `node bridge/cli.mjs --ws-port 0 --listen-port 0 …args` and waits for its first line.
- * If it exits instead, resolves with its exit (no ports).
- */
+/** The bridge CLI as a child process, killed by `cleanUp()`. */
 export function spawnBridge(args: string[], { ports = true } = {}): Promise<BridgeProcess | Stopped> {
-  const argv = ports ? ['--ws-port', '0', '--listen-port', '0', ...args] : args;
-  const proc = spawn(process.execPath, [CLI, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-  undo.push(() => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL'));
-  let stdout = '';
-  let stderr = '';
-  proc.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  proc.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => proc.on('close', (code) => resolve(code)));
-  const stopped = async (): Promise<Stopped> => {
-    const code = await exited;
-    const last = /^trainwhistle bridge stopped: (.*)$/m.exec(stdout)?.[1] ?? '';
-    return { code, stdout, stderr, counts: parseCounts(last) };
-  };
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the bridge did not start within ${WAIT_MS} ms: ${stderr}`)), WAIT_MS);
-    const onData = () => {
-      const m = FIRST_LINE.exec(stdout);
-      if (!m) return;
-      clearTimeout(timer);
-      proc.stdout!.off('data', onData);
-      resolve({
-        proc,
-        wsPort: Number(m[1]),
-        listenPort: Number(m[2]),
-        stdout: () => stdout,
-        alive: () => proc.exitCode === null && proc.signalCode === null,
-        rssBytes: () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))![1]) * 1024,
-        stop: () => {
-          proc.kill('SIGTERM');
-          return stopped();
-        },
-      });
-    };
-    proc.stdout!.on('data', onData);
-    void exited.then(async () => {
-      clearTimeout(timer);
-      if (!FIRST_LINE.test(stdout)) resolve(await stopped());
-    });
+  return spawnProcess(args, {
+    ports,
+    onSpawn: (proc) => undo.push(() => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL')),
   });
 }
 

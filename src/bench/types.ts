@@ -2,7 +2,7 @@
  * What the benchmark measures, as plain data: the page fills these in, the Node runner adds what only
  * it can see (arrival of each OSC bundle at a UDP receiver) and writes them out as JSON.
  */
-import type { Backend, Milliseconds } from '../../protocol/types';
+import type { Backend, Milliseconds } from '../protocol/types';
 
 /** How long each phase runs. Quick mode keeps slow backends to a few frames. */
 export interface BenchSettings {
@@ -30,12 +30,8 @@ export interface MainThreadReport {
   frames: number;
 }
 
-export interface Summary {
-  mean: Milliseconds;
-  p50: Milliseconds;
-  p95: Milliseconds;
-  p99: Milliseconds;
-}
+export type { Summary } from '../streams/stats';
+import type { Summary } from '../streams/stats';
 
 /** Where a prediction's milliseconds go, as means over the pipeline phase. */
 export interface Breakdown {

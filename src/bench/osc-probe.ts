@@ -3,9 +3,9 @@
  * the phases apart, bundles timetagged with each frame's capture time, and a wait until it connects.
  */
 import { filter, firstValueFrom, timeout, type Observable, type Subscription } from 'rxjs';
-import { oscOutput } from '../../outputs/osc-output';
-import type { Output } from '../../outputs/output';
-import type { Prediction } from '../../protocol/types';
+import { oscOutput } from '../outputs/osc-output';
+import type { Output } from '../outputs/output';
+import type { Prediction } from '../protocol/types';
 
 export interface OscProbe {
   prefix: string;

@@ -8,9 +8,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { Engine } from '../../worker/engine';
-import { mergeEngineOptions } from '../../protocol/options';
-import type { Backend } from '../../protocol/types';
+import { Engine } from '../worker/engine';
+import { mergeEngineOptions } from '../protocol/options';
+import type { Backend } from '../protocol/types';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasm,

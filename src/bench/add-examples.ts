@@ -2,8 +2,8 @@
  * Examples for the benchmark, taken from the live source. Their labels are arbitrary: training time
  * depends on how many examples there are, not on what they show.
  */
-import type { Pipeline } from '../../streams/pipeline';
-import type { ImageInput } from '../../streams/frame';
+import type { Pipeline } from '../streams/pipeline';
+import type { ImageInput } from '../streams/frame';
 
 export const BENCH_LABELS = ['a', 'b', 'c'] as const;
 

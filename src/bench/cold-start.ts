@@ -2,8 +2,8 @@
  * Cold start as a user meets it: from the page's navigation to the first prediction — model load
  * (IndexedDB cache or network), worker start, backend warm-up, two kNN examples and one prediction.
  */
-import { createPipeline } from '../../streams/pipeline';
-import type { Backend, Milliseconds } from '../../protocol/types';
+import { createPipeline } from '../streams/pipeline';
+import type { Backend, Milliseconds } from '../protocol/types';
 
 export interface ColdStart {
   /** Since navigation start (`performance.timeOrigin`). */

@@ -4,14 +4,15 @@
  * tensor count and heap before and after. OSC goes to the bridge when a URL is given.
  */
 import { merge, takeWhile, tap } from 'rxjs';
-import { createPipeline } from '../../streams/pipeline';
-import { frames } from '../../streams/frames';
-import type { Backend, Milliseconds } from '../../protocol/types';
+import { createPipeline } from '../streams/pipeline';
+import { frames } from '../streams/frames';
+import type { Backend, Milliseconds } from '../protocol/types';
 import { addExamples } from './add-examples';
 import { watchMainThread } from './main-thread-monitor';
 import { offeredFrames } from './offered-frames';
 import { oscProbe, type OscProbe } from './osc-probe';
-import { heapMb, mean, summarise } from './summary';
+import { mean, summarise } from '../streams/stats';
+import { heapMb } from './heap';
 import type { BackendRun } from './types';
 
 export interface MeasureBackendOptions {

@@ -4,8 +4,8 @@
  * so the prediction rate is the pipeline's limit, not the camera's.
  */
 import { Observable } from 'rxjs';
-import { FRAME_SIZE, toBitmap, type Frame, type ImageInput } from '../../streams/frame';
-import type { Milliseconds } from '../../protocol/types';
+import { FRAME_SIZE, toBitmap, type Frame, type ImageInput } from '../streams/frame';
+import type { Milliseconds } from '../protocol/types';
 
 export interface OfferedFramesOptions {
   /** Frames offered before the first result: one in the worker, one waiting. @default 2 */

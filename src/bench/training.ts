@@ -2,8 +2,8 @@
  * Training on wasm: the dense head on 3 labels × N examples with the default epochs, and kNN — which
  * has no training step — from the last example added to its first prediction. Also what `auto` picks.
  */
-import { createPipeline } from '../../streams/pipeline';
-import { DEFAULT_ENGINE_OPTIONS } from '../../protocol/options';
+import { createPipeline } from '../streams/pipeline';
+import { DEFAULT_ENGINE_OPTIONS } from '../protocol/options';
 import { addExamples } from './add-examples';
 import type { TrainingRun } from './types';
 
