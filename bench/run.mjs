@@ -35,20 +35,32 @@ const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 const say = (/** @type {string} */ line) => console.log(`[bench ${elapsed()}] ${line}`);
 const s = settings(args.quick);
 const backends = args.backends?.split(',') ?? [...(args.quick ? QUICK_BACKENDS : BACKENDS)];
-for (const b of backends) if (!BACKENDS.includes(/** @type {any} */ (b))) throw new RangeError(`Unknown backend '${b}' in --backends: use ${BACKENDS.join(', ')}.`);
+for (const b of backends)
+  if (!BACKENDS.includes(/** @type {any} */ (b)))
+    throw new RangeError(`Unknown backend '${b}' in --backends: use ${BACKENDS.join(', ')}.`);
 const loadAverage = os.loadavg();
-if (loadAverage[0] > 1) say(`warning: load average ${loadAverage[0].toFixed(2)} on ${os.cpus().length} cores — other work will slow the numbers down`);
+if (loadAverage[0] > 1)
+  say(
+    `warning: load average ${loadAverage[0].toFixed(2)} on ${os.cpus().length} cores — other work will slow the numbers down`,
+  );
 
 // The weights, the build, the server and the fake camera, as the browser tests have them.
 if (!existsSync(join(REPO, 'public/models/mobilenet_v1_025_224_graph/model.json'))) {
-  execFileSync(process.execPath, [join(REPO, 'scripts/models.mjs'), join(REPO, '../shared/models')], { stdio: 'inherit' });
+  execFileSync(process.execPath, [join(REPO, 'scripts/models.mjs'), join(REPO, '../shared/models')], {
+    stdio: 'inherit',
+  });
 }
 const config = join(REPO, 'vite.config.ts');
 if (!args['no-build'] || !existsSync(join(REPO, '.cache/dist-bench/bench/bench.html'))) {
   say('building the app and the benchmark page (vite --mode bench)');
   await build({ root: REPO, mode: 'bench', logLevel: 'warn', configFile: config });
 }
-const server = await preview({ root: REPO, mode: 'bench', configFile: config, preview: { port: 0, host: '127.0.0.1', strictPort: false } });
+const server = await preview({
+  root: REPO,
+  mode: 'bench',
+  configFile: config,
+  preview: { port: 0, host: '127.0.0.1', strictPort: false },
+});
 const address = server.httpServer.address();
 if (!address || typeof address === 'string') throw new Error('The preview server did not report a port.');
 const base = `http://127.0.0.1:${address.port}/`;
@@ -62,8 +74,16 @@ const bridge = await startBridge(['--send', `127.0.0.1:${receiver.port}`, '--all
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   headless: true,
-  args: ['--disable-quic', '--no-first-run', '--enable-unsafe-webgpu', '--enable-precise-memory-info', '--js-flags=--expose-gc',
-    '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${clip.path}`],
+  args: [
+    '--disable-quic',
+    '--no-first-run',
+    '--enable-unsafe-webgpu',
+    '--enable-precise-memory-info',
+    '--js-flags=--expose-gc',
+    '--use-fake-device-for-media-stream',
+    '--use-fake-ui-for-media-stream',
+    `--use-file-for-fake-video-capture=${clip.path}`,
+  ],
 });
 const browserVersion = `Chromium ${browser.version()} headless (Debian, playwright-core)`;
 say(`${browserVersion}; bridge ws://127.0.0.1:${bridge.wsPort} → UDP ${receiver.port}; camera clip at ${clip.fps} fps`);
@@ -90,7 +110,8 @@ async function task(context, query, timeoutMs) {
         if (!result.ok) throw new Error(result.error);
         return result.value;
       }
-      if (performance.now() > deadline) throw new Error(`no result within ${timeoutMs / 1000} s (${errors.slice(-3).join('; ')})`);
+      if (performance.now() > deadline)
+        throw new Error(`no result within ${timeoutMs / 1000} s (${errors.slice(-3).join('; ')})`);
       await page.waitForTimeout(250);
     }
   } finally {
@@ -106,10 +127,22 @@ try {
     say(`${backend}: starting`);
     const budget = s.raw[backend] + s.maxMs[backend] + s.camera[backend] + s.baseline[backend] + 120_000;
     try {
-      const run = /** @type {any} */ (await task(context, {
-        task: 'backend', backend, raw: s.raw[backend], frames: s.frames[backend], maxMs: s.maxMs[backend],
-        camera: s.camera[backend], baseline: s.baseline[backend], osc: `ws://127.0.0.1:${bridge.wsPort}`,
-      }, budget));
+      const run = /** @type {any} */ (
+        await task(
+          context,
+          {
+            task: 'backend',
+            backend,
+            raw: s.raw[backend],
+            frames: s.frames[backend],
+            maxMs: s.maxMs[backend],
+            camera: s.camera[backend],
+            baseline: s.baseline[backend],
+            osc: `ws://127.0.0.1:${bridge.wsPort}`,
+          },
+          budget,
+        )
+      );
       // Let the last bundles cross the bridge before reading the receiver.
       await new Promise((r) => setTimeout(r, 200));
       const atUdp = (/** @type {string} */ phase) => receiver.latencies.get(`${backend}/${phase}`) ?? [];
@@ -121,8 +154,10 @@ try {
         pipelineLatencyAtUdpMs: summarise(pipeline),
         oscReceived: { pipeline: pipeline.length, camera: camera.length },
       });
-      say(`${backend}: raw ${run.rawFps.toFixed(1)} fps, pipeline ${run.pipelineFps.toFixed(1)} fps (${run.pipelineFrames} frames), ` +
-        `camera ${run.cameraFps.toFixed(1)} fps, ${camera.length}/${run.oscSent.camera} bundles at UDP`);
+      say(
+        `${backend}: raw ${run.rawFps.toFixed(1)} fps, pipeline ${run.pipelineFps.toFixed(1)} fps (${run.pipelineFrames} frames), ` +
+          `camera ${run.cameraFps.toFixed(1)} fps, ${camera.length}/${run.oscSent.camera} bundles at UDP`,
+      );
     } catch (e) {
       say(`${backend}: not measured — ${/** @type {Error} */ (e).message}`);
       runs.push({ backend, skipped: /** @type {Error} */ (e).message });
@@ -135,12 +170,15 @@ try {
   const uncached = /** @type {any} */ (await task(fresh, { task: 'cold' }, 60_000));
   const cached = /** @type {any} */ (await task(fresh, { task: 'cold' }, 60_000));
   await fresh.close();
-  if (uncached.modelSource === 'cache' || cached.modelSource !== 'cache') say(`warning: cold start sources were ${uncached.modelSource} and ${cached.modelSource}`);
+  if (uncached.modelSource === 'cache' || cached.modelSource !== 'cache')
+    say(`warning: cold start sources were ${uncached.modelSource} and ${cached.modelSource}`);
   const gpuPage = await context.newPage();
   gpu = await gpuPage.evaluate(async () => {
     const adapter = await /** @type {any} */ (navigator).gpu?.requestAdapter();
     const info = adapter?.info;
-    return info && !adapter.isFallbackAdapter && info.architecture !== 'swiftshader' ? `${info.vendor} ${info.architecture} ${info.description}`.trim() : null;
+    return info && !adapter.isFallbackAdapter && info.architecture !== 'swiftshader'
+      ? `${info.vendor} ${info.architecture} ${info.description}`.trim()
+      : null;
   });
   await gpuPage.close();
 
@@ -148,11 +186,28 @@ try {
   const result = {
     date: now.toISOString(),
     mode: args.quick ? 'quick' : 'full',
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', gpu, memoryGb: Math.round(os.totalmem() / 2 ** 30), loadAverage },
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model ?? 'unknown',
+      gpu,
+      memoryGb: Math.round(os.totalmem() / 2 ** 30),
+      loadAverage,
+    },
     browser: browserVersion,
     runs: runs.map((r) => (r.skipped ? r : { ...r, baseline: r.baseline && { ...r.baseline } })),
-    training: { denseMs: training.denseMs, knnFirstPredictionMs: training.knnFirstPredictionMs, examples: training.examples, epochs: training.epochs, backend: training.backend, auto: training.auto },
-    coldStartMs: { cached: cached.firstPredictionMs, uncached: uncached.firstPredictionMs, sources: { cached: cached.modelSource, uncached: uncached.modelSource } },
+    training: {
+      denseMs: training.denseMs,
+      knnFirstPredictionMs: training.knnFirstPredictionMs,
+      examples: training.examples,
+      epochs: training.epochs,
+      backend: training.backend,
+      auto: training.auto,
+    },
+    coldStartMs: {
+      cached: cached.firstPredictionMs,
+      uncached: uncached.firstPredictionMs,
+      sources: { cached: cached.modelSource, uncached: uncached.modelSource },
+    },
     durationS: (performance.now() - started) / 1000,
   };
   const md = markdown(result);

@@ -78,7 +78,20 @@ export async function createBridge(options = {}) {
   const events = new EventEmitter();
   const control = new Set(controlAddresses);
   const origins = new Set(allowedOrigins);
-  const c = { fromOsc: 0, fromJson: 0, toUdp: 0, udpErrors: 0, control: 0, dropped: 0, mWs: 0, mUdp: 0, mJson: 0, unknown: 0, oversized: 0, refused: 0 };
+  const c = {
+    fromOsc: 0,
+    fromJson: 0,
+    toUdp: 0,
+    udpErrors: 0,
+    control: 0,
+    dropped: 0,
+    mWs: 0,
+    mUdp: 0,
+    mJson: 0,
+    unknown: 0,
+    oversized: 0,
+    refused: 0,
+  };
   const unknownByAddress = cappedCounts();
   const refusedByOrigin = cappedCounts();
   /** @param {string} kind @param {string} message */
@@ -106,7 +119,8 @@ export async function createBridge(options = {}) {
   /** @type {Record<4 | 6, dgram.Socket | undefined>} */
   const udpOut = { 4: undefined, 6: undefined };
   /** @param {4 | 6} family */
-  const outSocket = (family) => (udpOut[family] ??= dgram.createSocket(family === 6 ? 'udp6' : 'udp4').on('error', () => {}));
+  const outSocket = (family) =>
+    (udpOut[family] ??= dgram.createSocket(family === 6 ? 'udp6' : 'udp4').on('error', () => {}));
 
   const wss = new WebSocketServer({
     server: http,
@@ -115,8 +129,13 @@ export async function createBridge(options = {}) {
       if (!origin || origins.has(origin)) return accept(true);
       c.refused += 1;
       const seen = refusedByOrigin.add(origin);
-      if (seen === 'new') notice('refused-origin', `Refused a page from ${shorten(origin)}: not an allowed origin. Allow it with --allow-origin ${shorten(origin)}`);
-      if (seen === 'first-other') notice('refused-origin', `Refused pages from more than ${MAX_KEYS} origins; the rest are counted as (other).`);
+      if (seen === 'new')
+        notice(
+          'refused-origin',
+          `Refused a page from ${shorten(origin)}: not an allowed origin. Allow it with --allow-origin ${shorten(origin)}`,
+        );
+      if (seen === 'first-other')
+        notice('refused-origin', `Refused pages from more than ${MAX_KEYS} origins; the rest are counted as (other).`);
       accept(false, 403, 'Origin not allowed; start the bridge with --allow-origin <origin>');
     },
   });
@@ -135,7 +154,11 @@ export async function createBridge(options = {}) {
       oscAddresses(data);
     } catch (err) {
       c.mWs += 1;
-      noticeOnce('malformed-ws', 'malformed', `Dropped a binary WebSocket frame that is not an OSC packet (${reason(err)}); further ones are only counted.`);
+      noticeOnce(
+        'malformed-ws',
+        'malformed',
+        `Dropped a binary WebSocket frame that is not an OSC packet (${reason(err)}); further ones are only counted.`,
+      );
       return;
     }
     c.fromOsc += 1;
@@ -149,7 +172,11 @@ export async function createBridge(options = {}) {
         if (!err) return void (c.toUdp += 1);
         c.udpErrors += 1;
         const code = /** @type {NodeJS.ErrnoException} */ (err).code ?? err.message;
-        noticeOnce(`udp ${t.label} ${code}`, 'udp-error', `Could not send to ${t.label}: ${code}${code === 'EMSGSIZE' ? ' (packet larger than a UDP datagram can carry)' : ''}; further errors are only counted.`);
+        noticeOnce(
+          `udp ${t.label} ${code}`,
+          'udp-error',
+          `Could not send to ${t.label}: ${code}${code === 'EMSGSIZE' ? ' (packet larger than a UDP datagram can carry)' : ''}; further errors are only counted.`,
+        );
       });
     }
   };
@@ -162,7 +189,11 @@ export async function createBridge(options = {}) {
     } catch {}
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       c.mJson += 1;
-      noticeOnce('malformed-json', 'malformed', 'Dropped a text WebSocket frame that is not a JSON object; further ones are only counted.');
+      noticeOnce(
+        'malformed-json',
+        'malformed',
+        'Dropped a text WebSocket frame that is not a JSON object; further ones are only counted.',
+      );
       return;
     }
     c.fromJson += 1;
@@ -181,7 +212,11 @@ export async function createBridge(options = {}) {
       const code = /** @type {NodeJS.ErrnoException} */ (err).code;
       if (code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
         c.oversized += 1;
-        noticeOnce('oversized', 'oversized', `Closed a connection that sent a message over ${o.maxPayload} bytes (raise --max-payload if that is expected).`);
+        noticeOnce(
+          'oversized',
+          'oversized',
+          `Closed a connection that sent a message over ${o.maxPayload} bytes (raise --max-payload if that is expected).`,
+        );
       } else if (code === 'WS_ERR_INVALID_UTF8') c.mJson += 1;
       else c.mWs += 1;
     });
@@ -195,7 +230,11 @@ export async function createBridge(options = {}) {
       addresses = oscAddresses(msg);
     } catch (err) {
       c.mUdp += 1;
-      noticeOnce('malformed-udp', 'malformed', `Ignored a datagram from ${rinfo.address}:${rinfo.port} that is not an OSC packet (${reason(err)}); further ones are only counted.`);
+      noticeOnce(
+        'malformed-udp',
+        'malformed',
+        `Ignored a datagram from ${rinfo.address}:${rinfo.port} that is not an OSC packet (${reason(err)}); further ones are only counted.`,
+      );
       return;
     }
     const unknown = addresses.filter((a) => !control.has(a));
@@ -203,8 +242,16 @@ export async function createBridge(options = {}) {
       c.unknown += 1;
       for (const a of unknown) {
         const seen = unknownByAddress.add(a);
-        if (seen === 'new') notice('unknown-address', `Ignored control messages to ${shorten(a)}: not a control address (${o.prefix}/record, /train, /run, /clear or /wekinator/control/…).`);
-        if (seen === 'first-other') notice('unknown-address', `Ignored control messages to more than ${MAX_KEYS} addresses; the rest are counted as (other).`);
+        if (seen === 'new')
+          notice(
+            'unknown-address',
+            `Ignored control messages to ${shorten(a)}: not a control address (${o.prefix}/record, /train, /run, /clear or /wekinator/control/…).`,
+          );
+        if (seen === 'first-other')
+          notice(
+            'unknown-address',
+            `Ignored control messages to more than ${MAX_KEYS} addresses; the rest are counted as (other).`,
+          );
       }
       return;
     }
@@ -278,10 +325,13 @@ function bind(socket, port, host) {
 function portError(err, port, host, flag) {
   const code = /** @type {NodeJS.ErrnoException} */ (err).code;
   const message =
-    code === 'EADDRINUSE' ? `Port ${port} is already in use (is another bridge running?). Choose another with ${flag} <port>.`
-    : code === 'EACCES' ? `Not allowed to use port ${port} (ports below 1024 need privileges). Choose another with ${flag} <port>.`
-    : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' ? `Cannot listen on ${host}: not an address of this machine. Choose another with --host <address>.`
-    : `Cannot listen on ${host}:${port} (${reason(err)}). Choose another with ${flag} <port> or --host <address>.`;
+    code === 'EADDRINUSE'
+      ? `Port ${port} is already in use (is another bridge running?). Choose another with ${flag} <port>.`
+      : code === 'EACCES'
+        ? `Not allowed to use port ${port} (ports below 1024 need privileges). Choose another with ${flag} <port>.`
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+          ? `Cannot listen on ${host}: not an address of this machine. Choose another with --host <address>.`
+          : `Cannot listen on ${host}:${port} (${reason(err)}). Choose another with ${flag} <port> or --host <address>.`;
   return Object.assign(new Error(message, { cause: err }), { code, flag });
 }
 
@@ -298,8 +348,8 @@ function cappedCounts() {
     add(key) {
       const k = shorten(key);
       const n = counts.get(k);
-      if (n !== undefined) return void counts.set(k, n + 1), 'seen';
-      if (counts.size < MAX_KEYS) return void counts.set(k, 1), 'new';
+      if (n !== undefined) return (void counts.set(k, n + 1), 'seen');
+      if (counts.size < MAX_KEYS) return (void counts.set(k, 1), 'new');
       other += 1;
       return other === 1 ? 'first-other' : 'other';
     },
@@ -310,4 +360,5 @@ function cappedCounts() {
 /** @param {string} text */
 const shorten = (text) => (text.length > MAX_KEY_CHARS ? `${text.slice(0, MAX_KEY_CHARS)}…` : text);
 /** @param {unknown} err */
-const reason = (err) => (err instanceof Error ? /** @type {NodeJS.ErrnoException} */ (err).code ?? err.message : String(err));
+const reason = (err) =>
+  err instanceof Error ? (/** @type {NodeJS.ErrnoException} */ (err).code ?? err.message) : String(err);

@@ -7,11 +7,24 @@ import { lookup } from 'node:dns/promises';
 import { isIPv6 } from 'node:net';
 
 /** The app's vite dev and preview origins: pages from these may always connect. */
-export const DEFAULT_ORIGINS = ['http://127.0.0.1:5173', 'http://localhost:5173', 'http://127.0.0.1:4173', 'http://localhost:4173'];
+export const DEFAULT_ORIGINS = [
+  'http://127.0.0.1:5173',
+  'http://localhost:5173',
+  'http://127.0.0.1:4173',
+  'http://localhost:4173',
+];
 /** Where Wekinator sends `/wek/outputs`, so patches written for Wekinator listen here. */
 export const WEKINATOR_TARGET = Object.freeze({ host: '127.0.0.1', port: 12000 });
 /** Wekinator's control addresses, accepted from UDP as well as `<prefix>/record|train|run|clear`. */
-export const WEKINATOR_CONTROL = ['startRecording', 'stopRecording', 'train', 'startRunning', 'stopRunning', 'deleteAllExamples', 'outputs'].map((a) => `/wekinator/control/${a}`);
+export const WEKINATOR_CONTROL = [
+  'startRecording',
+  'stopRecording',
+  'train',
+  'startRunning',
+  'stopRunning',
+  'deleteAllExamples',
+  'outputs',
+].map((a) => `/wekinator/control/${a}`);
 const CONTROL_SUFFIXES = ['/record', '/train', '/run', '/clear'];
 
 /**
@@ -44,13 +57,24 @@ export async function resolveOptions(options) {
     prefix: options.prefix ?? '/tw',
     maxPayload: options.maxPayload ?? 65536,
   };
-  for (const [key, flag] of /** @type {const} */ ([['wsPort', '--ws-port'], ['listenPort', '--listen-port']])) {
-    if (!Number.isInteger(o[key]) || o[key] < 0 || o[key] > 65535) throw new RangeError(`${key} (${flag}) must be a port 0–65535 (0 picks a free one); got ${o[key]}.`);
+  for (const [key, flag] of /** @type {const} */ ([
+    ['wsPort', '--ws-port'],
+    ['listenPort', '--listen-port'],
+  ])) {
+    if (!Number.isInteger(o[key]) || o[key] < 0 || o[key] > 65535)
+      throw new RangeError(`${key} (${flag}) must be a port 0–65535 (0 picks a free one); got ${o[key]}.`);
   }
-  if (!Number.isInteger(o.maxPayload) || o.maxPayload < 16) throw new RangeError(`maxPayload (--max-payload) must be a whole number of bytes, at least 16; got ${o.maxPayload}.`);
-  if (!/^(\/[^/\s#*?,[\]{}]+)+$/.test(o.prefix)) throw new RangeError(`prefix (--prefix) must be an OSC address such as /tw (a leading /, no trailing /); got "${o.prefix}".`);
+  if (!Number.isInteger(o.maxPayload) || o.maxPayload < 16)
+    throw new RangeError(
+      `maxPayload (--max-payload) must be a whole number of bytes, at least 16; got ${o.maxPayload}.`,
+    );
+  if (!/^(\/[^/\s#*?,[\]{}]+)+$/.test(o.prefix))
+    throw new RangeError(
+      `prefix (--prefix) must be an OSC address such as /tw (a leading /, no trailing /); got "${o.prefix}".`,
+    );
   const targets = options.targets ?? [{ host: '127.0.0.1', port: 9000 }];
-  if (targets.length === 0) throw new RangeError('targets (--send) is empty: give at least one UDP target, e.g. 127.0.0.1:9000.');
+  if (targets.length === 0)
+    throw new RangeError('targets (--send) is empty: give at least one UDP target, e.g. 127.0.0.1:9000.');
   return {
     ...o,
     targets: await Promise.all(targets.map(resolveTarget)),
@@ -67,7 +91,8 @@ export async function resolveOptions(options) {
 export function parseTarget(text) {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(text) ?? /^([^:[\]]+):(\d+)$/.exec(text);
   const port = m ? Number(m[2]) : NaN;
-  if (!m || port < 1 || port > 65535) throw new RangeError(`"${text}" is not host:port (for example 127.0.0.1:9000, port 1–65535).`);
+  if (!m || port < 1 || port > 65535)
+    throw new RangeError(`"${text}" is not host:port (for example 127.0.0.1:9000, port 1–65535).`);
   return { host: m[1], port };
 }
 
@@ -77,7 +102,9 @@ function normalizeOrigin(origin) {
   try {
     return new URL(origin).origin;
   } catch {
-    throw new RangeError(`allowOrigins (--allow-origin): "${origin}" is not an origin such as http://127.0.0.1:1234 (or null, for pages opened from files).`);
+    throw new RangeError(
+      `allowOrigins (--allow-origin): "${origin}" is not an origin such as http://127.0.0.1:1234 (or null, for pages opened from files).`,
+    );
   }
 }
 
@@ -88,7 +115,8 @@ function normalizeOrigin(origin) {
  */
 async function resolveTarget({ host, port }) {
   const label = `${isIPv6(host) ? `[${host}]` : host}:${port}`;
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`targets (--send): ${label} has no valid port (1–65535).`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new RangeError(`targets (--send): ${label} has no valid port (1–65535).`);
   try {
     const { address, family } = await lookup(host);
     return { host, port, address, family: family === 6 ? 6 : 4, label };

@@ -43,7 +43,11 @@ export function parseCounts(line) {
     udpErrors: n(/to udp \d+ \(errors (\d+)\)/),
     control: n(/control (\d+)/),
     unknown: n(/unknown (\d+)/),
-    malformed: { ws: n(/malformed: ws (\d+)/), udp: n(/malformed: ws \d+ udp (\d+)/), json: n(/malformed: ws \d+ udp \d+ json (\d+)/) },
+    malformed: {
+      ws: n(/malformed: ws (\d+)/),
+      udp: n(/malformed: ws \d+ udp (\d+)/),
+      json: n(/malformed: ws \d+ udp \d+ json (\d+)/),
+    },
     oversized: n(/oversized (\d+)/),
     refused: n(/refused (\d+)/),
     dropped: n(/dropped (\d+)/),
@@ -85,7 +89,9 @@ export function spawnBridge(args, { ports = true, onSpawn } = {}) {
   let stderr = '';
   const out = /** @type {import('node:stream').Readable} */ (proc.stdout);
   out.setEncoding('utf8').on('data', (/** @type {string} */ d) => (stdout += d));
-  /** @type {import('node:stream').Readable} */ (proc.stderr).setEncoding('utf8').on('data', (/** @type {string} */ d) => (stderr += d));
+  /** @type {import('node:stream').Readable} */ (proc.stderr)
+    .setEncoding('utf8')
+    .on('data', (/** @type {string} */ d) => (stderr += d));
   /** @type {Promise<number | null>} */
   const exited = new Promise((resolve) => proc.on('close', (code) => resolve(code)));
   /** @returns {Promise<Stopped>} */
@@ -95,7 +101,10 @@ export function spawnBridge(args, { ports = true, onSpawn } = {}) {
     return { code, stdout, stderr, counts: parseCounts(last) };
   };
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the bridge did not start within ${WAIT_MS} ms: ${stderr}`)), WAIT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`the bridge did not start within ${WAIT_MS} ms: ${stderr}`)),
+      WAIT_MS,
+    );
     const onData = () => {
       const m = FIRST_LINE.exec(stdout);
       if (!m) return;

@@ -30,14 +30,14 @@ const FETCH_TIMEOUT_MS = 60_000;
  */
 export const MODEL_URLS = {
   '1.00': {
-    '0.25': 'https://tfhub.dev/google/imagenet/mobilenet_v1_025_224/classification/1',
+    0.25: 'https://tfhub.dev/google/imagenet/mobilenet_v1_025_224/classification/1',
     '0.50': 'https://tfhub.dev/google/imagenet/mobilenet_v1_050_224/classification/1',
-    '0.75': 'https://tfhub.dev/google/imagenet/mobilenet_v1_075_224/classification/1',
+    0.75: 'https://tfhub.dev/google/imagenet/mobilenet_v1_075_224/classification/1',
     '1.00': 'https://tfhub.dev/google/imagenet/mobilenet_v1_100_224/classification/1',
   },
   '2.00': {
     '0.50': 'https://tfhub.dev/google/imagenet/mobilenet_v2_050_224/classification/2',
-    '0.75': 'https://tfhub.dev/google/imagenet/mobilenet_v2_075_224/classification/2',
+    0.75: 'https://tfhub.dev/google/imagenet/mobilenet_v2_075_224/classification/2',
     '1.00': 'https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/classification/2',
   },
 };
@@ -105,7 +105,10 @@ async function main(argv) {
     return;
   }
   if (positionals.length > 1) {
-    throw new UserError(`Expected at most one folder, got ${positionals.length}: ${positionals.join(' ')}\n\n${USAGE}`, 2);
+    throw new UserError(
+      `Expected at most one folder, got ${positionals.length}: ${positionals.join(' ')}\n\n${USAGE}`,
+      2,
+    );
   }
   const dest = resolve(values.dest ?? DEFAULT_DEST);
   if (positionals.length === 1) {
@@ -129,7 +132,9 @@ async function copyFromFolder(source, dest) {
     );
   }
   if (!info.isDirectory()) {
-    throw new UserError(`Not a folder: ${source}\nPass the folder that holds the model folders (each with a model.json).`);
+    throw new UserError(
+      `Not a folder: ${source}\nPass the folder that holds the model folders (each with a model.json).`,
+    );
   }
   const modelDirs = await findModelDirs(source);
   if (modelDirs.length === 0) {
@@ -177,7 +182,9 @@ async function copyFromFolder(source, dest) {
       }
       const written = await sha256(target);
       if (written !== hashes.get(file)) {
-        throw new UserError(`Copy of ${file} to ${target} differs from its source (disk full?). Run the command again.`);
+        throw new UserError(
+          `Copy of ${file} to ${target} differs from its source (disk full?). Run the command again.`,
+        );
       }
       if (sumsRoot && sums.has(sumsKey(sumsRoot, file))) verified++;
     }
@@ -192,7 +199,9 @@ async function copyFromFolder(source, dest) {
   console.log(
     `Done: ${plans.length} model folder${plans.length === 1 ? '' : 's'}, ${totalFiles} files, ${formatBytes(totalBytes)}` +
       ` (${totalCopied} copied).` +
-      (sumsRoot ? ` ${verified} files match ${join(sumsRoot, 'SHA256SUMS')}.` : ' No SHA256SUMS found; checked shards only.'),
+      (sumsRoot
+        ? ` ${verified} files match ${join(sumsRoot, 'SHA256SUMS')}.`
+        : ' No SHA256SUMS found; checked shards only.'),
   );
 }
 
@@ -221,7 +230,8 @@ async function findModelDirs(source) {
   if (await modelJsonOf(source)) return [source];
   const entries = await readdir(source, { withFileTypes: true });
   const dirs = [];
-  for (const e of entries) if (e.isDirectory() && (await modelJsonOf(join(source, e.name)))) dirs.push(join(source, e.name));
+  for (const e of entries)
+    if (e.isDirectory() && (await modelJsonOf(join(source, e.name)))) dirs.push(join(source, e.name));
   return dirs.sort();
 }
 
@@ -256,7 +266,9 @@ async function readModelJson(file) {
 function validateModelJson(json, where) {
   const manifest = json?.weightsManifest;
   if (!Array.isArray(manifest) || manifest.some((g) => !Array.isArray(g?.paths))) {
-    throw new UserError(`${where} has no valid weightsManifest (an array of {paths, weights}); is it a TF.js model.json?`);
+    throw new UserError(
+      `${where} has no valid weightsManifest (an array of {paths, weights}); is it a TF.js model.json?`,
+    );
   }
   return json;
 }
@@ -359,7 +371,9 @@ function checkListedFilesExist(sums, root, dir) {
 
 /** @param {string} file */
 async function sha256(file) {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 /** @param {string} file @param {number} size @param {string | undefined} hash */
@@ -413,7 +427,9 @@ async function download(choice, urlOverride, dest, force) {
   try {
     modelJson = JSON.parse(modelBytes.toString('utf8'));
   } catch (err) {
-    throw new UserError(`${modelUrl} did not return JSON (${err instanceof Error ? err.message : err}); the URL may have moved.`);
+    throw new UserError(
+      `${modelUrl} did not return JSON (${err instanceof Error ? err.message : err}); the URL may have moved.`,
+    );
   }
   validateModelJson(modelJson, modelUrl);
 

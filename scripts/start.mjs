@@ -34,10 +34,16 @@ function run(name, args) {
 const app = run('app', [join(repo, 'node_modules/vite/bin/vite.js')]);
 const bridge = run('bridge', [join(repo, 'bridge/cli.mjs'), ...process.argv.slice(2)]);
 bridge.on('exit', (code) => {
-  if (code) console.error('[bridge] stopped; the app runs on without OSC. Fix the above and run `npm run bridge` in another terminal.');
+  if (code)
+    console.error(
+      '[bridge] stopped; the app runs on without OSC. Fix the above and run `npm run bridge` in another terminal.',
+    );
 });
 app.on('exit', (code) => {
   for (const c of children) c.kill();
   process.exit(code ?? 0);
 });
-for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(signal, () => { for (const c of children) c.kill(signal); });
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM']))
+  process.on(signal, () => {
+    for (const c of children) c.kill(signal);
+  });

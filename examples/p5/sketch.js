@@ -12,7 +12,13 @@ import { createPipeline, labelChanges, oscOutput, smooth } from '../../src/index
 const SHAPES = { 1: 'circle', 2: 'square', 3: 'triangle' };
 const LABELS = Object.values(SHAPES);
 // Colours change with time, never with the shape, so the model has to learn the shape.
-const PALETTE = [[230, 80, 60], [40, 140, 220], [250, 180, 30], [60, 170, 90], [150, 80, 200]];
+const PALETTE = [
+  [230, 80, 60],
+  [40, 140, 220],
+  [250, 180, 30],
+  [60, 170, 90],
+  [150, 80, 200],
+];
 
 let shape = 'circle';
 /** The pipeline, once MobileNet has loaded. */
@@ -112,10 +118,14 @@ async function trainAndRun() {
   busy = true;
   try {
     pipe.stop();
-    const progress = pipe.training$.subscribe((p) => say(`Training: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(3)}`));
+    const progress = pipe.training$.subscribe((p) =>
+      say(`Training: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(3)}`),
+    );
     const report = await pipe.train().finally(() => progress.unsubscribe());
     await pipe.start(canvas);
-    say(`Trained on ${report.examples} examples in ${Math.round(report.ms)} ms. Running: switch shapes with 1, 2, 3; r stops.`);
+    say(
+      `Trained on ${report.examples} examples in ${Math.round(report.ms)} ms. Running: switch shapes with 1, 2, 3; r stops.`,
+    );
   } catch (e) {
     say(`${e.name}: ${e.message}`, true);
   } finally {
@@ -147,7 +157,8 @@ function showTable(counts, confidences) {
   $('labels').innerHTML = labels
     .map((label) => {
       const c = table.confidences[label];
-      const bar = c === undefined ? '' : `<span class="bar" style="width:${Math.round(c * 120)}px"></span> ${c.toFixed(2)}`;
+      const bar =
+        c === undefined ? '' : `<span class="bar" style="width:${Math.round(c * 120)}px"></span> ${c.toFixed(2)}`;
       return `<tr><td>${key(label)}</td><td>${label}</td><td>${table.counts[label] ?? 0} examples</td><td>${bar}</td></tr>`;
     })
     .join('');

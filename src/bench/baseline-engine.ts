@@ -22,7 +22,12 @@ setWasmPaths({
 export async function mainThreadEngine(backend: Backend): Promise<Engine> {
   const engine = new Engine();
   const report = await engine.init(
-    mergeEngineOptions({ backend, head: 'dense', train: { epochs: 3 }, baseUrl: new URL(import.meta.env.BASE_URL, location.href).href }),
+    mergeEngineOptions({
+      backend,
+      head: 'dense',
+      train: { epochs: 3 },
+      baseUrl: new URL(import.meta.env.BASE_URL, location.href).href,
+    }),
   );
   if (report.backend.backend !== backend) {
     await engine.dispose();

@@ -10,7 +10,11 @@ import { watchMainThread } from './main-thread-monitor';
 import type { BackendRun } from './types';
 
 /** @example const b = await measureBaseline('wasm', video, 10_000) */
-export async function measureBaseline(backend: Backend, video: HTMLVideoElement, durationMs: Milliseconds): Promise<NonNullable<BackendRun['baseline']>> {
+export async function measureBaseline(
+  backend: Backend,
+  video: HTMLVideoElement,
+  durationMs: Milliseconds,
+): Promise<NonNullable<BackendRun['baseline']>> {
   const { mainThreadEngine } = await import('./baseline-engine');
   const engine = await mainThreadEngine(backend);
   try {
@@ -41,7 +45,12 @@ export async function measureBaseline(backend: Backend, video: HTMLVideoElement,
     const seconds = (performance.now() - start) / 1000;
     const main = watch.stop();
     while (busy) await new Promise((r) => setTimeout(r, 10));
-    return { fps: predictions / seconds, frames: predictions, longTasks: main.longTasks, maxFrameGapMs: main.maxFrameGapMs };
+    return {
+      fps: predictions / seconds,
+      frames: predictions,
+      longTasks: main.longTasks,
+      maxFrameGapMs: main.maxFrameGapMs,
+    };
   } finally {
     await engine.dispose();
   }

@@ -14,14 +14,21 @@ export interface ColdStart {
 }
 
 /** Call as early as the page can, with the camera opening in parallel (as the app does). */
-export async function measureColdStart(camera: Promise<HTMLVideoElement>, backend: Backend = 'wasm'): Promise<ColdStart> {
+export async function measureColdStart(
+  camera: Promise<HTMLVideoElement>,
+  backend: Backend = 'wasm',
+): Promise<ColdStart> {
   const pipe = await createPipeline({ backend, head: 'knn', rememberBackend: false });
   try {
     const video = await camera;
     await pipe.addExample('a', video);
     await pipe.addExample('b', video);
     await pipe.classify(video);
-    return { firstPredictionMs: performance.now(), modelSource: pipe.info.model.source, backend: pipe.info.backend.backend };
+    return {
+      firstPredictionMs: performance.now(),
+      modelSource: pipe.info.model.source,
+      backend: pipe.info.backend.backend,
+    };
   } finally {
     await pipe.close();
   }

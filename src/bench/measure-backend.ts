@@ -35,13 +35,18 @@ export class BackendUnavailable extends Error {
 }
 
 /** @example const run = await measureBackend('wasm', video, { rawMs: 5000, pipelineFrames: 2000, pipelineMaxMs: 60_000, cameraMs: 10_000 }) */
-export async function measureBackend(backend: Backend, video: HTMLVideoElement, o: MeasureBackendOptions): Promise<BackendRun> {
+export async function measureBackend(
+  backend: Backend,
+  video: HTMLVideoElement,
+  o: MeasureBackendOptions,
+): Promise<BackendRun> {
   const log = o.log ?? (() => {});
   const pipe = await createPipeline({ backend, head: 'dense', rememberBackend: false, train: { epochs: 1 } });
   const probes: OscProbe[] = [];
   try {
     const started = pipe.info.backend.backend;
-    if (started !== backend) throw new BackendUnavailable(`${backend} is not available here: ${pipe.info.backend.reason}`);
+    if (started !== backend)
+      throw new BackendUnavailable(`${backend} is not available here: ${pipe.info.backend.reason}`);
     await addExamples(pipe, video, 2);
     await pipe.train();
 
@@ -54,7 +59,13 @@ export async function measureBackend(backend: Backend, video: HTMLVideoElement, 
     const oscPipeline = o.oscUrl ? await oscProbe(o.oscUrl, prefix('pipeline'), pipe.predictions$) : null;
     if (oscPipeline) probes.push(oscPipeline);
     // Numbers only, not the predictions themselves: the heap reading after 2,000 frames must not count them.
-    const timings = { latency: [] as Milliseconds[], fromPixels: [] as Milliseconds[], infer: [] as Milliseconds[], head: [] as Milliseconds[], worker: [] as Milliseconds[] };
+    const timings = {
+      latency: [] as Milliseconds[],
+      fromPixels: [] as Milliseconds[],
+      infer: [] as Milliseconds[],
+      head: [] as Milliseconds[],
+      worker: [] as Milliseconds[],
+    };
     const tensors = { first: -1, last: -1 };
     const arrivals: Milliseconds[] = [];
     const bitmaps: Milliseconds[] = [];
@@ -77,7 +88,9 @@ export async function measureBackend(backend: Backend, video: HTMLVideoElement, 
         }
       });
     });
-    await pipe.start(offeredFrames(video, merge(pipe.predictions$, pipe.errors$), { onBitmap: (ms) => bitmaps.push(ms) }));
+    await pipe.start(
+      offeredFrames(video, merge(pipe.predictions$, pipe.errors$), { onBitmap: (ms) => bitmaps.push(ms) }),
+    );
     await done;
     pipe.stop();
     oscPipeline?.close();
@@ -96,7 +109,12 @@ export async function measureBackend(backend: Backend, video: HTMLVideoElement, 
       tensors.last = p.tensors;
     });
     const cameraStart = performance.now();
-    await pipe.start(frames(video).pipe(takeWhile(() => !ending), tap(() => (offered += 1))));
+    await pipe.start(
+      frames(video).pipe(
+        takeWhile(() => !ending),
+        tap(() => (offered += 1)),
+      ),
+    );
     await sleep(o.cameraMs);
     ending = true;
     const cameraSeconds = (performance.now() - cameraStart) / 1000;

@@ -18,7 +18,11 @@ export interface OfferedFramesOptions {
  * @example
  * pipe.start(offeredFrames(video, merge(pipe.predictions$, pipe.errors$)));
  */
-export function offeredFrames(image: ImageInput, pulls$: Observable<unknown>, options: OfferedFramesOptions = {}): Observable<Frame> {
+export function offeredFrames(
+  image: ImageInput,
+  pulls$: Observable<unknown>,
+  options: OfferedFramesOptions = {},
+): Observable<Frame> {
   const { depth = 2, onBitmap } = options;
   return new Observable<Frame>((subscriber) => {
     const offer = () => {

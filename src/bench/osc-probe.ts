@@ -21,11 +21,18 @@ export async function oscProbe(url: string, prefix: string, predictions$: Observ
   const state: Subscription = output.status$.subscribe((s) => (sent = s.sent));
   output.connect();
   try {
-    await firstValueFrom(output.status$.pipe(filter((s) => s.status === 'connected'), timeout(10_000)));
+    await firstValueFrom(
+      output.status$.pipe(
+        filter((s) => s.status === 'connected'),
+        timeout(10_000),
+      ),
+    );
   } catch {
     state.unsubscribe();
     output.close();
-    throw new Error(`The OSC output could not connect to the bridge at ${url} within 10 s: is the bridge running, and does it allow this page's origin (--allow-origin ${location.origin})?`);
+    throw new Error(
+      `The OSC output could not connect to the bridge at ${url} within 10 s: is the bridge running, and does it allow this page's origin (--allow-origin ${location.origin})?`,
+    );
   }
   const sub = output.attach(predictions$);
   return {

@@ -40,7 +40,10 @@ const COLUMNS = [
       return marked(`${f(l.p50, 0)} / ${f(l.p95, 0)} / ${f(l.p99, 0)}`, g?.latency);
     },
   },
-  { header: 'camera: predictions/s (in)', cell: (r, g) => marked(`${f(r.cameraFps)} (${f(r.cameraInputFps)})`, g?.cameraRate) },
+  {
+    header: 'camera: predictions/s (in)',
+    cell: (r, g) => marked(`${f(r.cameraFps)} (${f(r.cameraInputFps)})`, g?.cameraRate),
+  },
   { header: 'dropped', cell: (r) => String(r.droppedFrames) },
   { header: 'long tasks', cell: (r, g) => marked(String(r.longTasks), g?.mainThread) },
   { header: 'max rAF gap (ms)', cell: (r) => f(r.maxFrameGapMs, 0) },
@@ -59,7 +62,9 @@ const columns = (at) => COLUMNS.filter((c) => at === 'udp' || !c.udpOnly);
  * @param {LatencyAt} at
  */
 export function headerCells(at) {
-  return columns(at).map((c) => (c.header.startsWith('latency') && at === 'udp' ? c.header.replace('latency', 'latency to UDP') : c.header));
+  return columns(at).map((c) =>
+    c.header.startsWith('latency') && at === 'udp' ? c.header.replace('latency', 'latency to UDP') : c.header,
+  );
 }
 
 /**
@@ -80,8 +85,10 @@ const row = (cells) => `| ${cells.join(' | ')} |`;
 /** @param {any} result the whole latest.json */
 export function markdown(result) {
   const lines = [];
-  lines.push(`Benchmark of ${result.date} — ${result.mode} run; ${result.machine.cpus} CPU cores (${result.machine.cpuModel}), ` +
-    `GPU: ${result.machine.gpu ?? 'none'}; ${result.browser}; load average at start ${result.machine.loadAverage.map((/** @type {number} */ l) => l.toFixed(2)).join(' ')}.`);
+  lines.push(
+    `Benchmark of ${result.date} — ${result.mode} run; ${result.machine.cpus} CPU cores (${result.machine.cpuModel}), ` +
+      `GPU: ${result.machine.gpu ?? 'none'}; ${result.browser}; load average at start ${result.machine.loadAverage.map((/** @type {number} */ l) => l.toFixed(2)).join(' ')}.`,
+  );
   lines.push('');
   const header = headerCells('udp');
   lines.push(row(header));
@@ -91,26 +98,62 @@ export function markdown(result) {
     lines.push(row(r.skipped ? [...cells, ...Array(header.length - cells.length).fill('')] : cells));
   }
   lines.push('');
-  lines.push('Where a prediction\'s milliseconds go (means over the pipeline phase; "queue + transfer" is capture → result on the main thread minus the worker\'s own time, and includes the wait in the one-frame slot):');
+  lines.push(
+    'Where a prediction\'s milliseconds go (means over the pipeline phase; "queue + transfer" is capture → result on the main thread minus the worker\'s own time, and includes the wait in the one-frame slot):',
+  );
   lines.push('');
-  lines.push(row(['backend', 'bitmap (main)', 'fromPixels', 'inference + readback', 'head', 'worker total', 'queue + transfer', 'raw ms/frame (mean)', 'pipeline latency to UDP p50 / p99', 'heap MB before → after']));
+  lines.push(
+    row([
+      'backend',
+      'bitmap (main)',
+      'fromPixels',
+      'inference + readback',
+      'head',
+      'worker total',
+      'queue + transfer',
+      'raw ms/frame (mean)',
+      'pipeline latency to UDP p50 / p99',
+      'heap MB before → after',
+    ]),
+  );
   lines.push(row(Array(10).fill('---')));
   for (const r of result.runs) {
     if (r.skipped) continue;
     const d = r.breakdownMs;
-    lines.push(row([r.backend, f(d.bitmap), f(d.fromPixels), f(d.infer), f(d.head), f(d.worker), f(d.overhead), f(r.rawMsPerFrame.mean),
-      `${f(r.pipelineLatencyMs.p50, 0)} / ${f(r.pipelineLatencyMs.p99, 0)}`, `${f(r.heapMbBefore)} → ${f(r.heapMbAfter)}`]));
+    lines.push(
+      row([
+        r.backend,
+        f(d.bitmap),
+        f(d.fromPixels),
+        f(d.infer),
+        f(d.head),
+        f(d.worker),
+        f(d.overhead),
+        f(r.rawMsPerFrame.mean),
+        `${f(r.pipelineLatencyMs.p50, 0)} / ${f(r.pipelineLatencyMs.p99, 0)}`,
+        `${f(r.heapMbBefore)} → ${f(r.heapMbAfter)}`,
+      ]),
+    );
   }
   lines.push('');
   const o = overallGoals(result);
   const t = result.training;
   if (t) {
-    lines.push(`- Training (${t.backend}): dense head on ${t.examples} examples, ${t.epochs} epochs: **${f(t.denseMs, 0)} ms** ${mark(o.denseUnder1s)} (goal < 1 s); kNN from the last example to its first prediction: **${f(t.knnFirstPredictionMs, 0)} ms**.`);
-    lines.push(`- \`auto\` picked **${t.auto.picked}** (${t.auto.reason}); the raw runs' fastest: ${o.fastestRaw} ${mark(o.autoPicksFastest)}.`);
+    lines.push(
+      `- Training (${t.backend}): dense head on ${t.examples} examples, ${t.epochs} epochs: **${f(t.denseMs, 0)} ms** ${mark(o.denseUnder1s)} (goal < 1 s); kNN from the last example to its first prediction: **${f(t.knnFirstPredictionMs, 0)} ms**.`,
+    );
+    lines.push(
+      `- \`auto\` picked **${t.auto.picked}** (${t.auto.reason}); the raw runs' fastest: ${o.fastestRaw} ${mark(o.autoPicksFastest)}.`,
+    );
   }
   const c = result.coldStartMs;
-  if (c) lines.push(`- Cold start, page load → first prediction (wasm, kNN): **${f(c.uncached, 0)} ms** without the IndexedDB model cache, **${f(c.cached, 0)} ms** with it.`);
+  if (c)
+    lines.push(
+      `- Cold start, page load → first prediction (wasm, kNN): **${f(c.uncached, 0)} ms** without the IndexedDB model cache, **${f(c.cached, 0)} ms** with it.`,
+    );
   lines.push('');
-  lines.push('✓/✗: the goals of issue 4 — efficiency ≥ 0.95; latency p99 ≤ raw ms/frame + 33 ms; the camera rate in full where raw fps ≥ 30; 0 long tasks and no rAF gap over 50 ms; no tensor growth.');
+  lines.push(
+    '✓/✗: the goals of issue 4 — efficiency ≥ 0.95; latency p99 ≤ raw ms/frame + 33 ms; the camera rate in full where raw fps ≥ 30; 0 long tasks and no rAF gap over 50 ms; no tensor growth.',
+  );
   return lines.join('\n') + '\n';
 }

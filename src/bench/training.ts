@@ -35,5 +35,12 @@ export async function measureTraining(video: HTMLVideoElement, perLabel = 50): P
   const auto = await createPipeline({ backend: 'auto', rememberBackend: false });
   const picked = { picked: auto.info.backend.backend, reason: auto.info.backend.reason };
   await auto.close();
-  return { backend: 'wasm', examples, epochs: DEFAULT_ENGINE_OPTIONS.train.epochs, denseMs, knnFirstPredictionMs, auto: picked };
+  return {
+    backend: 'wasm',
+    examples,
+    epochs: DEFAULT_ENGINE_OPTIONS.train.epochs,
+    denseMs,
+    knnFirstPredictionMs,
+    auto: picked,
+  };
 }

@@ -44,11 +44,16 @@ export function toCommand(address: string, args: unknown[], prefix = '/tw'): Con
   }
   const label = typeof args[0] === 'string' ? args[0] : typeof args[0] === 'number' ? String(args[0]) : null;
   switch (address) {
-    case `${prefix}/record`: return label !== null ? { kind: 'record', label, on: args.length < 2 || truthy(args[1]) } : null;
-    case `${prefix}/train`: return { kind: 'train' };
-    case `${prefix}/run`: return { kind: 'run', on: args.length === 0 || truthy(args[0]) };
-    case `${prefix}/clear`: return label !== null ? { kind: 'clear', label } : null;
-    default: return null;
+    case `${prefix}/record`:
+      return label !== null ? { kind: 'record', label, on: args.length < 2 || truthy(args[1]) } : null;
+    case `${prefix}/train`:
+      return { kind: 'train' };
+    case `${prefix}/run`:
+      return { kind: 'run', on: args.length === 0 || truthy(args[0]) };
+    case `${prefix}/clear`:
+      return label !== null ? { kind: 'clear', label } : null;
+    default:
+      return null;
   }
 }
 
@@ -58,7 +63,9 @@ export function decodePacket(data: ArrayBuffer): { address: string; args: unknow
     const packet = new OSC.Packet();
     packet.unpack(new DataView(data));
     const flatten = (v: unknown): { address: string; args: unknown[] }[] =>
-      v instanceof OSC.Bundle ? v.bundleElements.flatMap(flatten) : [{ address: (v as OSC.Message).address, args: (v as OSC.Message).args }];
+      v instanceof OSC.Bundle
+        ? v.bundleElements.flatMap(flatten)
+        : [{ address: (v as OSC.Message).address, args: (v as OSC.Message).args }];
     return flatten(packet.value);
   } catch {
     return [];
@@ -84,4 +91,3 @@ export function controlInput(options: { url?: string; prefix?: string } = {}): C
   );
   return { commands$, status$: socket.status$.asObservable(), close: () => socket.close() };
 }
-

@@ -57,7 +57,9 @@ export function toOscMessages(
   const msg = (address: string, args: { type: 'f' | 'i' | 's'; value: number | string }[]) =>
     new OSC.TypedMessage(
       utf8(address),
-      args.map((a) => (a.type === 's' ? { type: 's', value: utf8(a.value as string) } : a)) as unknown as ConstructorParameters<typeof OSC.TypedMessage>[1],
+      args.map((a) =>
+        a.type === 's' ? { type: 's', value: utf8(a.value as string) } : a,
+      ) as unknown as ConstructorParameters<typeof OSC.TypedMessage>[1],
     );
   const isRegression = p.values !== undefined;
   const labels = Object.keys(isRegression ? p.values! : p.confidences);
@@ -77,13 +79,20 @@ export function toOscMessages(
     out.push(msg(`${o.prefix}/outputs`, floats(labels.map((n) => p.values![n]!))));
     return out;
   }
-  if (labelsChanged) out.push(msg(`${o.prefix}/labels`, labels.map((value) => ({ type: 's' as const, value }))));
+  if (labelsChanged)
+    out.push(
+      msg(
+        `${o.prefix}/labels`,
+        labels.map((value) => ({ type: 's' as const, value })),
+      ),
+    );
   if (changed || o.labelEveryFrame) {
     out.push(msg(`${o.prefix}/label`, [{ type: 's', value: p.label }]));
     out.push(msg(`${o.prefix}/class`, [{ type: 'i', value: labels.indexOf(p.label) }]));
   }
   if (o.perLabel) {
-    for (const label of labels) out.push(msg(`${o.prefix}/confidence/${parts.get(label)}`, floats([p.confidences[label]!])));
+    for (const label of labels)
+      out.push(msg(`${o.prefix}/confidence/${parts.get(label)}`, floats([p.confidences[label]!])));
   }
   out.push(msg(`${o.prefix}/confidences`, floats(labels.map((l) => p.confidences[l]!))));
   return out;

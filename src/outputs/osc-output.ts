@@ -30,9 +30,19 @@ export interface OscOutputOptions {
  * osc.attach(pipe.predictions$.pipe(smooth(0.5)));
  */
 export function oscOutput(options: OscOutputOptions = {}): Output {
-  const o = { url: 'ws://127.0.0.1:8080', prefix: '/tw', mode: 'tw' as OscMode, rate: 'every' as const, labelEveryFrame: false, perLabel: true, bundle: false, ...options };
+  const o = {
+    url: 'ws://127.0.0.1:8080',
+    prefix: '/tw',
+    mode: 'tw' as OscMode,
+    rate: 'every' as const,
+    labelEveryFrame: false,
+    perLabel: true,
+    bundle: false,
+    ...options,
+  };
   checkPrefix(o.prefix);
-  if (typeof o.rate === 'number' && !(o.rate > 0)) throw new RangeError(`rate must be 'every', 'change' or a number of messages per second > 0 (got ${o.rate}).`);
+  if (typeof o.rate === 'number' && !(o.rate > 0))
+    throw new RangeError(`rate must be 'every', 'change' or a number of messages per second > 0 (got ${o.rate}).`);
   let memory = freshMemory();
   let lastSentAt = -Infinity;
   return socketOutput(o.mode === 'wekinator' ? 'osc (wekinator)' : 'osc', o.url, {

@@ -26,7 +26,8 @@ export class ReconnectingSocket {
     readonly url: string,
     private readonly options: ReconnectOptions = {},
   ) {
-    if (!/^wss?:\/\//.test(url)) throw new TypeError(`The bridge URL must start with ws:// or wss:// (got '${url}'), e.g. ws://127.0.0.1:8080.`);
+    if (!/^wss?:\/\//.test(url))
+      throw new TypeError(`The bridge URL must start with ws:// or wss:// (got '${url}'), e.g. ws://127.0.0.1:8080.`);
     this.#delay = options.minDelayMs ?? 250;
   }
 
@@ -58,7 +59,10 @@ export class ReconnectingSocket {
     socket.onclose = (e: CloseEvent) => {
       if (this.#socket !== socket || this.#closed) return;
       this.#socket = null;
-      const reason = e.code === 1006 ? `cannot reach the bridge at ${this.url} — is \`npm run bridge\` running?` : `closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`;
+      const reason =
+        e.code === 1006
+          ? `cannot reach the bridge at ${this.url} — is \`npm run bridge\` running?`
+          : `closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`;
       this.status$.next({ status: 'disconnected', reason });
       this.#timer = setTimeout(() => this.#dial(), this.#delay);
       this.#delay = Math.min(this.#delay * 2, this.options.maxDelayMs ?? 5000);

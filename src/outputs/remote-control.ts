@@ -18,7 +18,12 @@ export interface RemoteControlEvents {
  * Carries out commands on `pipe`, recording from and running on `source`.
  * @example remoteControl(pipe, video, controlInput().commands$)
  */
-export function remoteControl(pipe: Pipeline, source: LiveSource, commands$: Observable<ControlCommand>, events: RemoteControlEvents = {}): Subscription {
+export function remoteControl(
+  pipe: Pipeline,
+  source: LiveSource,
+  commands$: Observable<ControlCommand>,
+  events: RemoteControlEvents = {},
+): Subscription {
   const recordings = new Map<string, Recording>();
   // Wekinator records "the current outputs": class number n → the n-th label, or regression values.
   let target: Target | null = null;
@@ -28,10 +33,11 @@ export function remoteControl(pipe: Pipeline, source: LiveSource, commands$: Obs
     if (!recordings.has(key(t))) recordings.set(key(t), pipe.record(t, source));
   };
   const stopRecording = (t?: Target) => {
-    for (const [k, r] of recordings) if (t === undefined || k === key(t)) {
-      void r.stop();
-      recordings.delete(k);
-    }
+    for (const [k, r] of recordings)
+      if (t === undefined || k === key(t)) {
+        void r.stop();
+        recordings.delete(k);
+      }
   };
   const fail = (e: unknown) => events.onError?.(e instanceof Error ? e : new Error(String(e)));
 
@@ -53,7 +59,12 @@ export function remoteControl(pipe: Pipeline, source: LiveSource, commands$: Obs
         return;
       case 'recordTarget':
         if (!command.on) return stopRecording();
-        if (target === null) return fail(new Error('Wekinator startRecording needs a target first: send /wekinator/control/outputs <class number or values>.'));
+        if (target === null)
+          return fail(
+            new Error(
+              'Wekinator startRecording needs a target first: send /wekinator/control/outputs <class number or values>.',
+            ),
+          );
         return startRecording(target);
       case 'target':
         void targetFrom(command.values).then((t) => (target = t), fail);

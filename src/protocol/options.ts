@@ -76,10 +76,15 @@ export function validateEngineOptions(o: EngineOptions): void {
     throw new RangeError(`Regression needs one or more distinct output names (got ${JSON.stringify(o.outputs)}).`);
   }
   const t = o.train;
-  if (!(Number.isInteger(t.epochs) && t.epochs >= 1)) throw new RangeError(`train.epochs must be a whole number ≥ 1 (got ${t.epochs}).`);
+  if (!(Number.isInteger(t.epochs) && t.epochs >= 1))
+    throw new RangeError(`train.epochs must be a whole number ≥ 1 (got ${t.epochs}).`);
   if (!(t.learningRate > 0)) throw new RangeError(`train.learningRate must be > 0 (got ${t.learningRate}).`);
-  if (!(Number.isInteger(t.batchSize) && t.batchSize >= 1)) throw new RangeError(`train.batchSize must be a whole number ≥ 1 (got ${t.batchSize}).`);
-  if (!(Number.isInteger(t.hiddenUnits) && t.hiddenUnits >= 1)) throw new RangeError(`train.hiddenUnits must be a whole number ≥ 1 (got ${t.hiddenUnits}).`);
-  if (!(t.validationSplit >= 0 && t.validationSplit < 1)) throw new RangeError(`train.validationSplit must be in [0, 1) (got ${t.validationSplit}).`);
-  if (!(Number.isInteger(o.knn.k) && o.knn.k >= 1)) throw new RangeError(`knn.k must be a whole number ≥ 1 (got ${o.knn.k}).`);
+  if (!(Number.isInteger(t.batchSize) && t.batchSize >= 1))
+    throw new RangeError(`train.batchSize must be a whole number ≥ 1 (got ${t.batchSize}).`);
+  if (!(Number.isInteger(t.hiddenUnits) && t.hiddenUnits >= 1))
+    throw new RangeError(`train.hiddenUnits must be a whole number ≥ 1 (got ${t.hiddenUnits}).`);
+  if (!(t.validationSplit >= 0 && t.validationSplit < 1))
+    throw new RangeError(`train.validationSplit must be in [0, 1) (got ${t.validationSplit}).`);
+  if (!(Number.isInteger(o.knn.k) && o.knn.k >= 1))
+    throw new RangeError(`knn.k must be a whole number ≥ 1 (got ${o.knn.k}).`);
 }

@@ -15,12 +15,16 @@ export interface CameraOptions {
 /** Thrown when no camera can be opened; `message` offers the alternatives. */
 export class CameraError extends Error {
   override name = 'CameraError';
-  constructor(message: string, readonly reason: 'denied' | 'absent' | 'busy' | 'unsupported' | 'other') {
+  constructor(
+    message: string,
+    readonly reason: 'denied' | 'absent' | 'busy' | 'unsupported' | 'other',
+  ) {
     super(message);
   }
 }
 
-const ALTERNATIVES = 'You can still use a video file (openVideo) or any canvas, such as a p5.js sketch (frames(canvas)).';
+const ALTERNATIVES =
+  'You can still use a video file (openVideo) or any canvas, such as a p5.js sketch (frames(canvas)).';
 
 export async function listCameras(): Promise<MediaDeviceInfo[]> {
   if (!navigator.mediaDevices?.enumerateDevices) return [];
@@ -30,7 +34,10 @@ export async function listCameras(): Promise<MediaDeviceInfo[]> {
 /** Opens a camera and resolves once its first frame can be read. Stop it with `closeCamera(video)`. */
 export async function openCamera(options: CameraOptions = {}): Promise<HTMLVideoElement> {
   if (!navigator.mediaDevices?.getUserMedia) {
-    throw new CameraError(`This page cannot use a camera: it needs a secure context (https:// or http://localhost). ${ALTERNATIVES}`, 'unsupported');
+    throw new CameraError(
+      `This page cannot use a camera: it needs a secure context (https:// or http://localhost). ${ALTERNATIVES}`,
+      'unsupported',
+    );
   }
   let stream: MediaStream;
   try {
@@ -45,15 +52,27 @@ export async function openCamera(options: CameraOptions = {}): Promise<HTMLVideo
   } catch (e) {
     const name = (e as DOMException).name;
     if (name === 'NotAllowedError' || name === 'SecurityError') {
-      throw new CameraError(`Camera access was denied. Allow the camera for this site in the browser's settings and reload. ${ALTERNATIVES}`, 'denied');
+      throw new CameraError(
+        `Camera access was denied. Allow the camera for this site in the browser's settings and reload. ${ALTERNATIVES}`,
+        'denied',
+      );
     }
     if (name === 'NotFoundError' || name === 'OverconstrainedError') {
-      throw new CameraError(`No camera was found${options.deviceId ? ` with id ${options.deviceId}` : ''}. Plug one in, or pick another from listCameras(). ${ALTERNATIVES}`, 'absent');
+      throw new CameraError(
+        `No camera was found${options.deviceId ? ` with id ${options.deviceId}` : ''}. Plug one in, or pick another from listCameras(). ${ALTERNATIVES}`,
+        'absent',
+      );
     }
     if (name === 'NotReadableError') {
-      throw new CameraError(`The camera is in use by another program or tab. Close it there and try again. ${ALTERNATIVES}`, 'busy');
+      throw new CameraError(
+        `The camera is in use by another program or tab. Close it there and try again. ${ALTERNATIVES}`,
+        'busy',
+      );
     }
-    throw new CameraError(`The camera could not be opened (${name}: ${(e as Error).message}). ${ALTERNATIVES}`, 'other');
+    throw new CameraError(
+      `The camera could not be opened (${name}: ${(e as Error).message}). ${ALTERNATIVES}`,
+      'other',
+    );
   }
   const video = options.video ?? document.createElement('video');
   video.muted = true;

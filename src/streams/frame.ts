@@ -13,8 +13,7 @@ export interface Frame {
 
 /** Everything `addExample`, `classify` and `frames()` accept. */
 export type ImageInput =
-  | ImageBitmap | ImageData | VideoFrame | OffscreenCanvas
-  | HTMLVideoElement | HTMLImageElement | HTMLCanvasElement;
+  ImageBitmap | ImageData | VideoFrame | OffscreenCanvas | HTMLVideoElement | HTMLImageElement | HTMLCanvasElement;
 
 /** The input size of MobileNet. */
 export const FRAME_SIZE = 224;
@@ -22,21 +21,28 @@ export const FRAME_SIZE = 224;
 function size(image: ImageInput): { width: number; height: number } {
   if (typeof HTMLVideoElement !== 'undefined' && image instanceof HTMLVideoElement) {
     if (image.readyState < 2 || image.videoWidth === 0) {
-      throw new RangeError(`The video has no frame yet (readyState ${image.readyState}): wait for its 'loadeddata' event, or await openCamera()/openVideo(), before using it.`);
+      throw new RangeError(
+        `The video has no frame yet (readyState ${image.readyState}): wait for its 'loadeddata' event, or await openCamera()/openVideo(), before using it.`,
+      );
     }
     return { width: image.videoWidth, height: image.videoHeight };
   }
   if (typeof HTMLImageElement !== 'undefined' && image instanceof HTMLImageElement) {
     if (!image.complete || image.naturalWidth === 0) {
-      throw new RangeError(`The image '${image.src}' has not loaded (or failed to): await img.decode() before using it.`);
+      throw new RangeError(
+        `The image '${image.src}' has not loaded (or failed to): await img.decode() before using it.`,
+      );
     }
     return { width: image.naturalWidth, height: image.naturalHeight };
   }
-  if (typeof VideoFrame !== 'undefined' && image instanceof VideoFrame) return { width: image.displayWidth, height: image.displayHeight };
+  if (typeof VideoFrame !== 'undefined' && image instanceof VideoFrame)
+    return { width: image.displayWidth, height: image.displayHeight };
   const known = [ImageBitmap, ImageData, OffscreenCanvas, globalThis.HTMLCanvasElement].filter(Boolean);
   if (!known.some((k) => image instanceof k)) {
     const name = (image as object | null)?.constructor?.name ?? String(image);
-    throw new TypeError(`Cannot read an image from ${name}. Pass an ImageBitmap, ImageData, VideoFrame, or a <video>, <img> or <canvas> element.`);
+    throw new TypeError(
+      `Cannot read an image from ${name}. Pass an ImageBitmap, ImageData, VideoFrame, or a <video>, <img> or <canvas> element.`,
+    );
   }
   return image as { width: number; height: number };
 }
@@ -54,7 +60,11 @@ export async function toBitmap(image: ImageInput, frameSize = FRAME_SIZE): Promi
   const side = Math.min(width, height);
   const [sx, sy] = [Math.floor((width - side) / 2), Math.floor((height - side) / 2)];
   if (image instanceof ImageData) {
-    return createImageBitmap(image, sx, sy, side, side, { resizeWidth: frameSize, resizeHeight: frameSize, resizeQuality: 'medium' });
+    return createImageBitmap(image, sx, sy, side, side, {
+      resizeWidth: frameSize,
+      resizeHeight: frameSize,
+      resizeQuality: 'medium',
+    });
   }
   let g = canvases.get(frameSize);
   if (!g) {

@@ -20,7 +20,10 @@ export interface FramesOptions {
  * img, at most `maxFps`), without taking its pixels: a consumer that is busy can skip ticks and take
  * the newest picture when it is ready. Unsubscribing stops the loop.
  */
-export function frameTicks(element: FrameElement, options: Pick<FramesOptions, 'maxFps'> = {}): Observable<Milliseconds> {
+export function frameTicks(
+  element: FrameElement,
+  options: Pick<FramesOptions, 'maxFps'> = {},
+): Observable<Milliseconds> {
   const isVideo = element instanceof HTMLVideoElement;
   const minInterval: Milliseconds = 1000 / (options.maxFps ?? (isVideo ? Infinity : 30));
   return new Observable<Milliseconds>((subscriber) => {
@@ -29,7 +32,10 @@ export function frameTicks(element: FrameElement, options: Pick<FramesOptions, '
     let handle = 0;
     const schedule = () => {
       if (stopped) return;
-      handle = isVideo && 'requestVideoFrameCallback' in element ? element.requestVideoFrameCallback(tick) : requestAnimationFrame(tick);
+      handle =
+        isVideo && 'requestVideoFrameCallback' in element
+          ? element.requestVideoFrameCallback(tick)
+          : requestAnimationFrame(tick);
     };
     const tick = () => {
       const t = performance.now();

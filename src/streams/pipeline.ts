@@ -4,9 +4,30 @@
  * the main thread.
  */
 import * as Comlink from 'comlink';
-import { BehaviorSubject, Observable, Subject, Subscription, filter, interval, map, share, startWith, tap, type Observable as Obs } from 'rxjs';
+import {
+  BehaviorSubject,
+  Observable,
+  Subject,
+  Subscription,
+  filter,
+  interval,
+  map,
+  share,
+  startWith,
+  tap,
+  type Observable as Obs,
+} from 'rxjs';
 import type {
-  EngineApi, ExampleCounts, ExampleInfo, InitReport, LoadProgress, Prediction, RawBenchmark, Target, TrainProgress, TrainReport,
+  EngineApi,
+  ExampleCounts,
+  ExampleInfo,
+  InitReport,
+  LoadProgress,
+  Prediction,
+  RawBenchmark,
+  Target,
+  TrainProgress,
+  TrainReport,
 } from '../protocol/types';
 import { mergeEngineOptions, type PartialEngineOptions } from '../protocol/options';
 import { FRAME_SIZE, toBitmap, type Frame, type ImageInput } from './frame';
@@ -97,7 +118,10 @@ function newestFrames<R>(
   }
   return frameTicks(source, on.maxFps ? { maxFps: on.maxFps } : {}).pipe(
     tap((t) => on.frame?.(t)),
-    processLatest(() => capture(source).then(work), () => on.drop?.()),
+    processLatest(
+      () => capture(source).then(work),
+      () => on.drop?.(),
+    ),
   );
 }
 
@@ -112,13 +136,22 @@ function newestFrames<R>(
  */
 export async function createPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
   const { onProgress, rememberBackend: remember = true, metricsIntervalMs = 500, ...engineOptions } = options;
-  const worker = new Worker(new URL('../worker/worker.ts', import.meta.url), { type: 'module', name: 'trainwhistle-engine' });
+  const worker = new Worker(new URL('../worker/worker.ts', import.meta.url), {
+    type: 'module',
+    name: 'trainwhistle-engine',
+  });
   const engine = Comlink.wrap<EngineApi>(worker);
-  const merged = mergeEngineOptions({ baseUrl: new URL(import.meta.env.BASE_URL, location.href).href, ...engineOptions });
+  const merged = mergeEngineOptions({
+    baseUrl: new URL(import.meta.env.BASE_URL, location.href).href,
+    ...engineOptions,
+  });
   const remembered = merged.backend === 'auto' && remember ? rememberedBackend() : undefined;
   let info: InitReport;
   try {
-    info = await engine.init({ ...merged, ...(remembered ? { rememberedBackend: remembered } : {}) }, Comlink.proxy(onProgress ?? (() => {})));
+    info = await engine.init(
+      { ...merged, ...(remembered ? { rememberedBackend: remembered } : {}) },
+      Comlink.proxy(onProgress ?? (() => {})),
+    );
   } catch (e) {
     worker.terminate();
     throw e;
@@ -167,14 +200,14 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       let inFlight: Promise<unknown> = Promise.resolve();
       const count$ = new BehaviorSubject(0);
       // Counted on arrival, not on emission: an example in flight at stop() still lands in the worker.
-      const add = (frame: Frame) => (inFlight = engine.addExample(send(frame.bitmap), target).then(() => count$.next(++added)));
-      const sub: Subscription = newestFrames(source, add, { maxFps: recordOptions.maxFps ?? 10 })
-        .subscribe({
-          error: (e: Error) => {
-            errors.next(e);
-            void end();
-          },
-        });
+      const add = (frame: Frame) =>
+        (inFlight = engine.addExample(send(frame.bitmap), target).then(() => count$.next(++added)));
+      const sub: Subscription = newestFrames(source, add, { maxFps: recordOptions.maxFps ?? 10 }).subscribe({
+        error: (e: Error) => {
+          errors.next(e);
+          void end();
+        },
+      });
       recordings.add(sub);
       let ended: Promise<number> | null = null;
       const end = () =>
@@ -208,21 +241,22 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       };
       const predict = (frame: Frame) =>
         engine.predict(send(frame.bitmap), frame.t).then((p) => ((lastError = ''), p), report);
-      const predictions$ = newestFrames(source, predict, { frame: (t) => metrics.frame(t), drop: () => metrics.drop() });
-      run = predictions$
-        .pipe(filter((p): p is Prediction => p !== null))
-        .subscribe({
-          next: (p) => {
-            const now = performance.now();
-            const prediction = { ...p, latencyMs: now - p.t };
-            metrics.prediction(prediction, now);
-            predictions.next(prediction);
-          },
-          error: (e: Error) => {
-            errors.next(e);
-            run = null;
-          },
-        });
+      const predictions$ = newestFrames(source, predict, {
+        frame: (t) => metrics.frame(t),
+        drop: () => metrics.drop(),
+      });
+      run = predictions$.pipe(filter((p): p is Prediction => p !== null)).subscribe({
+        next: (p) => {
+          const now = performance.now();
+          const prediction = { ...p, latencyMs: now - p.t };
+          metrics.prediction(prediction, now);
+          predictions.next(prediction);
+        },
+        error: (e: Error) => {
+          errors.next(e);
+          run = null;
+        },
+      });
     },
     stop() {
       run?.unsubscribe();

@@ -15,7 +15,9 @@
 export function percentile(values, p) {
   if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
-  return /** @type {number} */ (sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]);
+  return /** @type {number} */ (
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]
+  );
 }
 
 /**
@@ -42,5 +44,11 @@ export function mean(values) {
  * @example summarise([3, 1, 2]) // { n: 3, mean: 2, p50: 2, p95: 3, p99: 3 }
  */
 export function summarise(values) {
-  return { n: values.length, mean: mean(values), p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99) };
+  return {
+    n: values.length,
+    mean: mean(values),
+    p50: percentile(values, 50),
+    p95: percentile(values, 95),
+    p99: percentile(values, 99),
+  };
 }

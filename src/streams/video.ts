@@ -19,10 +19,18 @@ export async function openVideo(source: string | Blob, options: VideoOptions = {
   video.src = typeof source === 'string' ? source : URL.createObjectURL(source);
   await new Promise<void>((resolve, reject) => {
     video.addEventListener('loadeddata', () => resolve(), { once: true });
-    video.addEventListener('error', () => {
-      const err = video.error;
-      reject(new Error(`The video could not be played (${err?.message || `code ${err?.code}`}). Use a format this browser plays, such as MP4 (H.264) or WebM.`));
-    }, { once: true });
+    video.addEventListener(
+      'error',
+      () => {
+        const err = video.error;
+        reject(
+          new Error(
+            `The video could not be played (${err?.message || `code ${err?.code}`}). Use a format this browser plays, such as MP4 (H.264) or WebM.`,
+          ),
+        );
+      },
+      { once: true },
+    );
   });
   await video.play();
   return video;

@@ -31,7 +31,10 @@ export function benchmarkPanel(video: HTMLVideoElement, options: BenchmarkPanelO
   const training = root.querySelector<HTMLElement>('#bench-training')!;
 
   button.addEventListener('click', async () => {
-    if (video.readyState < 2) return options.onError?.(new Error('Choose a camera or a video file first: the benchmark measures with its frames.'));
+    if (video.readyState < 2)
+      return options.onError?.(
+        new Error('Choose a camera or a video file first: the benchmark measures with its frames.'),
+      );
     options.beforeRun?.();
     button.disabled = true;
     root.dataset.state = 'running';
@@ -41,7 +44,10 @@ export function benchmarkPanel(video: HTMLVideoElement, options: BenchmarkPanelO
       for (const backend of BACKENDS) {
         status.textContent = `Measuring ${backend}…`;
         try {
-          const run = await measureBackend(backend, video, { ...PHASES, log: (line) => (status.textContent = `${line}…`) });
+          const run = await measureBackend(backend, video, {
+            ...PHASES,
+            log: (line) => (status.textContent = `${line}…`),
+          });
           if (baseline.checked) {
             status.textContent = `${backend}: the same model on the main thread (the page will stutter)…`;
             run.baseline = await measureBaseline(backend, video, PHASES.baselineMs);
@@ -55,7 +61,8 @@ export function benchmarkPanel(video: HTMLVideoElement, options: BenchmarkPanelO
       }
       status.textContent = 'Training on wasm (3 labels × 50 examples)…';
       training.textContent = trainingLine(await measureTraining(video, 50));
-      status.textContent = 'Done. Latency here is capture → prediction on this page; npm run bench also follows it through the bridge to a UDP receiver.';
+      status.textContent =
+        'Done. Latency here is capture → prediction on this page; npm run bench also follows it through the bridge to a UDP receiver.';
       root.dataset.state = 'done';
     } catch (e) {
       options.onError?.(e as Error);

@@ -5,11 +5,12 @@
 import { f, headerCells } from '../bench/table';
 import type { TrainingRun } from '../bench/types';
 
-
 /** A line about training, for under the table. */
 export function trainingLine(t: TrainingRun): string {
-  return `Training (${t.backend}): dense head on ${t.examples} examples, ${t.epochs} epochs: ${f(t.denseMs, 0)} ms; ` +
-    `kNN, last example → first prediction: ${f(t.knnFirstPredictionMs, 0)} ms. auto picks ${t.auto.picked}: ${t.auto.reason}.`;
+  return (
+    `Training (${t.backend}): dense head on ${t.examples} examples, ${t.epochs} epochs: ${f(t.denseMs, 0)} ms; ` +
+    `kNN, last example → first prediction: ${f(t.knnFirstPredictionMs, 0)} ms. auto picks ${t.auto.picked}: ${t.auto.reason}.`
+  );
 }
 
 /** Fills `table` with a header and one row per result. */

@@ -2,7 +2,16 @@
  * The minimal app: pick a source, add labels, hold to record, train, watch the confidences.
  * Backend and head are page settings (?backend=wasm&head=knn) because the worker starts with them.
  */
-import { CameraError, closeCamera, createPipeline, listCameras, openCamera, openVideo, type Pipeline, type Recording } from '../index';
+import {
+  CameraError,
+  closeCamera,
+  createPipeline,
+  listCameras,
+  openCamera,
+  openVideo,
+  type Pipeline,
+  type Recording,
+} from '../index';
 import type { BackendChoice, HeadKind } from '../protocol/types';
 import { LabelList } from './label-list';
 import { outputsPanel } from './outputs-panel';
@@ -46,7 +55,9 @@ async function useCamera(deviceId?: string): Promise<void> {
     await openCamera({ video: preview, ...(deviceId ? { deviceId } : {}) });
     errorBox.hidden = true;
     const cameras = await listCameras();
-    cameraSelect.replaceChildren(...cameras.map((c, i) => new Option(c.label || `Camera ${i + 1}`, c.deviceId, false, c.deviceId === deviceId)));
+    cameraSelect.replaceChildren(
+      ...cameras.map((c, i) => new Option(c.label || `Camera ${i + 1}`, c.deviceId, false, c.deviceId === deviceId)),
+    );
   } catch (e) {
     showError(e);
     if (e instanceof CameraError) {
@@ -78,7 +89,8 @@ async function main(): Promise<void> {
       head,
       onProgress: (p) => {
         progress.value = p.fraction;
-        status.textContent = p.phase === 'ready' ? 'Model loaded; choosing the backend…' : `Loading the model (${p.phase})…`;
+        status.textContent =
+          p.phase === 'ready' ? 'Model loaded; choosing the backend…' : `Loading the model (${p.phase})…`;
       },
     });
   } catch (e) {
@@ -129,7 +141,8 @@ async function main(): Promise<void> {
     labels.showConfidences(p.confidences);
   });
   pipe.metrics$.subscribe((m) => {
-    metricsText.textContent = `${m.inputFps.toFixed(0)} fps in · ${m.predictionsPerSecond.toFixed(1)} predictions/s · ` +
+    metricsText.textContent =
+      `${m.inputFps.toFixed(0)} fps in · ${m.predictionsPerSecond.toFixed(1)} predictions/s · ` +
       `latency p50 ${m.latencyMs.p50.toFixed(0)} ms, p95 ${m.latencyMs.p95.toFixed(0)} ms · ${m.droppedFrames} dropped · ${m.backend} · ${m.tensors} tensors`;
   });
   pipe.errors$.subscribe(showError);
@@ -157,7 +170,9 @@ async function main(): Promise<void> {
   });
   runButton.addEventListener('click', () => setRunning(!pipe.running));
   outputsPanel(pipe, preview, showError);
-  void import('./benchmark-panel').then(({ benchmarkPanel }) => benchmarkPanel(preview, { beforeRun: () => setRunning(false), onError: showError }));
+  void import('./benchmark-panel').then(({ benchmarkPanel }) =>
+    benchmarkPanel(preview, { beforeRun: () => setRunning(false), onError: showError }),
+  );
   document.body.dataset.ready = 'true';
 }
 

@@ -4,8 +4,15 @@
  */
 import type { Subscription } from 'rxjs';
 import {
-  addressParts, controlInput, jsonOutput, oscOutput, remoteControl,
-  type ControlInput, type OscMode, type Output, type OutputState,
+  addressParts,
+  controlInput,
+  jsonOutput,
+  oscOutput,
+  remoteControl,
+  type ControlInput,
+  type OscMode,
+  type Output,
+  type OutputState,
 } from '../outputs';
 import type { LiveSource, Pipeline } from '../streams/pipeline';
 
@@ -20,7 +27,12 @@ function showState(el: HTMLElement, s: OutputState | { status: string; reason?: 
 export function outputsPanel(pipe: Pipeline, source: LiveSource, onError: (e: Error) => void): void {
   const url = $<HTMLInputElement>('bridge-url');
   const prefix = $<HTMLInputElement>('osc-prefix');
-  const osc = { on: $<HTMLInputElement>('osc-on'), mode: $<HTMLSelectElement>('osc-mode'), rate: $<HTMLSelectElement>('osc-rate'), status: $('osc-status') };
+  const osc = {
+    on: $<HTMLInputElement>('osc-on'),
+    mode: $<HTMLSelectElement>('osc-mode'),
+    rate: $<HTMLSelectElement>('osc-rate'),
+    status: $('osc-status'),
+  };
   const json = { on: $<HTMLInputElement>('json-on'), status: $('json-status') };
   const control = { on: $<HTMLInputElement>('control-on'), status: $('control-status') };
   const active: { output?: Output; json?: Output; control?: ControlInput; subs: Subscription[] } = { subs: [] };
@@ -34,13 +46,20 @@ export function outputsPanel(pipe: Pipeline, source: LiveSource, onError: (e: Er
     active.output = active.json = active.control = undefined;
     try {
       if (osc.on.checked) {
-        const rate = osc.rate.value === 'every' || osc.rate.value === 'change' ? osc.rate.value : Number(osc.rate.value);
+        const rate =
+          osc.rate.value === 'every' || osc.rate.value === 'change' ? osc.rate.value : Number(osc.rate.value);
         active.output = oscOutput({ url: url.value, prefix: prefix.value, mode: osc.mode.value as OscMode, rate });
-        active.subs.push(active.output.attach(pipe.predictions$), active.output.status$.subscribe((s) => showState(osc.status, s)));
+        active.subs.push(
+          active.output.attach(pipe.predictions$),
+          active.output.status$.subscribe((s) => showState(osc.status, s)),
+        );
       } else showState(osc.status, { status: 'off' });
       if (json.on.checked) {
         active.json = jsonOutput({ url: url.value });
-        active.subs.push(active.json.attach(pipe.predictions$), active.json.status$.subscribe((s) => showState(json.status, s)));
+        active.subs.push(
+          active.json.attach(pipe.predictions$),
+          active.json.status$.subscribe((s) => showState(json.status, s)),
+        );
       } else showState(json.status, { status: 'off' });
       if (control.on.checked) {
         active.control = controlInput({ url: url.value, prefix: prefix.value });
@@ -56,16 +75,19 @@ export function outputsPanel(pipe: Pipeline, source: LiveSource, onError: (e: Er
       onError(e as Error);
     }
   };
-  for (const el of [url, prefix, osc.on, osc.mode, osc.rate, json.on, control.on]) el.addEventListener('change', rebuild);
+  for (const el of [url, prefix, osc.on, osc.mode, osc.rate, json.on, control.on])
+    el.addEventListener('change', rebuild);
   rebuild();
 
   const list = $<HTMLUListElement>('osc-addresses');
   pipe.examples$.subscribe((counts) => {
     const parts = addressParts(Object.keys(counts.perLabel));
-    list.replaceChildren(...[...parts].map(([label, part]) => {
-      const li = document.createElement('li');
-      li.textContent = `${label} → ${prefix.value}/confidence/${part}`;
-      return li;
-    }));
+    list.replaceChildren(
+      ...[...parts].map(([label, part]) => {
+        const li = document.createElement('li');
+        li.textContent = `${label} → ${prefix.value}/confidence/${part}`;
+        return li;
+      }),
+    );
   });
 }

@@ -21,16 +21,21 @@ interface GpuInfo {
 }
 
 async function webgpuInfo(): Promise<GpuInfo | null> {
-  const gpu = (globalThis.navigator as Navigator & { gpu?: GPU } | undefined)?.gpu;
+  const gpu = (globalThis.navigator as (Navigator & { gpu?: GPU }) | undefined)?.gpu;
   if (!gpu) return null;
   const adapter = await gpu.requestAdapter().catch(() => null);
   if (!adapter) return null;
   // `info` and `isFallbackAdapter` postdate the @webgpu/types that tfjs 4.22 ships.
   const info = ((adapter as unknown as { info?: Record<string, unknown> }).info ?? {}) as {
-    vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean;
+    vendor?: string;
+    architecture?: string;
+    device?: string;
+    description?: string;
+    isFallbackAdapter?: boolean;
   };
   const text = [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(' ');
-  const fallback = info.isFallbackAdapter ?? (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
+  const fallback =
+    info.isFallbackAdapter ?? (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false;
   return { description: text || 'unknown adapter', software: fallback || SOFTWARE_GPU.test(text) };
 }
 
@@ -63,16 +68,28 @@ async function activate(b: Backend): Promise<boolean> {
   }
 }
 
-const LABEL: Record<Backend, string> = { webgpu: 'WebGPU', webgl: 'WebGL', wasm: 'WebAssembly', cpu: 'plain JavaScript (cpu)' };
+const LABEL: Record<Backend, string> = {
+  webgpu: 'WebGPU',
+  webgl: 'WebGL',
+  wasm: 'WebAssembly',
+  cpu: 'plain JavaScript (cpu)',
+};
 
-export async function chooseBackend(o: EngineOptions, measure: Measure): Promise<{ report: BackendReport; warnings: string[] }> {
+export async function chooseBackend(
+  o: EngineOptions,
+  measure: Measure,
+): Promise<{ report: BackendReport; warnings: string[] }> {
   const gpu = await webgpuInfo();
   const gl = registered('webgl') ? webglInfo() : null;
   const key = deviceKey(gpu, gl);
   const warnings: string[] = [];
   const base = { deviceKey: key, gpu: gpu?.description ?? null };
   const unavailable = (b: Backend): string | undefined =>
-    !registered(b) ? 'not included in this build' : b === 'webgpu' && !gpu ? 'no WebGPU adapter (navigator.gpu missing or requestAdapter() returned null)' : undefined;
+    !registered(b)
+      ? 'not included in this build'
+      : b === 'webgpu' && !gpu
+        ? 'no WebGPU adapter (navigator.gpu missing or requestAdapter() returned null)'
+        : undefined;
 
   if (o.backend !== 'auto') {
     const start = FALLBACK_ORDER.indexOf(o.backend);
@@ -80,7 +97,10 @@ export async function chooseBackend(o: EngineOptions, measure: Measure): Promise
     for (const b of FALLBACK_ORDER.slice(start)) {
       const why = unavailable(b);
       if (!why && (await activate(b))) {
-        let reason = b === o.backend ? `${LABEL[b]}, as requested` : `${LABEL[o.backend]} was requested but is unavailable (${trials[0]?.skipped}); fell back to ${LABEL[b]}`;
+        let reason =
+          b === o.backend
+            ? `${LABEL[b]}, as requested`
+            : `${LABEL[o.backend]} was requested but is unavailable (${trials[0]?.skipped}); fell back to ${LABEL[b]}`;
         if (b !== o.backend) warnings.push(`${reason}.`);
         if (b === 'webgpu' && gpu?.software) {
           const w = `The WebGPU adapter is a software renderer (${gpu.description}): expect about 1 frame per second. Choose 'wasm' or 'auto' for speed.`;
@@ -95,9 +115,19 @@ export async function chooseBackend(o: EngineOptions, measure: Measure): Promise
   }
 
   const remembered = o.rememberedBackend;
-  if (remembered && remembered.deviceKey === key && !unavailable(remembered.backend) && (await activate(remembered.backend))) {
+  if (
+    remembered &&
+    remembered.deviceKey === key &&
+    !unavailable(remembered.backend) &&
+    (await activate(remembered.backend))
+  ) {
     return {
-      report: { ...base, backend: remembered.backend, reason: `${LABEL[remembered.backend]}: remembered from an earlier 'auto' run on this device`, trials: [] },
+      report: {
+        ...base,
+        backend: remembered.backend,
+        reason: `${LABEL[remembered.backend]}: remembered from an earlier 'auto' run on this device`,
+        trials: [],
+      },
       warnings,
     };
   }
@@ -105,12 +135,23 @@ export async function chooseBackend(o: EngineOptions, measure: Measure): Promise
   const trials: BackendTrial[] = [];
   const budgetEnd = performance.now() + o.autoBudgetMs;
   for (const [i, b] of AUTO_ORDER.entries()) {
-    const why = unavailable(b) ?? (b === 'webgpu' && gpu?.software ? `software adapter (${gpu.description})` : undefined) ??
+    const why =
+      unavailable(b) ??
+      (b === 'webgpu' && gpu?.software ? `software adapter (${gpu.description})` : undefined) ??
       (b === 'webgl' && gl?.software ? `software renderer (${gl.description})` : undefined);
-    if (why) { trials.push({ backend: b, skipped: why }); continue; }
+    if (why) {
+      trials.push({ backend: b, skipped: why });
+      continue;
+    }
     const now = performance.now();
-    if (now >= budgetEnd) { trials.push({ backend: b, skipped: 'not measured: time budget spent' }); continue; }
-    if (!(await activate(b))) { trials.push({ backend: b, skipped: 'failed to initialise' }); continue; }
+    if (now >= budgetEnd) {
+      trials.push({ backend: b, skipped: 'not measured: time budget spent' });
+      continue;
+    }
+    if (!(await activate(b))) {
+      trials.push({ backend: b, skipped: 'failed to initialise' });
+      continue;
+    }
     // Share what is left of the budget among the backends still to measure.
     const slice = (budgetEnd - now) / (AUTO_ORDER.length - i);
     try {
@@ -122,9 +163,14 @@ export async function chooseBackend(o: EngineOptions, measure: Measure): Promise
   const measured = trials.filter((t) => t.msPerFrame !== undefined).sort((a, b) => a.msPerFrame! - b.msPerFrame!);
   const best = measured[0];
   if (!best || !(await activate(best.backend))) {
-    throw new Error(`No tfjs backend could run the model (${trials.map((t) => `${t.backend}: ${t.skipped}`).join('; ')}).`);
+    throw new Error(
+      `No tfjs backend could run the model (${trials.map((t) => `${t.backend}: ${t.skipped}`).join('; ')}).`,
+    );
   }
-  const others = measured.slice(1).map((t) => `${t.backend} ${t.msPerFrame!.toFixed(1)} ms`).join(', ');
+  const others = measured
+    .slice(1)
+    .map((t) => `${t.backend} ${t.msPerFrame!.toFixed(1)} ms`)
+    .join(', ');
   const reason = `${LABEL[best.backend]} was fastest: ${best.msPerFrame!.toFixed(1)} ms/frame${others ? ` (vs ${others})` : ''}`;
   return { report: { ...base, backend: best.backend, reason, trials }, warnings };
 }

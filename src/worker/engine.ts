@@ -5,8 +5,20 @@
 import * as tf from '@tensorflow/tfjs';
 import type { MobileNet } from '@tensorflow-models/mobilenet';
 import type {
-  EngineApi, EngineImage, EngineOptions, ExampleCounts, ExampleInfo, InitReport, LoadProgress,
-  Backend, Milliseconds, Prediction, RawBenchmark, Target, TrainProgress, TrainReport,
+  EngineApi,
+  EngineImage,
+  EngineOptions,
+  ExampleCounts,
+  ExampleInfo,
+  InitReport,
+  LoadProgress,
+  Backend,
+  Milliseconds,
+  Prediction,
+  RawBenchmark,
+  Target,
+  TrainProgress,
+  TrainReport,
 } from '../protocol/types';
 import { chooseBackend } from './backends';
 import { ExampleStore, checkLabel } from './examples';
@@ -33,7 +45,10 @@ export class Engine implements EngineApi {
 
   constructor(private readonly platform: EnginePlatform = {}) {}
 
-  async init(options: PartialEngineOptions | EngineOptions, onProgress: (p: LoadProgress) => void = () => {}): Promise<InitReport> {
+  async init(
+    options: PartialEngineOptions | EngineOptions,
+    onProgress: (p: LoadProgress) => void = () => {},
+  ): Promise<InitReport> {
     if (this.#model) throw new Error('The engine is already initialised; create a new one for other options.');
     const o = mergeEngineOptions(options as PartialEngineOptions);
     validateEngineOptions(o);
@@ -52,7 +67,13 @@ export class Engine implements EngineApi {
     }
     this.#options = o;
     this.#head = this.#makeHead(o);
-    return { backend: backend.report, model: loaded.report, head: o.head, outputs: o.head === 'regression' ? o.outputs : [], warnings: [...loaded.warnings, ...backend.warnings] };
+    return {
+      backend: backend.report,
+      model: loaded.report,
+      head: o.head,
+      outputs: o.head === 'regression' ? o.outputs : [],
+      warnings: [...loaded.warnings, ...backend.warnings],
+    };
   }
 
   /** Mean ms per frame on the active backend: one warm-up, then frames until `deadline` (at most 5). */
@@ -72,18 +93,24 @@ export class Engine implements EngineApi {
 
   #makeHead(o: EngineOptions): Head {
     switch (o.head) {
-      case 'dense': return new DenseHead(o.train, () => this.#store.labels);
-      case 'knn': return new KnnHead(o.knn, this.#store);
-      case 'regression': return new RegressionHead(o.train, o.outputs);
+      case 'dense':
+        return new DenseHead(o.train, () => this.#store.labels);
+      case 'knn':
+        return new KnnHead(o.knn, this.#store);
+      case 'regression':
+        return new RegressionHead(o.train, o.outputs);
     }
   }
 
   #ready(): { model: MobileNet; head: Head; options: EngineOptions } {
-    if (!this.#model || !this.#head || !this.#options) throw new Error('The engine is not initialised: await init(options) first.');
+    if (!this.#model || !this.#head || !this.#options)
+      throw new Error('The engine is not initialised: await init(options) first.');
     return { model: this.#model, head: this.#head, options: this.#options };
   }
 
-  async #embedSquare(image: EngineImage): Promise<{ embedding: Float32Array; square: tf.Tensor3D; fromPixels: Milliseconds; infer: Milliseconds }> {
+  async #embedSquare(
+    image: EngineImage,
+  ): Promise<{ embedding: Float32Array; square: tf.Tensor3D; fromPixels: Milliseconds; infer: Milliseconds }> {
     const { model } = this.#ready();
     checkImage(image);
     const t0 = performance.now();
@@ -115,7 +142,9 @@ export class Engine implements EngineApi {
         values = { ...target };
       } else {
         if (typeof target !== 'string') {
-          throw new TypeError(`A ${options.head} example needs a label string, not ${JSON.stringify(target)}. (Target values are for head: 'regression'.)`);
+          throw new TypeError(
+            `A ${options.head} example needs a label string, not ${JSON.stringify(target)}. (Target values are for head: 'regression'.)`,
+          );
         }
         checkLabel(target);
         label = target;

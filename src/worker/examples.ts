@@ -43,14 +43,16 @@ export class ExampleStore {
   }
 
   clearLabel(label: string): ExampleCounts {
-    if (!this.#labels.includes(label)) throw new RangeError(`There is no label '${label}'. Labels are: ${this.labels.join(', ') || '(none yet)'}.`);
+    if (!this.#labels.includes(label))
+      throw new RangeError(`There is no label '${label}'. Labels are: ${this.labels.join(', ') || '(none yet)'}.`);
     this.#examples = this.#examples.filter((e) => e.label !== label);
     this.#labels = this.#labels.filter((l) => l !== label);
     return this.counts();
   }
 
   rename(from: string, to: string): ExampleCounts {
-    if (!this.#labels.includes(from)) throw new RangeError(`There is no label '${from}'. Labels are: ${this.labels.join(', ') || '(none yet)'}.`);
+    if (!this.#labels.includes(from))
+      throw new RangeError(`There is no label '${from}'. Labels are: ${this.labels.join(', ') || '(none yet)'}.`);
     checkLabel(to);
     if (from === to) return this.counts();
     if (this.#labels.includes(to)) throw new RangeError(`A label '${to}' already exists. Clear or rename it first.`);

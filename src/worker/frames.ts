@@ -10,7 +10,9 @@ export const THUMBNAIL_SIZE = 48;
 
 function isPixelData(image: unknown): image is PixelData {
   const p = image as PixelData;
-  return typeof p === 'object' && p !== null && 'data' in p && typeof p.width === 'number' && typeof p.height === 'number';
+  return (
+    typeof p === 'object' && p !== null && 'data' in p && typeof p.width === 'number' && typeof p.height === 'number'
+  );
 }
 
 function isImageBitmap(image: unknown): image is ImageBitmap {
@@ -21,7 +23,9 @@ function isImageBitmap(image: unknown): image is ImageBitmap {
 export function checkImage(image: unknown): asserts image is EngineImage {
   if (isImageBitmap(image)) {
     if (image.width === 0 || image.height === 0) {
-      throw new RangeError('The ImageBitmap is empty (0×0): it was closed or already transferred. Create a new bitmap for each frame.');
+      throw new RangeError(
+        'The ImageBitmap is empty (0×0): it was closed or already transferred. Create a new bitmap for each frame.',
+      );
     }
     return;
   }

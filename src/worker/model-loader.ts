@@ -68,7 +68,10 @@ async function sources(spec: ModelSpec, o: EngineOptions, onProgress: (p: LoadPr
 }
 
 /** Keeps what a handler loaded, so it can be written to the cache without a second download. */
-function recording(handler: tf.io.IOHandler): { handler: tf.io.IOHandler; artifacts: () => tf.io.ModelArtifacts | undefined } {
+function recording(handler: tf.io.IOHandler): {
+  handler: tf.io.IOHandler;
+  artifacts: () => tf.io.ModelArtifacts | undefined;
+} {
   let artifacts: tf.io.ModelArtifacts | undefined;
   return {
     handler: {
@@ -97,14 +100,21 @@ export async function loadMobileNet(
     const rec = recording(source.handler);
     try {
       // inputRange: the graph model expects [0, 1]; the package assumes [-1, 1] for a custom URL.
-      const model = await mobilenet.load({ version: spec.version, alpha: spec.alpha, modelUrl: rec.handler, inputRange: [0, 1] });
+      const model = await mobilenet.load({
+        version: spec.version,
+        alpha: spec.alpha,
+        modelUrl: rec.handler,
+        inputRange: [0, 1],
+      });
       let cached = source.phase === 'cache';
       if (!cached && !handler && o.cacheModel && typeof indexedDB !== 'undefined') {
         try {
           await tf.io.getSaveHandlers(cacheKey(spec))[0]!.save!(rec.artifacts()!);
           cached = true;
         } catch (e) {
-          warnings.push(`Could not cache the model for offline use (${(e as Error).message}); it will be fetched again next time.`);
+          warnings.push(
+            `Could not cache the model for offline use (${(e as Error).message}); it will be fetched again next time.`,
+          );
         }
       }
       onProgress({ phase: 'ready', fraction: 1, url: source.url });

@@ -11,8 +11,12 @@ import { markerOf } from './harness-truth';
 import { waitForSegmentStart } from './app-page';
 
 let browser: Browser;
-beforeAll(async () => { browser = await launch(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 
 /** Long enough for a few predictions of each photo, at each backend's speed. */
 const RUN_MS = { wasm: 7000, webgl: 9000, webgpu: 20000 } as const;
@@ -43,7 +47,8 @@ describe.each(['wasm', 'webgl', 'webgpu'] as const)('the app on %s', (backend) =
       await page.waitForTimeout(RECORD_MS[backend]);
       await page.mouse.up();
     }
-    await expect.poll(() => page.locator('#labels li [data-testid="count"]').allTextContents(), { timeout: 10_000 })
+    await expect
+      .poll(() => page.locator('#labels li [data-testid="count"]').allTextContents(), { timeout: 10_000 })
       .toSatisfy((counts: string[]) => counts.every((c) => Number(c) >= MIN_EXAMPLES[backend]));
 
     await page.click('[data-testid="train"]');
@@ -51,16 +56,19 @@ describe.each(['wasm', 'webgl', 'webgpu'] as const)('the app on %s', (backend) =
 
     // Record which photo each camera frame showed, then check every label the app showed against the
     // photo in the very frame it was predicted from (the app puts that frame's time on the element).
-    await page.evaluate(({ src, markers }) => {
-      const markerOf = new Function(`return ${src}`)();
-      const video = document.getElementById('preview') as HTMLVideoElement;
-      const truth: [number, string][] = ((window as unknown as { truth: [number, string][] }).truth = []);
-      const tick = () => {
-        truth.push([performance.now(), markerOf(video, markers)]);
+    await page.evaluate(
+      ({ src, markers }) => {
+        const markerOf = new Function(`return ${src}`)();
+        const video = document.getElementById('preview') as HTMLVideoElement;
+        const truth: [number, string][] = ((window as unknown as { truth: [number, string][] }).truth = []);
+        const tick = () => {
+          truth.push([performance.now(), markerOf(video, markers)]);
+          video.requestVideoFrameCallback(tick);
+        };
         video.requestVideoFrameCallback(tick);
-      };
-      video.requestVideoFrameCallback(tick);
-    }, { src: markerOf.toString(), markers: MARKER_COLOURS });
+      },
+      { src: markerOf.toString(), markers: MARKER_COLOURS },
+    );
     const shown = new Map<string, string>();
     const end = Date.now() + RUN_MS[backend];
     while (Date.now() < end) {
@@ -68,18 +76,29 @@ describe.each(['wasm', 'webgl', 'webgpu'] as const)('the app on %s', (backend) =
       if (t && label) shown.set(t, label);
       await page.waitForTimeout(50);
     }
-    const samples = await page.evaluate((shown) => {
-      const truth = (window as unknown as { truth: [number, string][] }).truth;
-      // The app reads the video when the worker is free: the picture it took is the last one shown before t.
-      const at = (t: number) => truth.reduce((best, e) => (e[0] <= t + 1 ? e : best))[1];
-      return shown.filter(([t]) => Number(t) >= truth[0]![0]).map(([t, label]) => ({ marker: at(Number(t)), shown: label }));
-    }, [...shown]);
+    const samples = await page.evaluate(
+      (shown) => {
+        const truth = (window as unknown as { truth: [number, string][] }).truth;
+        // The app reads the video when the worker is free: the picture it took is the last one shown before t.
+        const at = (t: number) => truth.reduce((best, e) => (e[0] <= t + 1 ? e : best))[1];
+        return shown
+          .filter(([t]) => Number(t) >= truth[0]![0])
+          .map(([t, label]) => ({ marker: at(Number(t)), shown: label }));
+      },
+      [...shown],
+    );
     const right = samples.filter((s) => s.shown === s.marker).length;
     console.info(`app on ${backend}: ${right}/${samples.length} labels shown match the photo in their frame`);
     const context = JSON.stringify({ samples, logs: logs.slice(-10) });
-    for (const label of CLIP_LABELS) expect(samples.some((s) => s.marker === label && s.shown === label), context).toBe(true);
+    for (const label of CLIP_LABELS)
+      expect(
+        samples.some((s) => s.marker === label && s.shown === label),
+        context,
+      ).toBe(true);
     expect(right / samples.length, context).toBeGreaterThanOrEqual(0.9);
-    expect(await page.textContent('[data-testid="metrics"]')).toMatch(new RegExp(`predictions/s .* ${backend} · \\d+ tensors`));
+    expect(await page.textContent('[data-testid="metrics"]')).toMatch(
+      new RegExp(`predictions/s .* ${backend} · \\d+ tensors`),
+    );
     await page.close();
   });
 });

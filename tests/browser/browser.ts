@@ -16,7 +16,11 @@ export async function launch(options: LaunchOptions = {}): Promise<Browser> {
   const args = ['--disable-quic', '--no-first-run'];
   if (options.webgpu ?? true) args.push('--enable-unsafe-webgpu');
   if (options.camera ?? true) {
-    args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', `--use-file-for-fake-video-capture=${inject('clipPath')}`);
+    args.push(
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${inject('clipPath')}`,
+    );
   }
   return chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args });
 }

@@ -22,7 +22,9 @@ function entryChunks(html: string): string[] {
 
 /** Specifiers of a chunk's static `import … from "…"`, `import "…"` and `export … from "…"`; never `import("…")`. */
 export function staticImports(code: string): string[] {
-  return [...code.matchAll(/(?:^|[^\w$.])(?:import|export)\s*(?:[\w$*{}\s,]*?\s*from\s*)?["']([^"']+\.js)["']/g)].map((m) => m[1]!);
+  return [...code.matchAll(/(?:^|[^\w$.])(?:import|export)\s*(?:[\w$*{}\s,]*?\s*from\s*)?["']([^"']+\.js)["']/g)].map(
+    (m) => m[1]!,
+  );
 }
 
 /** Every chunk a page loads before any dynamic import: its entries and their static imports, transitively. */
@@ -39,8 +41,11 @@ function staticClosure(htmlFile: string): string[] {
 }
 
 test('the import parser sees static imports and skips dynamic ones', () => {
-  expect(staticImports('import{a as b}from"./x-1.js";import"./y-2.js";export{c}from"./z-3.js";const m=()=>import("./lazy-4.js")'))
-    .toEqual(['./x-1.js', './y-2.js', './z-3.js']);
+  expect(
+    staticImports(
+      'import{a as b}from"./x-1.js";import"./y-2.js";export{c}from"./z-3.js";const m=()=>import("./lazy-4.js")',
+    ),
+  ).toEqual(['./x-1.js', './y-2.js', './z-3.js']);
 });
 
 test('no page loads tfjs on the main thread up front; the worker has it; only the lazy baseline chunk may', () => {
@@ -62,7 +67,9 @@ test('no page loads tfjs on the main thread up front; the worker has it; only th
     }
   }
   // Whatever holds tfjs apart from the worker is reached only lazily: the benchmark's baseline.
-  const withTfjs = js.filter((f) => !f.startsWith('worker-') && readFileSync(join(assets, f), 'utf8').includes(TFJS_MARK));
+  const withTfjs = js.filter(
+    (f) => !f.startsWith('worker-') && readFileSync(join(assets, f), 'utf8').includes(TFJS_MARK),
+  );
   for (const f of withTfjs) {
     expect(upFront.has(f), f).toBe(false);
     expect(f, 'only the benchmark baseline may bring tfjs to the main thread').toMatch(/^baseline-engine-/);

@@ -17,13 +17,23 @@ afterAll(async () => {
   await noWebgpu?.close();
 });
 
-const blockModels = (page: Page) => page.route('**/models/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
+const blockModels = (page: Page) =>
+  page.route('**/models/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
 
 describe('no camera', () => {
   test('openCamera says there is none and offers a video file or a canvas', async () => {
     const { page } = await open(noCamera, 'tests/browser/harness.html');
-    const error = await page.evaluate(() => window.tw.openCamera().then(() => null, (e: Error & { reason?: string }) => ({ name: e.name, reason: e.reason, message: e.message })));
-    expect(error).toMatchObject({ name: 'CameraError', reason: 'absent', message: expect.stringMatching(/No camera was found.*video file \(openVideo\).*frames\(canvas\)/) });
+    const error = await page.evaluate(() =>
+      window.tw.openCamera().then(
+        () => null,
+        (e: Error & { reason?: string }) => ({ name: e.name, reason: e.reason, message: e.message }),
+      ),
+    );
+    expect(error).toMatchObject({
+      name: 'CameraError',
+      reason: 'absent',
+      message: expect.stringMatching(/No camera was found.*video file \(openVideo\).*frames\(canvas\)/),
+    });
     await page.close();
   });
 
@@ -41,8 +51,16 @@ describe('model weights', () => {
   test('unreachable and not cached: the error names npm run models, in the API and in the app', async () => {
     const { page } = await open(noCamera, 'tests/browser/harness.html');
     await blockModels(page);
-    const error = await page.evaluate(() => window.tw.createPipeline({ backend: 'wasm' }).then(() => null, (e: Error) => ({ name: e.name, message: e.message })));
-    expect(error).toMatchObject({ name: 'ModelUnavailableError', message: expect.stringMatching(/local .*404.*remote .*npm run models -- <folder with the weights>/) });
+    const error = await page.evaluate(() =>
+      window.tw.createPipeline({ backend: 'wasm' }).then(
+        () => null,
+        (e: Error) => ({ name: e.name, message: e.message }),
+      ),
+    );
+    expect(error).toMatchObject({
+      name: 'ModelUnavailableError',
+      message: expect.stringMatching(/local .*404.*remote .*npm run models -- <folder with the weights>/),
+    });
 
     const app = await noCamera.newPage();
     await blockModels(app);
@@ -92,7 +110,9 @@ describe('backends', () => {
       return pipe.info;
     });
     expect(info.backend.backend).toBe('webgl');
-    expect(info.warnings.join(' ')).toMatch(/WebGPU was requested but is unavailable \(no WebGPU adapter.*\); fell back to WebGL/);
+    expect(info.warnings.join(' ')).toMatch(
+      /WebGPU was requested but is unavailable \(no WebGPU adapter.*\); fell back to WebGL/,
+    );
     await page.close();
   });
 
@@ -127,7 +147,11 @@ describe('bad input on the main thread', () => {
     const { page } = await open(noCamera, 'tests/browser/harness.html');
     const errors = await page.evaluate(async () => {
       const pipe = await window.tw.createPipeline({ backend: 'wasm' });
-      const grab = (p: Promise<unknown>) => p.then(() => null, (e: Error) => `${e.name}: ${e.message}`);
+      const grab = (p: Promise<unknown>) =>
+        p.then(
+          () => null,
+          (e: Error) => `${e.name}: ${e.message}`,
+        );
       const canvas = Object.assign(document.createElement('canvas'), { width: 64, height: 48 });
       canvas.getContext('2d')!.fillRect(0, 0, 64, 48);
       const result = {
@@ -136,7 +160,10 @@ describe('bad input on the main thread', () => {
         image: await grab(pipe.addExample('cat', new Image())),
         emptyLabel: await grab(pipe.addExample('', canvas)),
         untrained: await grab(pipe.classify(canvas)),
-        oneLabel: await (async () => { await pipe.addExample('cat', canvas); return grab(pipe.train()); })(),
+        oneLabel: await (async () => {
+          await pipe.addExample('cat', canvas);
+          return grab(pipe.train());
+        })(),
         rangeErrorClass: await pipe.train().catch((e: unknown) => e instanceof RangeError),
         kept: (await pipe.counts()).perLabel,
       };
@@ -201,7 +228,10 @@ describe('a canvas as the live source (a p5.js sketch)', () => {
     expect(result.errorsBefore).toEqual(['NotTrainedError']);
     const settled = result.after.filter((s, i, all) => i > 0 && all[i - 1]!.scene === s.scene);
     expect(settled.length).toBeGreaterThan(20);
-    expect(settled.filter((s) => s.label === s.scene).length / settled.length, JSON.stringify(settled)).toBeGreaterThanOrEqual(0.9);
+    expect(
+      settled.filter((s) => s.label === s.scene).length / settled.length,
+      JSON.stringify(settled),
+    ).toBeGreaterThanOrEqual(0.9);
     await page.close();
   });
 });

@@ -20,7 +20,12 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   execFileSync(process.execPath, [join(REPO, 'scripts/models.mjs'), join(SHARED, 'models')], { stdio: 'pipe' });
   await build({ root: REPO, mode: 'test', logLevel: 'warn', configFile: join(REPO, 'vite.config.ts') });
-  const server = await preview({ root: REPO, mode: 'test', configFile: join(REPO, 'vite.config.ts'), preview: { port: 0, host: '127.0.0.1', strictPort: false } });
+  const server = await preview({
+    root: REPO,
+    mode: 'test',
+    configFile: join(REPO, 'vite.config.ts'),
+    preview: { port: 0, host: '127.0.0.1', strictPort: false },
+  });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('The preview server did not report a port.');
   project.provide('baseUrl', `http://127.0.0.1:${address.port}/`);

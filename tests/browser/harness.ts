@@ -14,13 +14,20 @@ type Rgb = [number, number, number];
  * Frames of the video with the truth for each: the marker is read in the same video-frame callback
  * as the bitmap is taken, so both see the same frame.
  */
-export function framesWithTruth(video: HTMLVideoElement, markers: Record<string, Rgb>, truth: Map<number, string>): Observable<Frame> {
+export function framesWithTruth(
+  video: HTMLVideoElement,
+  markers: Record<string, Rgb>,
+  truth: Map<number, string>,
+): Observable<Frame> {
   return new Observable<Frame>((subscriber) => {
     let handle = 0;
     const tick = () => {
       const t = performance.now();
       truth.set(t, markerOf(video, markers));
-      tw.toBitmap(video).then((bitmap) => (subscriber.closed ? bitmap.close() : subscriber.next({ bitmap, t })), (e) => subscriber.error(e));
+      tw.toBitmap(video).then(
+        (bitmap) => (subscriber.closed ? bitmap.close() : subscriber.next({ bitmap, t })),
+        (e) => subscriber.error(e),
+      );
       handle = video.requestVideoFrameCallback(tick);
     };
     handle = video.requestVideoFrameCallback(tick);
@@ -29,7 +36,11 @@ export function framesWithTruth(video: HTMLVideoElement, markers: Record<string,
 }
 
 /** Resolves when the marker changes to `label` (the start of its segment). */
-export async function segmentStart(video: HTMLVideoElement, markers: Record<string, Rgb>, label: string): Promise<void> {
+export async function segmentStart(
+  video: HTMLVideoElement,
+  markers: Record<string, Rgb>,
+  label: string,
+): Promise<void> {
   let previous = markerOf(video, markers);
   for (;;) {
     await new Promise((r) => video.requestVideoFrameCallback(r));

@@ -14,8 +14,12 @@ import { launch, open } from './browser';
 
 let browser: Browser;
 let dump: Oscdump | undefined;
-beforeAll(async () => { browser = await launch(); });
-afterAll(async () => { await browser?.close(); });
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
 afterEach(async () => {
   dump?.stop();
   await cleanUp();
@@ -23,7 +27,9 @@ afterEach(async () => {
 
 /** Label changes in order of arrival, repeats folded: `chelsea coffee rocket chelsea …`. */
 function changes(lines: string[]): string[] {
-  const labels = lines.filter((l) => l.startsWith('/tw/label s ')).map((l) => JSON.parse(l.slice('/tw/label s '.length)) as string);
+  const labels = lines
+    .filter((l) => l.startsWith('/tw/label s '))
+    .map((l) => JSON.parse(l.slice('/tw/label s '.length)) as string);
   return labels.filter((l, i) => l !== labels[i - 1]);
 }
 
@@ -32,7 +38,8 @@ test('a patch records, trains and runs the app over UDP, and gets the prediction
   const origin = new URL(inject('baseUrl')).origin;
   const bridge = await startBridge(['--send', `127.0.0.1:${dump.port}`, '--allow-origin', origin]);
   const patch = await udpPeer();
-  const control = (address: string, ...args: (string | number)[]) => patch.send(new OSC.Message(address, ...args).pack(), bridge.listenPort);
+  const control = (address: string, ...args: (string | number)[]) =>
+    patch.send(new OSC.Message(address, ...args).pack(), bridge.listenPort);
 
   const { page, logs } = await open(browser, 'index.html?backend=wasm');
   await page.waitForSelector('[data-testid="status"][data-backend]', { timeout: 60_000 });
@@ -48,10 +55,15 @@ test('a patch records, trains and runs the app over UDP, and gets the prediction
     await page.waitForTimeout(1500);
     await control('/tw/record', label, 0);
   }
-  await expect.poll(() => page.locator('#labels li [data-testid="count"]').allTextContents(), { timeout: 10_000 })
+  await expect
+    .poll(() => page.locator('#labels li [data-testid="count"]').allTextContents(), { timeout: 10_000 })
     .toSatisfy((counts: string[]) => counts.length === 3 && counts.every((c) => Number(c) >= 3));
   await control('/tw/train');
-  await page.waitForFunction(() => document.getElementById('train-status')!.textContent!.startsWith('epoch 20/20'), undefined, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => document.getElementById('train-status')!.textContent!.startsWith('epoch 20/20'),
+    undefined,
+    { timeout: 60_000 },
+  );
   await control('/tw/run', 1);
   await page.waitForTimeout(7000);
   await control('/tw/run', 0);
@@ -63,15 +75,25 @@ test('a patch records, trains and runs the app over UDP, and gets the prediction
   expect(dump.all.length, 'predictions stop after /tw/run 0').toBe(received.length);
   expect(received, context).toContain('/tw/labels sss "chelsea" "coffee" "rocket"');
   for (const label of CLIP_LABELS) {
-    expect(received.some((l) => new RegExp(`^/tw/confidence/${label} f [01]\\.\\d{6}$`).test(l)), `${label}: ${context}`).toBe(true);
+    expect(
+      received.some((l) => new RegExp(`^/tw/confidence/${label} f [01]\\.\\d{6}$`).test(l)),
+      `${label}: ${context}`,
+    ).toBe(true);
   }
-  expect(received.some((l) => /^\/tw\/confidences fff( [01]\.\d{6}){3}$/.test(l)), context).toBe(true);
-  expect(received.some((l) => /^\/tw\/class i [012]$/.test(l)), context).toBe(true);
+  expect(
+    received.some((l) => /^\/tw\/confidences fff( [01]\.\d{6}){3}$/.test(l)),
+    context,
+  ).toBe(true);
+  expect(
+    received.some((l) => /^\/tw\/class i [012]$/.test(l)),
+    context,
+  ).toBe(true);
   // Over 7 s the clip shows each photo at least once for 3 s: the labels change in the clip's order.
   const seq = changes(received);
   expect(seq.length, context).toBeGreaterThanOrEqual(3);
   for (let i = 1; i < seq.length; i++) {
-    const expectedNext = CLIP_LABELS[(CLIP_LABELS.indexOf(seq[i - 1] as (typeof CLIP_LABELS)[number]) + 1) % CLIP_LABELS.length];
+    const expectedNext =
+      CLIP_LABELS[(CLIP_LABELS.indexOf(seq[i - 1] as (typeof CLIP_LABELS)[number]) + 1) % CLIP_LABELS.length];
     expect(seq[i], `label changes ${seq.join(' → ')}`).toBe(expectedNext);
   }
   await page.close();

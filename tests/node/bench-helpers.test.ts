@@ -12,17 +12,43 @@ import { chart } from '../../bench/chart.mjs';
 import { pack } from '../../src/outputs/osc-messages';
 
 const run = {
-  backend: 'wasm', model: 'mobilenet-v1-0.25', rawFps: 120, rawFrames: 600, rawMsPerFrame: { mean: 8.3, p50: 8, p95: 10 },
-  pipelineFps: 118, pipelineFrames: 2000, efficiency: 118 / 120, latencyMs: { p50: 20, p95: 30, p99: 40 },
-  pipelineLatencyMs: { mean: 20, p50: 20, p95: 25, p99: 30 }, pipelineLatencyAtUdpMs: { p50: 21, p95: 26, p99: 31, n: 2000 },
-  cameraFps: 30, cameraInputFps: 30, droppedFrames: 0, longTasks: 0, maxFrameGapMs: 20,
-  baseline: { fps: 25, frames: 250, longTasks: 12, maxFrameGapMs: 180 }, tensorsBefore: 86, tensorsAfter: 86,
-  breakdownMs: { bitmap: 1, fromPixels: 2, infer: 8, head: 0.5, worker: 10.5, overhead: 3 }, heapMbBefore: 2, heapMbAfter: 2.1,
+  backend: 'wasm',
+  model: 'mobilenet-v1-0.25',
+  rawFps: 120,
+  rawFrames: 600,
+  rawMsPerFrame: { mean: 8.3, p50: 8, p95: 10 },
+  pipelineFps: 118,
+  pipelineFrames: 2000,
+  efficiency: 118 / 120,
+  latencyMs: { p50: 20, p95: 30, p99: 40 },
+  pipelineLatencyMs: { mean: 20, p50: 20, p95: 25, p99: 30 },
+  pipelineLatencyAtUdpMs: { p50: 21, p95: 26, p99: 31, n: 2000 },
+  cameraFps: 30,
+  cameraInputFps: 30,
+  droppedFrames: 0,
+  longTasks: 0,
+  maxFrameGapMs: 20,
+  baseline: { fps: 25, frames: 250, longTasks: 12, maxFrameGapMs: 180 },
+  tensorsBefore: 86,
+  tensorsAfter: 86,
+  breakdownMs: { bitmap: 1, fromPixels: 2, infer: 8, head: 0.5, worker: 10.5, overhead: 3 },
+  heapMbBefore: 2,
+  heapMbAfter: 2.1,
 };
 const result = {
-  date: '2026-11-28T18:00:00.000Z', mode: 'quick', machine: { cpus: 2, cpuModel: 'test cpu', gpu: null, loadAverage: [0.5, 0.6, 0.7] },
-  browser: 'Chromium 156', runs: [run, { backend: 'webgpu', skipped: 'no adapter' }],
-  training: { denseMs: 800, knnFirstPredictionMs: 20, examples: 150, epochs: 20, backend: 'wasm', auto: { picked: 'wasm', reason: 'fastest' } },
+  date: '2026-11-28T18:00:00.000Z',
+  mode: 'quick',
+  machine: { cpus: 2, cpuModel: 'test cpu', gpu: null, loadAverage: [0.5, 0.6, 0.7] },
+  browser: 'Chromium 156',
+  runs: [run, { backend: 'webgpu', skipped: 'no adapter' }],
+  training: {
+    denseMs: 800,
+    knnFirstPredictionMs: 20,
+    examples: 150,
+    epochs: 20,
+    backend: 'wasm',
+    auto: { picked: 'wasm', reason: 'fastest' },
+  },
   coldStartMs: { cached: 2000, uncached: 2500 },
 };
 
@@ -46,14 +72,27 @@ describe('the UDP receiver', () => {
 test('percentiles by nearest rank, as the pipeline metrics compute them', () => {
   expect(percentile([], 50)).toBe(0);
   expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
-  expect(percentile([...Array(100).keys()].map((i) => i + 1), 99)).toBe(99);
+  expect(
+    percentile(
+      [...Array(100).keys()].map((i) => i + 1),
+      99,
+    ),
+  ).toBe(99);
   expect(summarise([1, 2, 3, 4])).toEqual({ n: 4, mean: 2.5, p50: 2, p95: 4, p99: 4 });
 });
 
 test('goals: met and missed are told apart', () => {
   expect(runGoals(run)).toEqual({ efficiency: true, latency: true, cameraRate: true, mainThread: true, tensors: true });
-  expect(runGoals({ ...run, efficiency: 0.5, longTasks: 3, droppedFrames: 4, tensorsAfter: 90, latencyMs: { p50: 50, p95: 60, p99: 70 } }))
-    .toEqual({ efficiency: false, latency: false, cameraRate: false, mainThread: false, tensors: false });
+  expect(
+    runGoals({
+      ...run,
+      efficiency: 0.5,
+      longTasks: 3,
+      droppedFrames: 4,
+      tensorsAfter: 90,
+      latencyMs: { p50: 50, p95: 60, p99: 70 },
+    }),
+  ).toEqual({ efficiency: false, latency: false, cameraRate: false, mainThread: false, tensors: false });
   // Drops are expected where the model is slower than the camera.
   expect(runGoals({ ...run, rawFps: 10, droppedFrames: 200 }).cameraRate).toBe(true);
   expect(overallGoals(result)).toEqual({ autoPicksFastest: true, fastestRaw: 'wasm', denseUnder1s: true });

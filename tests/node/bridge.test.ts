@@ -7,7 +7,20 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import OSC from 'osc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanUp, connectPage, freeUdpPort, Inbox, random, sendFrame, spawnBridge, startBridge, udpPeer, type Frame, type Page, type UdpPeer } from '../support/bridge';
+import {
+  cleanUp,
+  connectPage,
+  freeUdpPort,
+  Inbox,
+  random,
+  sendFrame,
+  spawnBridge,
+  startBridge,
+  udpPeer,
+  type Frame,
+  type Page,
+  type UdpPeer,
+} from '../support/bridge';
 import { hasOscdump, startOscdump, withoutTime } from '../support/oscdump';
 import { REPO } from '../support/paths';
 
@@ -27,10 +40,17 @@ const PACKETS: { name: string; bytes: Uint8Array; oscdump: string[] }[] = [
   { name: ',s', bytes: new OSC.Message('/tw/label', 'ukulele').pack(), oscdump: ['/tw/label s "ukulele"'] },
   { name: ',i', bytes: new OSC.Message('/tw/index', 2).pack(), oscdump: ['/tw/index i 2'] },
   { name: ',f', bytes: floats('/tw/confidence', [0.75]), oscdump: ['/tw/confidence f 0.750000'] },
-  { name: ',fff', bytes: floats('/tw/confidences', [0.1, 0.2, 0.7]), oscdump: ['/tw/confidences fff 0.100000 0.200000 0.700000'] },
+  {
+    name: ',fff',
+    bytes: floats('/tw/confidences', [0.1, 0.2, 0.7]),
+    oscdump: ['/tw/confidences fff 0.100000 0.200000 0.700000'],
+  },
   {
     name: 'bundle',
-    bytes: new OSC.Bundle([new OSC.Message('/tw/label', 'hat'), new OSC.Message('/tw/confidence', 0.5)], TIMETAG_MS).pack(),
+    bytes: new OSC.Bundle(
+      [new OSC.Message('/tw/label', 'hat'), new OSC.Message('/tw/confidence', 0.5)],
+      TIMETAG_MS,
+    ).pack(),
     oscdump: ['e8fe6f80.80000000 /tw/label s "hat"', 'e8fe6f80.80000000 /tw/confidence f 0.500000'],
   },
 ];
@@ -42,7 +62,9 @@ const controls = [
   new OSC.Message('/tw/train').pack(),
   new OSC.Message('/tw/run', 1).pack(),
   new OSC.Message('/tw/clear', 'hat').pack(),
-  ...['startRecording', 'stopRecording', 'train', 'startRunning', 'stopRunning', 'deleteAllExamples'].map((a) => new OSC.Message(`/wekinator/control/${a}`).pack()),
+  ...['startRecording', 'stopRecording', 'train', 'startRunning', 'stopRunning', 'deleteAllExamples'].map((a) =>
+    new OSC.Message(`/wekinator/control/${a}`).pack(),
+  ),
   floats('/wekinator/control/outputs', [2]),
   new OSC.Bundle([new OSC.Message('/tw/record', 'hat', 1), new OSC.Message('/tw/train')], TIMETAG_MS).pack(),
 ];
@@ -55,7 +77,6 @@ async function relayAll(page: Page, receivers: UdpPeer[], packets = PACKETS) {
   }
 }
 
-
 describe('bridge: pages → UDP', () => {
   it('forwards ,s ,i ,f ,fff and a bundle with a time tag unchanged to every --send target', async () => {
     const [a, b] = [await udpPeer(), await udpPeer()];
@@ -64,7 +85,12 @@ describe('bridge: pages → UDP', () => {
     await relayAll(await connectPage(bridge.wsPort, 'http://127.0.0.1:5173'), [a, b]);
     const { code, counts } = await bridge.stop();
     expect(code).toBe(0);
-    expect(counts).toMatchObject({ osc: PACKETS.length, toUdp: 2 * PACKETS.length, udpErrors: 0, malformed: { ws: 0, udp: 0, json: 0 } });
+    expect(counts).toMatchObject({
+      osc: PACKETS.length,
+      toUdp: 2 * PACKETS.length,
+      udpErrors: 0,
+      malformed: { ws: 0, udp: 0, json: 0 },
+    });
   });
 
   it.skipIf(!hasOscdump)('sends what liblo (oscdump, an independent decoder) reads as the same messages', async () => {
@@ -89,10 +115,15 @@ describe('bridge: pages → UDP', () => {
 describe('bridge: JSON between WebSocket clients', () => {
   it('passes a JSON object to every other client unchanged, never back to its sender, and counts bad JSON', async () => {
     const bridge = await startBridge(['--send', `127.0.0.1:${(await udpPeer()).port}`]);
-    const [a, b, c] = [await connectPage(bridge.wsPort, 'http://localhost:5173'), await connectPage(bridge.wsPort), await connectPage(bridge.wsPort)];
+    const [a, b, c] = [
+      await connectPage(bridge.wsPort, 'http://localhost:5173'),
+      await connectPage(bridge.wsPort),
+      await connectPage(bridge.wsPort),
+    ];
     const prediction = '{"type":"prediction","t":1234.5,"label":"hat","confidences":{"hat":0.9,"ukulele":0.1}}';
     await sendFrame(a.ws, prediction);
-    for (const page of [b, c]) expect(await page.inbox.next()).toEqual({ data: Buffer.from(prediction), binary: false });
+    for (const page of [b, c])
+      expect(await page.inbox.next()).toEqual({ data: Buffer.from(prediction), binary: false });
     // Had a's message come back to a, it would reach a before b's: the bridge handled it first.
     const reply = '{"type":"prediction","label":"ukulele"}';
     await sendFrame(b.ws, reply);
@@ -109,7 +140,6 @@ describe('bridge: JSON between WebSocket clients', () => {
 });
 
 describe('bridge: control messages from UDP → pages', () => {
-
   it('forwards the control addresses as binary OSC and ignores, counts and logs once the rest', async () => {
     const bridge = await startBridge(['--send', `127.0.0.1:${(await udpPeer()).port}`]);
     const page = await connectPage(bridge.wsPort, 'http://127.0.0.1:5173');
@@ -120,7 +150,10 @@ describe('bridge: control messages from UDP → pages', () => {
     }
     await max.send(new OSC.Message('/tw/nope', 1).pack(), bridge.listenPort);
     await max.send(new OSC.Message('/tw/nope', 2).pack(), bridge.listenPort);
-    await max.send(new OSC.Bundle([new OSC.Message('/tw/train'), new OSC.Message('/tw/stealth')]).pack(), bridge.listenPort);
+    await max.send(
+      new OSC.Bundle([new OSC.Message('/tw/train'), new OSC.Message('/tw/stealth')]).pack(),
+      bridge.listenPort,
+    );
     await max.send(Buffer.from('/tw/train,i'), bridge.listenPort);
     const last = new OSC.Message('/tw/run', 0).pack();
     await max.send(last, bridge.listenPort);
@@ -202,11 +235,22 @@ describe('bridge: malformed packets', () => {
 
 describe('bridge: page origins', () => {
   it('refuses other origins with 403 and accepts the app, --allow-origin and clients without an Origin', async () => {
-    const bridge = await startBridge(['--allow-origin', 'http://127.0.0.1:1234', '--send', `127.0.0.1:${(await udpPeer()).port}`]);
+    const bridge = await startBridge([
+      '--allow-origin',
+      'http://127.0.0.1:1234',
+      '--send',
+      `127.0.0.1:${(await udpPeer()).port}`,
+    ]);
     await expect(connectPage(bridge.wsPort, 'https://evil.example')).rejects.toMatchObject({ status: 403 });
     await expect(connectPage(bridge.wsPort, 'https://evil.example')).rejects.toMatchObject({ status: 403 });
     await expect(connectPage(bridge.wsPort, 'http://127.0.0.1:1235')).rejects.toMatchObject({ status: 403 });
-    for (const origin of ['http://127.0.0.1:5173', 'http://localhost:5173', 'http://localhost:4173', 'http://127.0.0.1:1234', undefined]) {
+    for (const origin of [
+      'http://127.0.0.1:5173',
+      'http://localhost:5173',
+      'http://localhost:4173',
+      'http://127.0.0.1:1234',
+      undefined,
+    ]) {
       await expect(connectPage(bridge.wsPort, origin), String(origin)).resolves.toHaveProperty('ws');
     }
     const { counts, stdout } = await bridge.stop();
@@ -222,7 +266,9 @@ describe('bridge: faults', () => {
     const first = await startBridge(['--send', `127.0.0.1:${(await udpPeer()).port}`]);
     const wsTaken = await spawnBridge(['--ws-port', String(first.wsPort), '--listen-port', '0'], { ports: false });
     expect(wsTaken).toMatchObject({ code: 1, stdout: '' });
-    expect('stderr' in wsTaken && wsTaken.stderr).toContain(`Port ${first.wsPort} is already in use (is another bridge running?). Choose another with --ws-port <port>.`);
+    expect('stderr' in wsTaken && wsTaken.stderr).toContain(
+      `Port ${first.wsPort} is already in use (is another bridge running?). Choose another with --ws-port <port>.`,
+    );
     const udpTaken = await spawnBridge(['--ws-port', '0', '--listen-port', String(first.listenPort)], { ports: false });
     expect(udpTaken).toMatchObject({ code: 1, stdout: '' });
     expect('stderr' in udpTaken && udpTaken.stderr).toContain('Choose another with --listen-port <port>.');
@@ -232,7 +278,14 @@ describe('bridge: faults', () => {
   it('keeps sending to the other targets when one is unreachable or a packet is too big for UDP', async () => {
     const receiver = await udpPeer();
     const nobody = await freeUdpPort();
-    const bridge = await startBridge(['--send', `127.0.0.1:${nobody}`, '--send', `127.0.0.1:${receiver.port}`, '--max-payload', '100000']);
+    const bridge = await startBridge([
+      '--send',
+      `127.0.0.1:${nobody}`,
+      '--send',
+      `127.0.0.1:${receiver.port}`,
+      '--max-payload',
+      '100000',
+    ]);
     const page = await connectPage(bridge.wsPort);
     for (let i = 0; i < 50; i++) await relayAll(page, [receiver], PACKETS.slice(2, 3));
     // 66,000 bytes: a valid OSC message, but larger than any UDP datagram (EMSGSIZE), at both targets.
@@ -248,7 +301,9 @@ describe('bridge: faults', () => {
 
 describe('bridge: createBridge()', () => {
   interface Module {
-    createBridge(o: object): Promise<{ wsPort: number; listenPort: number; stats(): Record<string, unknown>; close(): Promise<void> }>;
+    createBridge(
+      o: object,
+    ): Promise<{ wsPort: number; listenPort: number; stats(): Record<string, unknown>; close(): Promise<void> }>;
   }
   const load = async (): Promise<Module> => import(pathToFileURL(join(REPO, 'bridge', 'bridge.mjs')).href);
 
@@ -266,20 +321,25 @@ describe('bridge: createBridge()', () => {
       const max = await udpPeer();
       for (let i = 0; i < 102; i++) await max.send(new OSC.Message(`/unknown/${i % 101}`).pack(), bridge.listenPort);
       // toUdp counts when the OS has sent, which may be a moment after the datagram arrived.
-      await expect.poll(() => bridge.stats()).toEqual({
-        clients: 1,
-        fromPage: { osc: 2, json: 0 },
-        toUdp: 2,
-        udpErrors: 0,
-        control: 0,
-        dropped: 0,
-        malformed: { ws: 1, udp: 0, json: 1 },
-        unknownAddresses: 102,
-        unknownByAddress: { ...Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`/unknown/${i}`, i === 0 ? 2 : 1])), '(other)': 1 },
-        oversized: 0,
-        refusedOrigins: 0,
-        refusedByOrigin: {},
-      });
+      await expect
+        .poll(() => bridge.stats())
+        .toEqual({
+          clients: 1,
+          fromPage: { osc: 2, json: 0 },
+          toUdp: 2,
+          udpErrors: 0,
+          control: 0,
+          dropped: 0,
+          malformed: { ws: 1, udp: 0, json: 1 },
+          unknownAddresses: 102,
+          unknownByAddress: {
+            ...Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`/unknown/${i}`, i === 0 ? 2 : 1])),
+            '(other)': 1,
+          },
+          oversized: 0,
+          refusedOrigins: 0,
+          refusedByOrigin: {},
+        });
       await expect(createBridge({ wsPort: bridge.wsPort, listenPort: 0 })).rejects.toThrow('--ws-port');
       await expect(createBridge({ wsPort: 0, listenPort: bridge.listenPort })).rejects.toThrow('--listen-port');
     } finally {

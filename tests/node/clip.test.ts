@@ -75,7 +75,11 @@ describe('buildClip', () => {
     for (const seg of clip.segments) {
       for (const n of [seg.startFrame, Math.floor((seg.startFrame + seg.endFrame) / 2), seg.endFrame - 1]) {
         const frame = await readFrame(clip.path, n);
-        for (const [x, y] of [[0, 0], [40, 240], [79, 479]] as const) {
+        for (const [x, y] of [
+          [0, 0],
+          [40, 240],
+          [79, 479],
+        ] as const) {
           const rgb = rgbAt(frame, x, y);
           expect(markerLabel(rgb), `frame ${n} at ${x},${y}`).toBe(seg.label);
           rgb.forEach((c, i) => expect(Math.abs(c - MARKER_COLOURS[seg.label][i]!)).toBeLessThan(4));
@@ -94,7 +98,8 @@ describe('buildClip', () => {
         return square;
       }),
     );
-    const meanAbsDiff = (a: Uint8Array, b: Uint8Array) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0) / a.length;
+    const meanAbsDiff = (a: Uint8Array, b: Uint8Array) =>
+      a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0) / a.length;
     expect(meanAbsDiff(centres[0]!, centres[1]!)).toBeGreaterThan(20);
     expect(meanAbsDiff(centres[1]!, centres[2]!)).toBeGreaterThan(20);
     expect(meanAbsDiff(centres[0]!, centres[2]!)).toBeGreaterThan(20);

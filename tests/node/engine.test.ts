@@ -16,7 +16,11 @@ const photos: Record<string, PixelData> = {
 const labels = Object.keys(photos);
 
 /** Trains on `perLabel` augmented crops of each photo; returns accuracy on 12 held-out crops each. */
-async function teachAndTest(engine: Engine, perLabel: number, target = (label: string): string | Record<string, number> => label) {
+async function teachAndTest(
+  engine: Engine,
+  perLabel: number,
+  target = (label: string): string | Record<string, number> => label,
+) {
   for (const [i, label] of labels.entries()) {
     for (const c of crops(photos[label]!, perLabel, 100 + i)) await engine.addExample(c, target(label));
   }
@@ -36,7 +40,9 @@ async function heldOut(engine: Engine, check: (label: string, p: Awaited<ReturnT
 
 describe('embeddings', () => {
   let engine: Engine;
-  beforeAll(async () => { engine = await realEngine(); });
+  beforeAll(async () => {
+    engine = await realEngine();
+  });
   afterAll(() => engine.dispose());
 
   test('are 256 wide, differ between photos and stay close across crops of one photo', async () => {
@@ -96,42 +102,52 @@ describe('regression head', () => {
     const engine = await realEngine({ head: 'regression', outputs: ['x', 'y'], train: { epochs: 60 } });
     await teachAndTest(engine, 10, (label) => targets[label]!);
     await engine.train();
-    const close = await heldOut(engine, (label, p) =>
-      p.label === '' && Math.abs(p.values!.x! - targets[label]!.x!) < 0.15 && Math.abs(p.values!.y! - targets[label]!.y!) < 0.15);
+    const close = await heldOut(
+      engine,
+      (label, p) =>
+        p.label === '' &&
+        Math.abs(p.values!.x! - targets[label]!.x!) < 0.15 &&
+        Math.abs(p.values!.y! - targets[label]!.y!) < 0.15,
+    );
     expect(close).toBeGreaterThanOrEqual(0.9);
     await engine.dispose();
   });
 });
 
 describe('every tensor has an owner', () => {
-  test.each(['dense', 'knn', 'regression'] as const)('%s: predict, add, remove and retrain leave the tensor count unchanged', async (head) => {
-    const engine = await realEngine({ head, train: { epochs: 3 } });
-    const target = (label: string) => (head === 'regression' ? { value: label === 'chelsea' ? 0 : 1 } : label);
-    await teachAndTest(engine, 3, target);
-    await engine.train();
-    const count = async () => (await engine.memory()).numTensors;
-    const image = crops(photos.chelsea!, 1, 11)[0]!;
+  test.each(['dense', 'knn', 'regression'] as const)(
+    '%s: predict, add, remove and retrain leave the tensor count unchanged',
+    async (head) => {
+      const engine = await realEngine({ head, train: { epochs: 3 } });
+      const target = (label: string) => (head === 'regression' ? { value: label === 'chelsea' ? 0 : 1 } : label);
+      await teachAndTest(engine, 3, target);
+      await engine.train();
+      const count = async () => (await engine.memory()).numTensors;
+      const image = crops(photos.chelsea!, 1, 11)[0]!;
 
-    let before = await count();
-    for (let i = 0; i < 5; i++) await engine.predict(image, i);
-    expect(await count()).toBe(before);
+      let before = await count();
+      for (let i = 0; i < 5; i++) await engine.predict(image, i);
+      expect(await count()).toBe(before);
 
-    before = await count();
-    const added = await engine.addExample(image, target('chelsea'));
-    expect(await count()).toBe(before);
-    await engine.removeExample(added.id);
-    expect(await count()).toBe(before);
+      before = await count();
+      const added = await engine.addExample(image, target('chelsea'));
+      expect(await count()).toBe(before);
+      await engine.removeExample(added.id);
+      expect(await count()).toBe(before);
 
-    await engine.train();
-    expect(await count()).toBe(before);
+      await engine.train();
+      expect(await count()).toBe(before);
 
-    await engine.dispose();
-  });
+      await engine.dispose();
+    },
+  );
 });
 
 describe('bad input', () => {
   let engine: Engine;
-  beforeAll(async () => { engine = await realEngine(); });
+  beforeAll(async () => {
+    engine = await realEngine();
+  });
   afterAll(() => engine.dispose());
 
   test('training with fewer than 2 labels says what to add, and keeps the examples', async () => {
@@ -148,13 +164,22 @@ describe('bad input', () => {
   });
 
   test('classify before training says to train (or use knn)', async () => {
-    await expect(engine.predict(photos.chelsea!, 0)).rejects.toMatchObject({ name: 'NotTrainedError', message: expect.stringMatching(/call train\(\).*knn/) });
+    await expect(engine.predict(photos.chelsea!, 0)).rejects.toMatchObject({
+      name: 'NotTrainedError',
+      message: expect.stringMatching(/call train\(\).*knn/),
+    });
   });
 
   test('wrong image types and sizes get a clear error', async () => {
-    await expect(engine.embed('cat.png' as never)).rejects.toThrow(/Cannot read an image from a string. Pass an ImageBitmap, ImageData/);
-    await expect(engine.embed({ width: 0, height: 10, data: new Uint8Array(0) })).rejects.toThrow(/0×10: it needs at least one pixel/);
-    await expect(engine.embed({ width: 4, height: 4, data: new Uint8Array(10) })).rejects.toThrow(/needs 64 bytes, got 10/);
+    await expect(engine.embed('cat.png' as never)).rejects.toThrow(
+      /Cannot read an image from a string. Pass an ImageBitmap, ImageData/,
+    );
+    await expect(engine.embed({ width: 0, height: 10, data: new Uint8Array(0) })).rejects.toThrow(
+      /0×10: it needs at least one pixel/,
+    );
+    await expect(engine.embed({ width: 4, height: 4, data: new Uint8Array(10) })).rejects.toThrow(
+      /needs 64 bytes, got 10/,
+    );
   });
 
   test('label management: rename, clear, remove, with errors naming what exists', async () => {
@@ -187,14 +212,20 @@ describe('set-up errors', () => {
     const engine = new Engine({ modelHandler: folderHandler(GRAPH_MODEL_DIR) });
     const report = await engine.init({ backend: 'webgpu', cacheModel: false });
     expect(report.backend.backend).toBe('wasm'); // Node has neither WebGPU nor WebGL
-    expect(report.warnings.join(" ")).toMatch(/WebGPU was requested but is unavailable \(.+\); fell back to WebAssembly/);
+    expect(report.warnings.join(' ')).toMatch(
+      /WebGPU was requested but is unavailable \(.+\); fell back to WebAssembly/,
+    );
     expect((await engine.embed(photos.chelsea!)).length).toBe(256);
     await engine.dispose();
   });
 
   test('invalid options name the valid choices', async () => {
-    await expect(realEngine({ backend: 'metal' as never })).rejects.toThrow(/Valid backends are: auto, webgpu, webgl, wasm, cpu/);
-    await expect(realEngine({ model: { version: 2, alpha: 0.25 } })).rejects.toThrow(/Valid alphas for this version are: 0.5, 0.75, 1/);
+    await expect(realEngine({ backend: 'metal' as never })).rejects.toThrow(
+      /Valid backends are: auto, webgpu, webgl, wasm, cpu/,
+    );
+    await expect(realEngine({ model: { version: 2, alpha: 0.25 } })).rejects.toThrow(
+      /Valid alphas for this version are: 0.5, 0.75, 1/,
+    );
     await expect(realEngine({ head: 'regression', outputs: [] })).rejects.toThrow(/one or more distinct output names/);
   });
 

@@ -31,7 +31,10 @@ function runScript(args: string[]): Promise<Run> {
   });
 }
 
-const sha256 = async (file: string) => createHash('sha256').update(await readFile(file)).digest('hex');
+const sha256 = async (file: string) =>
+  createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 
 let work: string;
 beforeAll(async () => {
@@ -90,7 +93,12 @@ describe('scripts/models.mjs', () => {
       expect(first.stdout).toMatch(/116 files match .*SHA256SUMS/);
 
       const folders = (await readdir(dest)).sort();
-      expect(folders).toEqual(['mobilenet_v1_025_224_graph', 'mobilenet_v1_025_224_layers', 'mobilenet_v1_075_224_layers', 'movenet_singlepose_lightning']);
+      expect(folders).toEqual([
+        'mobilenet_v1_025_224_graph',
+        'mobilenet_v1_025_224_layers',
+        'mobilenet_v1_075_224_layers',
+        'movenet_singlepose_lightning',
+      ]);
       const sums = (await readFile(join(SHARED_MODELS, 'SHA256SUMS'), 'utf8')).trim().split('\n');
       expect(sums).toHaveLength(116);
       for (const line of sums) {
@@ -117,7 +125,8 @@ describe('scripts/models.mjs', () => {
     it('refuses a file that does not match SHA256SUMS, before copying anything', async () => {
       const src = join(work, 'bad-sum');
       await mkdir(join(src, GRAPH), { recursive: true });
-      for (const f of ['model.json', 'group1-shard1of1']) await copyFile(join(SHARED_MODELS, GRAPH, f), join(src, GRAPH, f));
+      for (const f of ['model.json', 'group1-shard1of1'])
+        await copyFile(join(SHARED_MODELS, GRAPH, f), join(src, GRAPH, f));
       const shardSum = await sha256(join(src, GRAPH, 'group1-shard1of1'));
       await writeFile(
         join(src, 'SHA256SUMS'),

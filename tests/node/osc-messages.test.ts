@@ -10,11 +10,22 @@ import { addressParts, checkPrefix, safeAddressPart } from '../../src/outputs/os
 import { freshMemory, pack, toOscMessages } from '../../src/outputs/osc-messages';
 import type { Prediction } from '../../src/protocol/types';
 
-const prediction = (label: string, confidences: Record<string, number>, extra: Partial<Prediction> = {}): Prediction => ({
-  label, confidences, t: 1000, latencyMs: 5, timings: { fromPixels: 1, infer: 3, head: 1, total: 5 }, tensors: 10, ...extra,
+const prediction = (
+  label: string,
+  confidences: Record<string, number>,
+  extra: Partial<Prediction> = {},
+): Prediction => ({
+  label,
+  confidences,
+  t: 1000,
+  latencyMs: 5,
+  timings: { fromPixels: 1, infer: 3, head: 1, total: 5 },
+  tensors: 10,
+  ...extra,
 });
 const tw = { prefix: '/tw', mode: 'tw' as const, labelEveryFrame: false, perLabel: true };
-const show = (ms: InstanceType<typeof OSC.TypedMessage>[]) => ms.map((m) => `${m.address} ,${m.types} ${m.args.join(' ')}`.trim());
+const show = (ms: InstanceType<typeof OSC.TypedMessage>[]) =>
+  ms.map((m) => `${m.address} ,${m.types} ${m.args.join(' ')}`.trim());
 
 describe('trainwhistle address space', () => {
   test('first prediction: labels, label, class, one message per label, and all confidences — floats typed f even at 0 and 1', () => {
@@ -32,27 +43,46 @@ describe('trainwhistle address space', () => {
   test('label and class only on change (or every frame when asked); labels only when the set changes', () => {
     const memory = freshMemory();
     toOscMessages(prediction('a', { a: 0.9, b: 0.1 }), memory, tw);
-    expect(show(toOscMessages(prediction('a', { a: 0.8, b: 0.2 }), memory, tw)).map((s) => s.split(' ')[0])).toEqual(['/tw/confidence/a', '/tw/confidence/b', '/tw/confidences']);
-    expect(show(toOscMessages(prediction('b', { a: 0.3, b: 0.7 }), memory, tw)).slice(0, 2)).toEqual(['/tw/label ,s b', '/tw/class ,i 1']);
-    expect(show(toOscMessages(prediction('b', { a: 0.3, b: 0.7 }), memory, { ...tw, labelEveryFrame: true, perLabel: false }))).toEqual([
-      '/tw/label ,s b', '/tw/class ,i 1', '/tw/confidences ,ff 0.3 0.7',
+    expect(show(toOscMessages(prediction('a', { a: 0.8, b: 0.2 }), memory, tw)).map((s) => s.split(' ')[0])).toEqual([
+      '/tw/confidence/a',
+      '/tw/confidence/b',
+      '/tw/confidences',
     ]);
-    expect(show(toOscMessages(prediction('c', { a: 0.1, b: 0.1, c: 0.8 }), memory, tw))[0]).toBe('/tw/labels ,sss a b c');
-    expect(show(toOscMessages(prediction('unknown', { a: 0.4, b: 0.3, c: 0.3 }), memory, tw))[0]).toBe('/tw/label ,s unknown');
-    expect(show(toOscMessages(prediction('unknown', { a: 0.4, b: 0.3, c: 0.3 }), freshMemory(), tw))).toContain('/tw/class ,i -1');
+    expect(show(toOscMessages(prediction('b', { a: 0.3, b: 0.7 }), memory, tw)).slice(0, 2)).toEqual([
+      '/tw/label ,s b',
+      '/tw/class ,i 1',
+    ]);
+    expect(
+      show(
+        toOscMessages(prediction('b', { a: 0.3, b: 0.7 }), memory, { ...tw, labelEveryFrame: true, perLabel: false }),
+      ),
+    ).toEqual(['/tw/label ,s b', '/tw/class ,i 1', '/tw/confidences ,ff 0.3 0.7']);
+    expect(show(toOscMessages(prediction('c', { a: 0.1, b: 0.1, c: 0.8 }), memory, tw))[0]).toBe(
+      '/tw/labels ,sss a b c',
+    );
+    expect(show(toOscMessages(prediction('unknown', { a: 0.4, b: 0.3, c: 0.3 }), memory, tw))[0]).toBe(
+      '/tw/label ,s unknown',
+    );
+    expect(show(toOscMessages(prediction('unknown', { a: 0.4, b: 0.3, c: 0.3 }), freshMemory(), tw))).toContain(
+      '/tw/class ,i -1',
+    );
   });
 
   test('regression: one message per output and all outputs in one', () => {
     const p = prediction('', {}, { values: { x: 0.25, 'y axis': 1 } });
     expect(show(toOscMessages(p, freshMemory(), { ...tw, prefix: '/my/patch' }))).toEqual([
-      '/my/patch/output/x ,f 0.25', '/my/patch/output/y_axis ,f 1', '/my/patch/outputs ,ff 0.25 1',
+      '/my/patch/output/x ,f 0.25',
+      '/my/patch/output/y_axis ,f 1',
+      '/my/patch/outputs ,ff 0.25 1',
     ]);
   });
 
   test('Wekinator mode: /wek/outputs with the class number 1..N, or the regression values', () => {
     const wek = { ...tw, mode: 'wekinator' as const };
     expect(show(toOscMessages(prediction('b', { a: 0.2, b: 0.8 }), freshMemory(), wek))).toEqual(['/wek/outputs ,f 2']);
-    expect(show(toOscMessages(prediction('', {}, { values: { x: 0, y: 0.5 } }), freshMemory(), wek))).toEqual(['/wek/outputs ,ff 0 0.5']);
+    expect(show(toOscMessages(prediction('', {}, { values: { x: 0, y: 0.5 } }), freshMemory(), wek))).toEqual([
+      '/wek/outputs ,ff 0 0.5',
+    ]);
   });
 
   test('bundles carry every message and the frame time as their timetag', () => {
@@ -67,7 +97,7 @@ describe('trainwhistle address space', () => {
   });
 
   test('labels outside ASCII go out as UTF-8, in strings and in addresses', () => {
-    const messages = toOscMessages(prediction('café', { café: 0.5, 'ギター': 0.5 }), freshMemory(), tw);
+    const messages = toOscMessages(prediction('café', { café: 0.5, ギター: 0.5 }), freshMemory(), tw);
     const bytes = Buffer.concat(pack(messages));
     expect(bytes.includes(Buffer.from('caf\u00e9', 'utf8'))).toBe(true);
     expect(bytes.includes(Buffer.from('/tw/confidence/ギター\0', 'utf8'))).toBe(true);
@@ -86,7 +116,13 @@ describe('trainwhistle address space', () => {
 describe('JSON', () => {
   test('the documented schema, with wall-clock time', () => {
     const json = toJson(prediction('a', { a: 0.75, b: 0.25 }, { t: 500 }));
-    expect(json).toEqual({ type: 'prediction', t: performance.timeOrigin + 500, label: 'a', confidences: { a: 0.75, b: 0.25 }, latencyMs: 5 });
+    expect(json).toEqual({
+      type: 'prediction',
+      t: performance.timeOrigin + 500,
+      label: 'a',
+      confidences: { a: 0.75, b: 0.25 },
+      latencyMs: 5,
+    });
     expect(JSON.parse(JSON.stringify(json))).toEqual(json);
   });
 });
@@ -117,6 +153,8 @@ describe('control in', () => {
     expect(decode(bundle).map((m) => m.address)).toEqual(['/tw/train', '/tw/run']);
     expect(decodePacket(new Uint8Array([1, 2, 3, 4, 5]).buffer)).toEqual([]);
     const fromMax = toOscMessages(prediction('café', { café: 1 }), freshMemory(), { ...tw, perLabel: false })[1]!; // /tw/label ,s café, as UTF-8
-    expect(decode(fromMax as unknown as InstanceType<typeof OSC.Message>)).toEqual([{ address: '/tw/label', args: ['café'] }]);
+    expect(decode(fromMax as unknown as InstanceType<typeof OSC.Message>)).toEqual([
+      { address: '/tw/label', args: ['café'] },
+    ]);
   });
 });

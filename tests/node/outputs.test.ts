@@ -10,7 +10,15 @@ import { jsonOutput } from '../../src/outputs/json-output';
 import { oscOutput } from '../../src/outputs/osc-output';
 import type { Output, OutputStatus } from '../../src/outputs/output';
 import type { Prediction } from '../../src/protocol/types';
-import { cleanUp, connectPage, spawnBridge, startBridge, udpPeer, type BridgeProcess, type Inbox } from '../support/bridge';
+import {
+  cleanUp,
+  connectPage,
+  spawnBridge,
+  startBridge,
+  udpPeer,
+  type BridgeProcess,
+  type Inbox,
+} from '../support/bridge';
 import { startOscdump, withoutTime } from '../support/oscdump';
 
 // The outputs use the browser's WebSocket; in Node 20, ws is the same API.
@@ -34,7 +42,10 @@ interface Kind {
   name: string;
   make(wsPort: number): Output;
   /** A receiver for this output's messages, attached to a running bridge. */
-  receiver(bridge: BridgeProcess, udp: Awaited<ReturnType<typeof udpPeer>>): Promise<{ receive: Receive; inbox: Inbox<unknown> }>;
+  receiver(
+    bridge: BridgeProcess,
+    udp: Awaited<ReturnType<typeof udpPeer>>,
+  ): Promise<{ receive: Receive; inbox: Inbox<unknown> }>;
 }
 
 const oscValue = (buf: Buffer, address: string): number | undefined => {
@@ -55,21 +66,33 @@ const udpReceiver = (address: string) => async (_b: BridgeProcess, udp: Awaited<
 });
 
 const kinds: Kind[] = [
-  { name: 'osc', make: (port) => oscOutput({ url: `ws://127.0.0.1:${port}` }), receiver: udpReceiver('/tw/confidence/a') },
-  { name: 'osc (wekinator)', make: (port) => oscOutput({ url: `ws://127.0.0.1:${port}`, mode: 'wekinator' }), receiver: udpReceiver('/wek/outputs') },
+  {
+    name: 'osc',
+    make: (port) => oscOutput({ url: `ws://127.0.0.1:${port}` }),
+    receiver: udpReceiver('/tw/confidence/a'),
+  },
+  {
+    name: 'osc (wekinator)',
+    make: (port) => oscOutput({ url: `ws://127.0.0.1:${port}`, mode: 'wekinator' }),
+    receiver: udpReceiver('/wek/outputs'),
+  },
   {
     name: 'json',
     make: (port) => jsonOutput({ url: `ws://127.0.0.1:${port}` }),
     receiver: async (bridge) => {
       const sketch = await connectPage(bridge.wsPort);
-      return { inbox: sketch.inbox as Inbox<unknown>, receive: async () => JSON.parse(String((await sketch.inbox.next()).data)).confidences.a };
+      return {
+        inbox: sketch.inbox as Inbox<unknown>,
+        receive: async () => JSON.parse(String((await sketch.inbox.next()).data)).confidences.a,
+      };
     },
   },
 ];
 /** How each receiver reads prediction n. */
 const expected = (kind: string, n: number) => (kind === 'osc (wekinator)' ? (n % 2 ? 2 : 1) : n % 2 ? 0.25 : 0.75);
 
-const status = (output: Output, want: OutputStatus) => firstValueFrom(output.status$.pipe(filter((s) => s.status === want)));
+const status = (output: Output, want: OutputStatus) =>
+  firstValueFrom(output.status$.pipe(filter((s) => s.status === want)));
 
 describe.each(kinds)('$name output', (kind) => {
   test('connects, and what it sends arrives through the bridge', async () => {
@@ -95,7 +118,10 @@ describe.each(kinds)('$name output', (kind) => {
     for (const n of [1, 3, 5]) expect(output.send(prediction(n))).toBe(false);
     expect((await firstValueFrom(output.status$)).dropped).toBe(3);
 
-    const again = await spawnBridge(['--ws-port', String(bridge.wsPort), '--listen-port', '0', '--send', `127.0.0.1:${udp.port}`], { ports: false });
+    const again = await spawnBridge(
+      ['--ws-port', String(bridge.wsPort), '--listen-port', '0', '--send', `127.0.0.1:${udp.port}`],
+      { ports: false },
+    );
     if (!('wsPort' in again)) throw new Error(`bridge restart failed: ${again.stderr}`);
     const rx = await kind.receiver(again, udp);
     await status(output, 'connected');
@@ -146,11 +172,18 @@ describe('OSC modes, read by liblo (oscdump), an independent decoder', () => {
     }
   };
 
-  test("trainwhistle addresses, every prediction", async () => {
+  test('trainwhistle addresses, every prediction', async () => {
     const { lines } = await run({}, [prediction(0), prediction(2)]);
     expect(lines).toEqual([
-      '/tw/labels ss "a" "b"', '/tw/label s "a"', '/tw/class i 0', '/tw/confidence/a f 0.750000', '/tw/confidence/b f 0.250000', '/tw/confidences ff 0.750000 0.250000',
-      '/tw/confidence/a f 0.750000', '/tw/confidence/b f 0.250000', '/tw/confidences ff 0.750000 0.250000',
+      '/tw/labels ss "a" "b"',
+      '/tw/label s "a"',
+      '/tw/class i 0',
+      '/tw/confidence/a f 0.750000',
+      '/tw/confidence/b f 0.250000',
+      '/tw/confidences ff 0.750000 0.250000',
+      '/tw/confidence/a f 0.750000',
+      '/tw/confidence/b f 0.250000',
+      '/tw/confidences ff 0.750000 0.250000',
     ]);
   });
 
@@ -167,14 +200,24 @@ describe('OSC modes, read by liblo (oscdump), an independent decoder', () => {
       output.connect();
       await status(output, 'connected');
       output.send(prediction(0));
-      const lines = [await dump.lines.next(), await dump.lines.next(), await dump.lines.next(), await dump.lines.next()];
+      const lines = [
+        await dump.lines.next(),
+        await dump.lines.next(),
+        await dump.lines.next(),
+        await dump.lines.next(),
+      ];
       output.close();
       const tag = lines[0]!.split(' ')[0]!;
       expect(lines.every((l) => l.startsWith(`${tag} `))).toBe(true); // one bundle: one time tag
       const [seconds, fraction] = tag.split('.').map((h) => parseInt(h, 16));
       const ms = (seconds! - 2208988800) * 1000 + (fraction! / 2 ** 32) * 1000;
       expect(Math.abs(ms - (performance.timeOrigin + 0))).toBeLessThan(2); // prediction(0) was captured at t = 0
-      expect(lines.map(withoutTime)).toEqual(['/tw/labels ss "a" "b"', '/tw/label s "a"', '/tw/class i 0', '/tw/confidences ff 0.750000 0.250000']);
+      expect(lines.map(withoutTime)).toEqual([
+        '/tw/labels ss "a" "b"',
+        '/tw/label s "a"',
+        '/tw/class i 0',
+        '/tw/confidences ff 0.750000 0.250000',
+      ]);
     } finally {
       dump.stop();
     }
@@ -184,7 +227,10 @@ describe('OSC modes, read by liblo (oscdump), an independent decoder', () => {
     const frames = [0, 2, 4, 1, 3].map((n, i) => ({ ...prediction(n), t: i * 40 }));
     const change = await run({ rate: 'change', perLabel: false }, frames);
     expect(change.sent).toEqual([true, false, false, true, false]);
-    const tenHz = await run({ rate: 10, perLabel: false }, [0, 2, 4, 6, 1].map((n, i) => ({ ...prediction(n), t: i * 40 })));
+    const tenHz = await run(
+      { rate: 10, perLabel: false },
+      [0, 2, 4, 6, 1].map((n, i) => ({ ...prediction(n), t: i * 40 })),
+    );
     expect(tenHz.sent).toEqual([true, false, false, true, true]); // t = 0 and 120 ms pass; 160 ms is a change
   });
 });

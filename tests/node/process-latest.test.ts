@@ -12,7 +12,12 @@ describe('processLatest', () => {
       const source = hot('  a-bcd------e---|');
       const work = () => cold('---(r|)');
       const expected = '   ---A--C--D----E|';
-      const out = source.pipe(processLatest((v) => work().pipe(map(() => v.toUpperCase())), (v) => dropped.push(v)));
+      const out = source.pipe(
+        processLatest(
+          (v) => work().pipe(map(() => v.toUpperCase())),
+          (v) => dropped.push(v),
+        ),
+      );
       expectObservable(out).toBe(expected);
     });
     expect(dropped).toEqual(['b']);
@@ -24,7 +29,12 @@ describe('processLatest', () => {
       const source = hot('  ab----');
       const work = cold('   ----r|');
       const unsub = '       --!';
-      const out = source.pipe(processLatest(() => work, (v) => dropped.push(v)));
+      const out = source.pipe(
+        processLatest(
+          () => work,
+          (v) => dropped.push(v),
+        ),
+      );
       expectObservable(out, unsub).toBe('------');
       expectSubscriptions(work.subscriptions).toBe('^-!');
       expectSubscriptions(source.subscriptions).toBe('^-!');

@@ -177,8 +177,17 @@ describe('examples/puredata/trainwhistle.pd as text', () => {
       expect(from).toBeLessThan(boxes);
       expect(to).toBeLessThan(boxes);
     }
-    for (const p of ['print tw-label', 'print tw-confidences', 'print tw-class', 'netreceive -u -b 9000', 'netsend -u -b']) {
-      expect(lines.some((l) => l.endsWith(` ${p}`)), p).toBe(true);
+    for (const p of [
+      'print tw-label',
+      'print tw-confidences',
+      'print tw-class',
+      'netreceive -u -b 9000',
+      'netsend -u -b',
+    ]) {
+      expect(
+        lines.some((l) => l.endsWith(` ${p}`)),
+        p,
+      ).toBe(true);
     }
   });
 });
@@ -275,7 +284,11 @@ describe('examples/max/trainwhistle.maxpat', () => {
     expect(udp && route && send).toBeTruthy();
     const cords = patch.patcher.lines.map(({ patchline: l }) => `${l.source[0]}:${l.source[1]}>${l.destination[0]}`);
     expect(cords).toContain(`${udp!.id}:0>${route!.id}`);
-    const toSend = patch.patcher.lines.filter((l) => l.patchline.destination[0] === send!.id).map((l) => byId.get(l.patchline.source[0])!.text);
-    expect(toSend).toEqual(expect.arrayContaining(['/tw/record ukulele 1', '/tw/record ukulele 0', '/tw/train', '/tw/run 1', '/tw/run 0']));
+    const toSend = patch.patcher.lines
+      .filter((l) => l.patchline.destination[0] === send!.id)
+      .map((l) => byId.get(l.patchline.source[0])!.text);
+    expect(toSend).toEqual(
+      expect.arrayContaining(['/tw/record ukulele 1', '/tw/record ukulele 0', '/tw/train', '/tw/run 1', '/tw/run 0']),
+    );
   });
 });

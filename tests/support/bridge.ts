@@ -78,7 +78,8 @@ export async function udpPeer(): Promise<UdpPeer> {
   return {
     port: socket.address().port,
     inbox,
-    send: (bytes, port) => new Promise((resolve, reject) => socket.send(bytes, port, '127.0.0.1', (err) => (err ? reject(err) : resolve()))),
+    send: (bytes, port) =>
+      new Promise((resolve, reject) => socket.send(bytes, port, '127.0.0.1', (err) => (err ? reject(err) : resolve()))),
   };
 }
 
@@ -111,7 +112,9 @@ export function connectPage(wsPort: number, origin?: string): Promise<Page> {
   const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
     ws.on('open', () => resolve({ ws, inbox, closed }));
-    ws.on('unexpected-response', (_req, res) => reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })));
+    ws.on('unexpected-response', (_req, res) =>
+      reject(Object.assign(new Error(`HTTP ${res.statusCode}`), { status: res.statusCode })),
+    );
     ws.on('error', reject);
   });
 }

@@ -72,7 +72,8 @@ export async function buildClip(opts: ClipOptions = {}): Promise<Clip> {
   const fps = opts.fps ?? 30;
   if (!Number.isInteger(fps) || fps <= 0) throw new RangeError(`fps must be a positive integer, got ${fps}`);
   const framesPerPhoto = Math.round(secondsPerPhoto * fps);
-  if (framesPerPhoto < 1) throw new RangeError(`secondsPerPhoto × fps must give at least one frame, got ${secondsPerPhoto} × ${fps}`);
+  if (framesPerPhoto < 1)
+    throw new RangeError(`secondsPerPhoto × fps must give at least one frame, got ${secondsPerPhoto} × ${fps}`);
   const path = resolve(opts.out ?? join(tmpdir(), 'trainwhistle-clip', 'clip.y4m'));
 
   const segments = CLIP_LABELS.map((label, i) => ({
@@ -189,7 +190,8 @@ function drawSquareCrop(src: PixelData, dst: Uint8Array, x0: number, size: numbe
       const out = (y * CLIP_WIDTH + x0 + x) * 4;
       for (let c = 0; c < 3; c++) {
         const top = src.data[(y0 * src.width + xa) * 4 + c]! * (1 - fx) + src.data[(y0 * src.width + xb) * 4 + c]! * fx;
-        const bottom = src.data[(y1 * src.width + xa) * 4 + c]! * (1 - fx) + src.data[(y1 * src.width + xb) * 4 + c]! * fx;
+        const bottom =
+          src.data[(y1 * src.width + xa) * 4 + c]! * (1 - fx) + src.data[(y1 * src.width + xb) * 4 + c]! * fx;
         dst[out + c] = Math.round(top * (1 - fy) + bottom * fy);
       }
       dst[out + 3] = 255;
@@ -228,7 +230,12 @@ function rgbaToI420({ width, height, data }: PixelData): Buffer {
       let r = 0;
       let g = 0;
       let b = 0;
-      for (const [dx, dy] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+      for (const [dx, dy] of [
+        [0, 0],
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ] as const) {
         const i = ((2 * cy + dy) * width + 2 * cx + dx) * 4;
         r += data[i]!;
         g += data[i + 1]!;

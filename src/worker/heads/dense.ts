@@ -39,8 +39,16 @@ export class DenseHead extends MlpHead {
   async train(examples: readonly Example[], onProgress: (p: TrainProgress) => void): Promise<TrainReport> {
     const labels = this.labelsNow();
     checkClassificationExamples(examples, labels);
-    const rows = examples.map((e) => ({ embedding: e.embedding, target: labels.map((l) => (l === e.label ? 1 : 0)), group: e.label }));
-    const report = await this.fit({ outputs: labels.length, activation: 'softmax', loss: 'categoricalCrossentropy', accuracy: true }, rows, onProgress);
+    const rows = examples.map((e) => ({
+      embedding: e.embedding,
+      target: labels.map((l) => (l === e.label ? 1 : 0)),
+      group: e.label,
+    }));
+    const report = await this.fit(
+      { outputs: labels.length, activation: 'softmax', loss: 'categoricalCrossentropy', accuracy: true },
+      rows,
+      onProgress,
+    );
     this.#names = labels;
     return report;
   }

@@ -27,7 +27,13 @@ export abstract class MlpHead implements Head {
     const final = await mlp.train(rows, this.options, onProgress);
     this.#mlp?.dispose();
     this.#mlp = mlp;
-    return { head: this.kind, epochs: this.options.epochs, examples: rows.length, ms: performance.now() - start, ...(final ? { final } : {}) };
+    return {
+      head: this.kind,
+      epochs: this.options.epochs,
+      examples: rows.length,
+      ms: performance.now() - start,
+      ...(final ? { final } : {}),
+    };
   }
 
   predict(embedding: Float32Array): Promise<Float32Array> {

@@ -65,12 +65,25 @@ export class Mlp {
    * Trains a fresh network and keeps only its weights: the model and optimizer are disposed here, so
    * the head holds no tensors at all.
    */
-  async train(rows: readonly Row[], o: TrainOptions, onProgress: (p: TrainProgress) => void): Promise<TrainProgress | undefined> {
+  async train(
+    rows: readonly Row[],
+    o: TrainOptions,
+    onProgress: (p: TrainProgress) => void,
+  ): Promise<TrainProgress | undefined> {
     const { train, validation } = splitRows(rows, o.validationSplit);
     const model = tf.sequential({
       layers: [
-        tf.layers.dense({ inputShape: [rows[0]!.embedding.length], units: o.hiddenUnits, activation: 'relu', kernelInitializer: 'varianceScaling' }),
-        tf.layers.dense({ units: this.spec.outputs, activation: this.spec.activation, kernelInitializer: 'varianceScaling' }),
+        tf.layers.dense({
+          inputShape: [rows[0]!.embedding.length],
+          units: o.hiddenUnits,
+          activation: 'relu',
+          kernelInitializer: 'varianceScaling',
+        }),
+        tf.layers.dense({
+          units: this.spec.outputs,
+          activation: this.spec.activation,
+          kernelInitializer: 'varianceScaling',
+        }),
       ],
     });
     const optimizer = tf.train.adam(o.learningRate);

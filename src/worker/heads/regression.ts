@@ -7,7 +7,10 @@ import type { Example } from '../examples';
 import { MlpHead } from './mlp-head';
 
 /** Checks one example's targets against the output names; says what was expected. */
-export function checkRegressionTarget(values: unknown, outputs: readonly string[]): asserts values is Record<string, number> {
+export function checkRegressionTarget(
+  values: unknown,
+  outputs: readonly string[],
+): asserts values is Record<string, number> {
   const expected = `{ ${outputs.map((o) => `${o}: 0..1`).join(', ')} }`;
   if (typeof values !== 'object' || values === null || Array.isArray(values)) {
     throw new TypeError(`A regression example needs target values ${expected}, not ${JSON.stringify(values)}.`);
@@ -16,11 +19,16 @@ export function checkRegressionTarget(values: unknown, outputs: readonly string[
   for (const name of outputs) {
     const x = v[name];
     if (typeof x !== 'number' || !(x >= 0 && x <= 1)) {
-      throw new RangeError(`Output '${name}' needs a number in [0, 1] (got ${JSON.stringify(x)}). Expected ${expected}.`);
+      throw new RangeError(
+        `Output '${name}' needs a number in [0, 1] (got ${JSON.stringify(x)}). Expected ${expected}.`,
+      );
     }
   }
   const extra = Object.keys(v).filter((k) => !outputs.includes(k));
-  if (extra.length) throw new RangeError(`Unknown output ${extra.map((e) => `'${e}'`).join(', ')}. The outputs are ${expected}; set them with the 'outputs' option.`);
+  if (extra.length)
+    throw new RangeError(
+      `Unknown output ${extra.map((e) => `'${e}'`).join(', ')}. The outputs are ${expected}; set them with the 'outputs' option.`,
+    );
 }
 
 export class RegressionHead extends MlpHead {
@@ -39,9 +47,19 @@ export class RegressionHead extends MlpHead {
 
   async train(examples: readonly Example[], onProgress: (p: TrainProgress) => void): Promise<TrainReport> {
     if (examples.length < 2) {
-      throw new RangeError(`Regression training needs at least 2 examples (there are ${examples.length}), ideally at different target values.`);
+      throw new RangeError(
+        `Regression training needs at least 2 examples (there are ${examples.length}), ideally at different target values.`,
+      );
     }
-    const rows = examples.map((e) => ({ embedding: e.embedding, target: this.names.map((n) => e.values![n]!), group: '' }));
-    return this.fit({ outputs: this.names.length, activation: 'sigmoid', loss: 'meanSquaredError', accuracy: false }, rows, onProgress);
+    const rows = examples.map((e) => ({
+      embedding: e.embedding,
+      target: this.names.map((n) => e.values![n]!),
+      group: '',
+    }));
+    return this.fit(
+      { outputs: this.names.length, activation: 'sigmoid', loss: 'meanSquaredError', accuracy: false },
+      rows,
+      onProgress,
+    );
   }
 }
