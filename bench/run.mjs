@@ -34,14 +34,16 @@ const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 const say = (/** @type {string} */ line) => console.log(`[bench ${elapsed()}] ${line}`);
 const s = settings(args.quick);
-const backends = args.backends?.split(',') ?? [...(args.quick ? QUICK_BACKENDS : BACKENDS)];
-for (const b of backends)
-  if (!BACKENDS.includes(/** @type {any} */ (b)))
-    throw new RangeError(`Unknown backend '${b}' in --backends: use ${BACKENDS.join(', ')}.`);
+const isBackend = (/** @type {string} */ b) => /** @type {readonly string[]} */ (BACKENDS).includes(b);
+for (const b of args.backends?.split(',') ?? [])
+  if (!isBackend(b)) throw new RangeError(`Unknown backend '${b}' in --backends: use ${BACKENDS.join(', ')}.`);
+/** @type {import('./settings.mjs').Backend[]} */
+const backends = /** @type {any} */ (args.backends?.split(',')) ?? [...(args.quick ? QUICK_BACKENDS : BACKENDS)];
 const loadAverage = os.loadavg();
-if (loadAverage[0] > 1)
+const load1 = loadAverage[0] ?? 0;
+if (load1 > 1)
   say(
-    `warning: load average ${loadAverage[0].toFixed(2)} on ${os.cpus().length} cores — other work will slow the numbers down`,
+    `warning: load average ${load1.toFixed(2)} on ${os.cpus().length} cores — other work will slow the numbers down`,
   );
 
 // The weights, the build, the server and the fake camera, as the browser tests have them.

@@ -7,6 +7,8 @@
 
 /** Backends in the order they run: the fast ones first, software WebGPU (about 1 fps here) last. */
 export const BACKENDS = /** @type {const} */ (['wasm', 'webgl', 'cpu', 'webgpu']);
+/** @typedef {typeof BACKENDS[number]} Backend */
+
 /**
  * Quick mode leaves out software WebGPU (its shaders alone take ~30 s to compile here, for ~1 fps)
  * unless asked for with --backends.
@@ -15,7 +17,7 @@ export const QUICK_BACKENDS = /** @type {const} */ (['wasm', 'webgl', 'cpu']);
 
 /**
  * @param {boolean} quick
- * @returns {{ raw: Record<string, number>, frames: Record<string, number>, maxMs: Record<string, number>, camera: Record<string, number>, baseline: Record<string, number>, perLabel: number }}
+ * @returns {{ raw: Record<Backend, number>, frames: Record<Backend, number>, maxMs: Record<Backend, number>, camera: Record<Backend, number>, baseline: Record<Backend, number>, perLabel: number }}
  */
 export function settings(quick) {
   if (quick) {

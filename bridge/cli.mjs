@@ -118,7 +118,7 @@ async function main() {
       wsPort: integer(values['ws-port'], '--ws-port', 8080),
       listenPort: integer(values['listen-port'], '--listen-port', 9001),
       host: values.host ?? '127.0.0.1',
-      targets: targets.length > 0 ? targets : undefined,
+      ...(targets.length > 0 ? { targets } : {}),
       allowOrigins: values['allow-origin'] ?? [],
       prefix: values.prefix ?? '/tw',
       maxPayload: integer(values['max-payload'], '--max-payload', 65536),

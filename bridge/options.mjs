@@ -93,7 +93,7 @@ export function parseTarget(text) {
   const port = m ? Number(m[2]) : NaN;
   if (!m || port < 1 || port > 65535)
     throw new RangeError(`"${text}" is not host:port (for example 127.0.0.1:9000, port 1–65535).`);
-  return { host: m[1], port };
+  return { host: /** @type {string} */ (m[1]), port };
 }
 
 /** @param {string} origin */

@@ -115,7 +115,7 @@ async function main(argv) {
     if (values.model || values.url) {
       throw new UserError('--model and --url are for downloading; leave them out when copying from a folder.', 2);
     }
-    await copyFromFolder(resolve(positionals[0]), dest);
+    await copyFromFolder(resolve(/** @type {string} */ (positionals[0])), dest);
   } else {
     await download(values.model ?? DEFAULT_MODEL, values.url, dest, Boolean(values.force));
   }
@@ -219,7 +219,7 @@ async function modelJsonOf(dir) {
     const json = await readFile(join(dir, name), 'utf8').then(JSON.parse, () => null);
     if (Array.isArray(json?.weightsManifest)) manifests.push(join(dir, name));
   }
-  return manifests.length === 1 ? manifests[0] : null;
+  return manifests.length === 1 ? (manifests[0] ?? null) : null;
 }
 
 /**
@@ -337,7 +337,7 @@ async function readSums(file) {
   lines.forEach((line, i) => {
     if (!line.trim() || line.startsWith('#')) return;
     const match = /^([0-9a-fA-F]{64}) [ *](.+)$/.exec(line);
-    if (!match) throw new UserError(`${file}:${i + 1}: expected "<sha256>  <path>", got: ${line}`);
+    if (!match?.[1] || !match[2]) throw new UserError(`${file}:${i + 1}: expected "<sha256>  <path>", got: ${line}`);
     sums.set(match[2].replace(/^\.\//, ''), match[1].toLowerCase());
   });
   return sums;

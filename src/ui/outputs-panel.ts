@@ -43,7 +43,9 @@ export function outputsPanel(pipe: Pipeline, source: LiveSource, onError: (e: Er
     active.output?.close();
     active.json?.close();
     active.control?.close();
-    active.output = active.json = active.control = undefined;
+    delete active.output;
+    delete active.json;
+    delete active.control;
     try {
       if (osc.on.checked) {
         const rate =

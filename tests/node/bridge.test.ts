@@ -219,14 +219,14 @@ describe('bridge: malformed packets', () => {
     const bridge = await startBridge(['--send', `127.0.0.1:${sink.port}`]);
     const page = await connectPage(bridge.wsPort);
     const max = await udpPeer();
-    const whole = PACKETS[0].bytes;
+    const whole = PACKETS[0]!.bytes;
     for (const [name, bytes] of MALFORMED) {
       await sendFrame(page.ws, bytes, true);
       await sendFrame(page.ws, whole);
       expect(await sink.inbox.next(), name).toEqual(Buffer.from(whole));
       await max.send(bytes, bridge.listenPort);
-      await max.send(controls[2], bridge.listenPort);
-      expect((await page.inbox.next()).data, name).toEqual(Buffer.from(controls[2]));
+      await max.send(controls[2]!, bridge.listenPort);
+      expect((await page.inbox.next()).data, name).toEqual(Buffer.from(controls[2]!));
     }
     const { counts } = await bridge.stop();
     expect(counts).toMatchObject({ malformed: { ws: MALFORMED.length, udp: MALFORMED.length, json: 0 }, unknown: 0 });
@@ -357,7 +357,7 @@ describe('bridge: fuzz', () => {
   it(`survives ${N} random, truncated and mutated packets on each input, forwards only whole ones and stays within 50 MB`, async () => {
     const rnd = random(20_251_128);
     const int = (n: number) => Math.floor(rnd() * n);
-    const pick = <T>(list: T[]): T => list[int(list.length)];
+    const pick = <T>(list: T[]): T => list[int(list.length)]!;
     const noise = (n: number) => Buffer.from(Array.from({ length: n }, () => int(256)));
     const messages = [...PACKETS.filter((p) => p.name !== 'bundle').map((p) => p.bytes), ...controls.slice(0, -1)];
     const last = new OSC.Message('/tw/train');

@@ -96,7 +96,7 @@ export class Mlp {
         epochs: o.epochs,
         batchSize: o.batchSize,
         shuffle: true,
-        validationData: val,
+        ...(val ? { validationData: val } : {}),
         callbacks: {
           onEpochEnd: (epoch, logs = {}) => {
             last = {
