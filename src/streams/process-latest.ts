@@ -15,26 +15,35 @@ export function processLatest<T, R>(
 ): OperatorFunction<T, R> {
   return (source) =>
     new Observable<R>((subscriber) => {
-      let busy: Subscription | null = null;
+      // `busy` is set before subscribing: an inner that completes synchronously clears it again inside
+      // subscribe(), and must not find itself marked busy afterwards.
+      let busy = false;
+      let inner: Subscription | null = null;
+      let runs = 0;
       let waiting: { value: T } | null = null;
       let sourceDone = false;
 
       const run = (value: T) => {
+        const id = ++runs;
+        busy = true;
         let emitted = false;
-        busy = from(project(value)).subscribe({
+        const subscription = from(project(value)).subscribe({
           next: (r) => {
             if (!emitted) subscriber.next(r);
             emitted = true;
           },
           error: (e) => subscriber.error(e),
           complete: () => {
-            busy = null;
+            busy = false;
+            inner = null;
             const next = waiting;
             waiting = null;
             if (next) run(next.value);
             else if (sourceDone) subscriber.complete();
           },
         });
+        // Still this run's work, not done synchronously, and not replaced by a later run: keep it to cancel.
+        if (id === runs && busy) inner = subscription;
       };
 
       const upstream = source.subscribe({
@@ -52,7 +61,7 @@ export function processLatest<T, R>(
 
       return () => {
         upstream.unsubscribe();
-        (busy as Subscription | null)?.unsubscribe();
+        inner?.unsubscribe();
         if (waiting) onDrop(waiting.value);
         waiting = null;
       };

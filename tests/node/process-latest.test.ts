@@ -1,5 +1,5 @@
 import { TestScheduler } from 'rxjs/testing';
-import { map } from 'rxjs';
+import { Subject, map, of } from 'rxjs';
 import { describe, expect, test } from 'vitest';
 import { processLatest } from '../../src/streams/process-latest';
 
@@ -55,5 +55,38 @@ describe('processLatest', () => {
       expectObservable(hot('a-#').pipe(processLatest((v) => cold('----(x|)', { x: v })))).toBe('--#');
       expectObservable(hot('a---').pipe(processLatest(() => cold('-#')))).toBe('-#');
     });
+  });
+});
+
+describe('processLatest with an inner that completes synchronously', () => {
+  test('goes on to the next value instead of staying busy for ever', () => {
+    const dropped: string[] = [];
+    scheduler().run(({ hot, expectObservable }) => {
+      const source = hot(' a-b-c-|');
+      const expected = '    A-B-C-|';
+      const out = source.pipe(
+        processLatest(
+          (v) => of(v.toUpperCase()),
+          (v) => dropped.push(v),
+        ),
+      );
+      expectObservable(out).toBe(expected);
+    });
+    expect(dropped).toEqual([]);
+  });
+
+  test('a synchronous inner that makes the source emit again still processes that value next', () => {
+    const source = new Subject<number>();
+    const seen: number[] = [];
+    source
+      .pipe(
+        processLatest((n) => {
+          if (n < 3) source.next(n + 1); // emitted while busy: waits, then runs
+          return of(n * 10);
+        }),
+      )
+      .subscribe((v) => seen.push(v));
+    source.next(1);
+    expect(seen).toEqual([10, 20, 30]);
   });
 });
