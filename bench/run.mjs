@@ -42,9 +42,7 @@ const backends = /** @type {any} */ (args.backends?.split(',')) ?? [...(args.qui
 const loadAverage = os.loadavg();
 const load1 = loadAverage[0] ?? 0;
 if (load1 > 1)
-  say(
-    `warning: load average ${load1.toFixed(2)} on ${os.cpus().length} cores — other work will slow the numbers down`,
-  );
+  say(`warning: load average ${load1.toFixed(2)} on ${os.cpus().length} cores — other work will slow the numbers down`);
 
 // The weights, the build, the server and the fake camera, as the browser tests have them.
 if (!existsSync(join(REPO, 'public/models/mobilenet_v1_025_224_graph/model.json'))) {
@@ -123,7 +121,8 @@ async function task(context, query, timeoutMs) {
 
 const context = await browser.newContext();
 const runs = [];
-let gpu = null;
+/** @type {string | null} */
+let gpu;
 try {
   for (const backend of backends) {
     say(`${backend}: starting`);

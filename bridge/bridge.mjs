@@ -186,7 +186,9 @@ export async function createBridge(options = {}) {
     let value;
     try {
       value = JSON.parse(data.toString('utf8'));
-    } catch {}
+    } catch {
+      // not JSON: counted as malformed just below
+    }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       c.mJson += 1;
       noticeOnce(

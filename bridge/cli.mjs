@@ -97,7 +97,7 @@ async function main() {
   try {
     ({ values } = parse());
   } catch (err) {
-    fail(`${err instanceof Error ? err.message : err}\nRun with --help to see the options.`, 2);
+    fail(`${err instanceof Error ? err.message : String(err)}\nRun with --help to see the options.`, 2);
   }
   if (values.help) return void process.stdout.write(HELP);
 
@@ -107,7 +107,7 @@ async function main() {
     try {
       targets.push(parseTarget(text));
     } catch (err) {
-      fail(`--send ${err instanceof Error ? err.message : err}`, 2);
+      fail(`--send ${err instanceof Error ? err.message : String(err)}`, 2);
     }
   }
   if (values.wekinator) targets.push(WEKINATOR_TARGET);
@@ -168,8 +168,8 @@ async function main() {
     await bridge.close();
     out.write(`${tty ? '\r\x1b[K' : ''}trainwhistle bridge stopped: ${summary(bridge.stats())}\n`);
   };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
 }
 
 await main();

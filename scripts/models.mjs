@@ -97,7 +97,7 @@ async function main(argv) {
       },
     });
   } catch (err) {
-    throw new UserError(`${err instanceof Error ? err.message : err}\n\n${USAGE}`, 2);
+    throw new UserError(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}`, 2);
   }
   const { values, positionals } = parsed;
   if (values.help) {
@@ -253,7 +253,7 @@ async function readModelJson(file) {
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
-    throw new UserError(`${file} is not valid JSON (${err instanceof Error ? err.message : err}).`);
+    throw new UserError(`${file} is not valid JSON (${err instanceof Error ? err.message : String(err)}).`);
   }
   return validateModelJson(json, file);
 }
@@ -428,7 +428,7 @@ async function download(choice, urlOverride, dest, force) {
     modelJson = JSON.parse(modelBytes.toString('utf8'));
   } catch (err) {
     throw new UserError(
-      `${modelUrl} did not return JSON (${err instanceof Error ? err.message : err}); the URL may have moved.`,
+      `${modelUrl} did not return JSON (${err instanceof Error ? err.message : String(err)}); the URL may have moved.`,
     );
   }
   validateModelJson(modelJson, modelUrl);

@@ -20,7 +20,7 @@ function run(name, args) {
   const prefix = (stream, out) => {
     let rest = '';
     stream.on('data', (/** @type {Buffer} */ chunk) => {
-      const lines = (rest + chunk).split('\n');
+      const lines = (rest + chunk.toString()).split('\n');
       rest = lines.pop() ?? '';
       for (const line of lines) out.write(`[${name}] ${line}\n`);
     });

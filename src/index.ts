@@ -7,6 +7,7 @@ export type { LiveSource, Pipeline, PipelineOptions, RecordOptions, Recording } 
 export { openCamera, closeCamera, listCameras, CameraError } from './streams/camera';
 export type { CameraOptions } from './streams/camera';
 export { openVideo } from './streams/video';
+export type { VideoOptions } from './streams/video';
 export { frames } from './streams/frames';
 export type { FrameElement, FramesOptions } from './streams/frames';
 export { toBitmap, FRAME_SIZE } from './streams/frame';
@@ -15,5 +16,31 @@ export { forgetBackend } from './streams/remembered-backend';
 export type { Metrics } from './streams/metrics';
 export * from './streams/operators';
 export { DEFAULT_ENGINE_OPTIONS } from './protocol/options';
-export type * from './protocol/types';
+export type { PartialEngineOptions } from './protocol/options';
+export type {
+  Backend,
+  BackendChoice,
+  BackendReport,
+  BackendTrial,
+  EngineOptions,
+  ExampleCounts,
+  ExampleInfo,
+  HeadKind,
+  InitReport,
+  KnnOptions,
+  LoadPhase,
+  LoadProgress,
+  Milliseconds,
+  ModelReport,
+  ModelSpec,
+  NormalRange,
+  PixelData,
+  Prediction,
+  RawBenchmark,
+  Target,
+  Timings,
+  TrainOptions,
+  TrainProgress,
+  TrainReport,
+} from './protocol/types';
 export * from './outputs';

@@ -26,7 +26,7 @@ export async function mainThreadEngine(backend: Backend): Promise<Engine> {
       backend,
       head: 'dense',
       train: { epochs: 3 },
-      baseUrl: new URL(import.meta.env.BASE_URL, location.href).href,
+      modelBaseUrl: new URL('models/', document.baseURI).href,
     }),
   );
   if (report.backend.backend !== backend) {

@@ -19,7 +19,7 @@ export async function measureBaseline(
   const engine = await mainThreadEngine(backend);
   try {
     const frame = () => toBitmap(video, FRAME_SIZE);
-    for (let i = 0; i < 2; i++) for (const label of BENCH_LABELS) await engine.addExample(await frame(), label);
+    for (let i = 0; i < 2; i++) for (const label of BENCH_LABELS) await engine.addExample(label, await frame());
     await engine.train();
     await engine.predict(await frame(), performance.now()); // warm-up, as the worker's pipeline was
 

@@ -88,9 +88,7 @@ export async function measureBackend(
         }
       });
     });
-    await pipe.start(
-      offeredFrames(video, merge(pipe.predictions$, pipe.errors$), { onBitmap: (ms) => bitmaps.push(ms) }),
-    );
+    pipe.start(offeredFrames(video, merge(pipe.predictions$, pipe.errors$), { onBitmap: (ms) => bitmaps.push(ms) }));
     await done;
     pipe.stop();
     oscPipeline?.close();
@@ -109,7 +107,7 @@ export async function measureBackend(
       tensors.last = p.tensors;
     });
     const cameraStart = performance.now();
-    await pipe.start(
+    pipe.start(
       frames(video).pipe(
         takeWhile(() => !ending),
         tap(() => (offered += 1)),

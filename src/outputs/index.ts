@@ -5,4 +5,4 @@ export { jsonOutput, toJson, type JsonOutputOptions, type PredictionMessage } fr
 export { addressParts, safeAddressPart } from './osc-address';
 export { toOscMessages, type OscMode } from './osc-messages';
 export { controlInput, decodePacket, toCommand, type ControlCommand, type ControlInput } from './control';
-export { remoteControl, type RemoteControlEvents } from './remote-control';
+export { remoteControl, type RemoteControl, type RemoteControlEvents } from './remote-control';

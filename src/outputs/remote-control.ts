@@ -2,7 +2,7 @@
  * Lets a Max, TouchDesigner or Pd patch drive a whole session: record, train, run, clear — with
  * trainwhistle's addresses or Wekinator's, so Wekinator patches work unchanged.
  */
-import type { Observable, Subscription } from 'rxjs';
+import type { Observable } from 'rxjs';
 import type { LiveSource, Pipeline, Recording } from '../streams/pipeline';
 import type { Target } from '../protocol/types';
 import type { ControlCommand } from './control';
@@ -14,16 +14,21 @@ export interface RemoteControlEvents {
   onError?(error: Error): void;
 }
 
+/** A running remote control; `close()` stops taking commands and ends the recordings it started. */
+export interface RemoteControl {
+  close(): void;
+}
+
 /**
  * Carries out commands on `pipe`, recording from and running on `source`.
- * @example remoteControl(pipe, video, controlInput().commands$)
+ * @example const remote = remoteControl(pipe, video, controlInput().commands$); … remote.close();
  */
 export function remoteControl(
   pipe: Pipeline,
   source: LiveSource,
   commands$: Observable<ControlCommand>,
   events: RemoteControlEvents = {},
-): Subscription {
+): RemoteControl {
   const recordings = new Map<string, Recording>();
   // Wekinator records "the current outputs": class number n → the n-th label, or regression values.
   let target: Target | null = null;
@@ -78,7 +83,7 @@ export function remoteControl(
         return;
       }
       case 'run':
-        if (command.on) void pipe.start(source).catch(fail);
+        if (command.on) pipe.start(source);
         else pipe.stop();
         return;
       case 'clear':
@@ -89,6 +94,10 @@ export function remoteControl(
         return;
     }
   });
-  subscription.add(() => stopRecording());
-  return subscription;
+  return {
+    close() {
+      subscription.unsubscribe();
+      stopRecording();
+    },
+  };
 }

@@ -17,7 +17,7 @@ export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze<Eng
     validationSplit: 0.15,
   },
   knn: { k: 3 },
-  baseUrl: '',
+  modelBaseUrl: 'models/',
   modelUrl: '',
   allowRemoteModel: true,
   cacheModel: true,

@@ -66,9 +66,13 @@ export interface EngineOptions {
   outputs: string[];
   train: TrainOptions;
   knn: KnnOptions;
-  /** Base URL the engine resolves `models/...` against (the app's own origin). */
-  baseUrl: string;
-  /** URL of the model.json to try before the official one; derived from `baseUrl` and `model` when empty. */
+  /**
+   * Where the model folders are, as `npm run models` lays them out: the engine loads
+   * `<modelBaseUrl>/mobilenet_v1_025_224_graph/model.json`. A relative URL is relative to the page.
+   * @default 'models/' (beside the page)
+   */
+  modelBaseUrl: string;
+  /** A model.json to load instead of `modelBaseUrl`'s (relative to the page); the official URL stays the fallback. @default '' */
   modelUrl: string;
   /** Try the official TF Hub URL when the local folder has no weights. @default true */
   allowRemoteModel: boolean;
@@ -205,7 +209,7 @@ export interface Prediction {
 /** The engine the worker exposes through comlink. Every method may be awaited from the main thread. */
 export interface EngineApi {
   init(options: EngineOptions, onProgress?: (p: LoadProgress) => void): Promise<InitReport>;
-  addExample(image: EngineImage, target: Target): Promise<ExampleInfo>;
+  addExample(target: Target, image: EngineImage): Promise<ExampleInfo>;
   removeExample(id: number): Promise<ExampleCounts>;
   clearLabel(label: string): Promise<ExampleCounts>;
   renameLabel(from: string, to: string): Promise<ExampleCounts>;

@@ -39,7 +39,8 @@ function size(image: ImageInput): { width: number; height: number } {
     return { width: image.displayWidth, height: image.displayHeight };
   const known = [ImageBitmap, ImageData, OffscreenCanvas, globalThis.HTMLCanvasElement].filter(Boolean);
   if (!known.some((k) => image instanceof k)) {
-    const name = (image as object | null)?.constructor?.name ?? String(image);
+    const value = image as unknown;
+    const name = value === null || value === undefined ? String(value) : value.constructor.name;
     throw new TypeError(
       `Cannot read an image from ${name}. Pass an ImageBitmap, ImageData, VideoFrame, or a <video>, <img> or <canvas> element.`,
     );

@@ -4,86 +4,56 @@
  * the main thread.
  */
 import * as Comlink from 'comlink';
-import {
-  BehaviorSubject,
-  Observable,
-  Subject,
-  Subscription,
-  filter,
-  interval,
-  map,
-  share,
-  startWith,
-  tap,
-  type Observable as Obs,
-} from 'rxjs';
+import { ReplaySubject, Subject, filter, interval, map, share, startWith, takeUntil, type Observable } from 'rxjs';
 import type {
-  EngineApi,
   ExampleCounts,
   ExampleInfo,
   InitReport,
-  LoadProgress,
+  Milliseconds,
   Prediction,
   RawBenchmark,
   Target,
   TrainProgress,
   TrainReport,
 } from '../protocol/types';
-import { mergeEngineOptions, type PartialEngineOptions } from '../protocol/options';
+import { startEngine, type EngineClient, type EngineStart } from './engine-client';
 import { FRAME_SIZE, toBitmap, type Frame, type ImageInput } from './frame';
-import { capture, frameTicks, type FrameElement } from './frames';
 import { MetricsRecorder, type Metrics } from './metrics';
-import { processLatest } from './process-latest';
-import { rememberedBackend, rememberBackend } from './remembered-backend';
-import { restoreErrorClasses } from './worker-errors';
+import { newestFrames, type LiveSource } from './newest-frames';
+import { startRecording, type RecordOptions, type Recording } from './recording';
 
-restoreErrorClasses();
+export type { LiveSource } from './newest-frames';
+export type { RecordOptions, Recording } from './recording';
 
-export interface PipelineOptions extends PartialEngineOptions {
-  /** Reports model loading, for a progress bar. */
-  onProgress?: (p: LoadProgress) => void;
-  /** Remember `auto`'s choice on this device (localStorage) so the next start skips measuring. @default true */
-  rememberBackend?: boolean;
-  /** How often `metrics$` emits. @default 500 ms */
-  metricsIntervalMs?: number;
-}
-
-/** A live source: an element (camera or file <video>, a p5.js <canvas>, an <img>) or frames you make. */
-export type LiveSource = FrameElement | Observable<Frame>;
-
-export interface RecordOptions {
-  /** Examples per second at most. @default 10 */
-  maxFps?: number;
-}
-
-/** A hold-to-record session: examples keep coming until `stop()`. */
-export interface Recording {
-  /** Examples added so far. */
-  readonly count$: Obs<number>;
-  /** Stops recording; resolves with how many examples were added. */
-  stop(): Promise<number>;
+export interface PipelineOptions extends EngineStart {
+  /** How often `metrics$` emits while running. @default 500 ms */
+  metricsIntervalMs?: Milliseconds;
 }
 
 export interface Pipeline {
   /** Backend, model and head as the worker started them, with the reasons. */
   readonly info: InitReport;
   /** Every prediction while running (hot: subscribe before or after `start`). */
-  readonly predictions$: Obs<Prediction>;
+  readonly predictions$: Observable<Prediction>;
   /** Per-epoch progress of each `train()`. */
-  readonly training$: Obs<TrainProgress>;
-  /** Example counts after every change. */
-  readonly examples$: Obs<ExampleCounts>;
-  /** Rates, drops, latency, backend and tensors, every `metricsIntervalMs`. */
-  readonly metrics$: Obs<Metrics>;
-  /** Errors met while running (a frame that failed); the loop goes on. */
-  readonly errors$: Obs<Error>;
+  readonly training$: Observable<TrainProgress>;
+  /** Example counts per label after every change. */
+  readonly counts$: Observable<ExampleCounts>;
+  /** Rates, drops, latency, backend and tensors, every `metricsIntervalMs` while running. */
+  readonly metrics$: Observable<Metrics>;
+  /** Errors met while running (a frame that failed); the loop goes on. A repeated error is told once. */
+  readonly errors$: Observable<Error>;
   /** Whether `start()` is feeding frames now. */
   readonly running: boolean;
+  /** Adds one example of `target` (a label, or regression values) from `image`, now. */
   addExample(target: Target, image: ImageInput): Promise<ExampleInfo>;
+  /** Hold-to-record: examples of `target` from a live source until `stop()`. */
   record(target: Target, source: LiveSource, options?: RecordOptions): Recording;
   train(): Promise<TrainReport>;
+  /** One prediction of `image`. */
   classify(image: ImageInput): Promise<Prediction>;
-  start(source: LiveSource): Promise<void>;
+  /** Starts predicting every frame of `source` on `predictions$` (stopping a previous run); returns at once. */
+  start(source: LiveSource): void;
   stop(): void;
   removeExample(id: number): Promise<ExampleCounts>;
   clearLabel(label: string): Promise<ExampleCounts>;
@@ -92,36 +62,37 @@ export interface Pipeline {
   examples(): Promise<ExampleInfo[]>;
   counts(): Promise<ExampleCounts>;
   /** The model alone in the worker for `durationMs`: the speed limit of this backend (for benchmarks). */
-  rawBenchmark(durationMs: number): Promise<RawBenchmark>;
+  rawBenchmark(durationMs: Milliseconds): Promise<RawBenchmark>;
   /** Stops everything, ends the worker and completes every Observable. */
   close(): Promise<void>;
 }
 
+/** Frames cross to the worker by transfer, never by copy. */
+const send = (bitmap: ImageBitmap) => Comlink.transfer(bitmap, [bitmap]);
+
 /**
- * Feeds a live source to `work`, one frame at a time, newest first. An element is read only when
- * `work` is ready for it (so the picture is the newest one, and none is made to be dropped); a frame
- * source of your own goes through the newest-wins slot, whose dropped bitmaps are closed.
+ * Predictions of every frame of `source`, each of the newest picture the worker can take. A repeated
+ * error (say, predicting before training) goes to `report` once, not at the frame rate.
  */
-function newestFrames<R>(
+function livePredictions(
+  { engine }: EngineClient,
   source: LiveSource,
-  work: (frame: Frame) => Promise<R>,
-  on: { frame?: (t: number) => void; drop?: () => void; maxFps?: number } = {},
-): Observable<R> {
-  if (source instanceof Observable) {
-    return source.pipe(
-      tap((f) => on.frame?.(f.t)),
-      processLatest(work, (f) => {
-        f.bitmap.close();
-        on.drop?.();
-      }),
+  metrics: MetricsRecorder,
+  report: (e: Error) => void,
+): Observable<Prediction> {
+  let lastError = '';
+  const predict = (frame: Frame) =>
+    engine.predict(send(frame.bitmap), frame.t).then(
+      (p) => ((lastError = ''), p),
+      (e: Error) => {
+        if (e.message !== lastError) report(e);
+        lastError = e.message;
+        return null;
+      },
     );
-  }
-  return frameTicks(source, on.maxFps ? { maxFps: on.maxFps } : {}).pipe(
-    tap((t) => on.frame?.(t)),
-    processLatest(
-      () => capture(source).then(work),
-      () => on.drop?.(),
-    ),
+  return newestFrames(source, predict, { frame: (t) => metrics.frame(t), drop: () => metrics.drop() }).pipe(
+    filter((p): p is Prediction => p !== null),
+    map((p) => ({ ...p, latencyMs: performance.now() - p.t })),
   );
 }
 
@@ -129,58 +100,31 @@ function newestFrames<R>(
  * Starts the worker, loads MobileNet and picks the backend.
  * @example
  * const pipe = await createPipeline({ head: 'dense' });
- * pipe.addExample('ukulele', video);
+ * await pipe.addExample('ukulele', video);
  * await pipe.train();
  * pipe.start(video);
  * pipe.predictions$.subscribe((p) => console.log(p.label, p.confidences));
  */
 export async function createPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
-  const { onProgress, rememberBackend: remember = true, metricsIntervalMs = 500, ...engineOptions } = options;
-  const worker = new Worker(new URL('../worker/worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'trainwhistle-engine',
-  });
-  const engine = Comlink.wrap<EngineApi>(worker);
-  const merged = mergeEngineOptions({
-    baseUrl: new URL(import.meta.env.BASE_URL, location.href).href,
-    ...engineOptions,
-  });
-  const remembered = merged.backend === 'auto' && remember ? rememberedBackend() : undefined;
-  let info: InitReport;
-  try {
-    info = await engine.init(
-      { ...merged, ...(remembered ? { rememberedBackend: remembered } : {}) },
-      Comlink.proxy(onProgress ?? (() => {})),
-    );
-  } catch (e) {
-    worker.terminate();
-    throw e;
-  }
-  if (merged.backend === 'auto' && remember && info.backend.trials.length > 0) {
-    rememberBackend({ deviceKey: info.backend.deviceKey, backend: info.backend.backend });
-  }
-  for (const w of info.warnings) console.warn(`trainwhistle: ${w}`);
+  const { metricsIntervalMs = 500, ...start } = options;
+  const client = await startEngine(start);
+  const { engine, info } = client;
 
   const predictions = new Subject<Prediction>();
   const training = new Subject<TrainProgress>();
   const counts = new Subject<ExampleCounts>();
   const errors = new Subject<Error>();
+  const closed = new ReplaySubject<void>(1);
   const metrics = new MetricsRecorder(info.backend.backend);
-  let run: Subscription | null = null;
-  const recordings = new Set<Subscription>();
+  let run: { unsubscribe(): void } | null = null;
+  const recordings = new Set<Recording>();
 
-  const send = (bitmap: ImageBitmap) => Comlink.transfer(bitmap, [bitmap]);
   const changed = (c: ExampleCounts) => (counts.next(c), c);
-  const addExample = async (target: Target, image: ImageInput) => {
-    const info = await engine.addExample(send(await toBitmap(image, FRAME_SIZE)), target);
-    changed(await engine.counts());
-    return info;
-  };
-
   const metrics$ = interval(metricsIntervalMs).pipe(
     startWith(0),
     filter(() => run !== null),
     map(() => metrics.snapshot(performance.now())),
+    takeUntil(closed),
     share(),
   );
 
@@ -188,69 +132,44 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     info,
     predictions$: predictions.asObservable(),
     training$: training.asObservable(),
-    examples$: counts.asObservable(),
+    counts$: counts.asObservable(),
     metrics$,
     errors$: errors.asObservable(),
     get running() {
       return run !== null;
     },
-    addExample,
+    async addExample(target, image) {
+      const added = await engine.addExample(target, send(await toBitmap(image, FRAME_SIZE)));
+      changed(await engine.counts());
+      return added;
+    },
     record(target, source, recordOptions = {}) {
-      let added = 0;
-      let inFlight: Promise<unknown> = Promise.resolve();
-      const count$ = new BehaviorSubject(0);
-      // Counted on arrival, not on emission: an example in flight at stop() still lands in the worker.
-      const add = (frame: Frame) =>
-        (inFlight = engine.addExample(send(frame.bitmap), target).then(() => count$.next(++added)));
-      const sub: Subscription = newestFrames(source, add, { maxFps: recordOptions.maxFps ?? 10 }).subscribe({
-        error: (e: Error) => {
-          errors.next(e);
-          void end();
-        },
-      });
-      recordings.add(sub);
-      let ended: Promise<number> | null = null;
-      const end = () =>
-        (ended ??= (async () => {
-          sub.unsubscribe();
-          recordings.delete(sub);
-          await inFlight.catch(() => {});
-          count$.complete();
+      const recording: Recording = startRecording(
+        source,
+        (frame) => engine.addExample(target, send(frame.bitmap)),
+        recordOptions,
+        (e) => errors.next(e),
+        async () => {
+          recordings.delete(recording);
           changed(await engine.counts());
-          return added;
-        })());
-      return { count$: count$.asObservable(), stop: end };
+        },
+      );
+      recordings.add(recording);
+      return recording;
     },
-    async train() {
-      return engine.train(Comlink.proxy((p: TrainProgress) => training.next(p)));
-    },
+    train: () => engine.train(Comlink.proxy((p: TrainProgress) => training.next(p))),
     async classify(image) {
       const t = performance.now();
       const p = await engine.predict(send(await toBitmap(image, FRAME_SIZE)), t);
       return { ...p, latencyMs: performance.now() - t };
     },
-    async start(source) {
+    start(source) {
       pipeline.stop();
       metrics.start(performance.now());
-      // A repeated error (say, predicting before training) is reported once, not at the frame rate.
-      let lastError = '';
-      const report = (e: Error) => {
-        if (e.message !== lastError) errors.next(e);
-        lastError = e.message;
-        return null;
-      };
-      const predict = (frame: Frame) =>
-        engine.predict(send(frame.bitmap), frame.t).then((p) => ((lastError = ''), p), report);
-      const predictions$ = newestFrames(source, predict, {
-        frame: (t) => metrics.frame(t),
-        drop: () => metrics.drop(),
-      });
-      run = predictions$.pipe(filter((p): p is Prediction => p !== null)).subscribe({
+      run = livePredictions(client, source, metrics, (e) => errors.next(e)).subscribe({
         next: (p) => {
-          const now = performance.now();
-          const prediction = { ...p, latencyMs: now - p.t };
-          metrics.prediction(prediction, now);
-          predictions.next(prediction);
+          metrics.prediction(p, performance.now());
+          predictions.next(p);
         },
         error: (e: Error) => {
           errors.next(e);
@@ -271,11 +190,10 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     rawBenchmark: (durationMs) => engine.rawBenchmark(durationMs),
     async close() {
       pipeline.stop();
-      for (const r of recordings) r.unsubscribe();
-      recordings.clear();
-      await engine.dispose().catch(() => {});
-      engine[Comlink.releaseProxy]();
-      worker.terminate();
+      await Promise.all([...recordings].map((r) => r.stop()));
+      await client.close();
+      closed.next();
+      closed.complete();
       for (const s of [predictions, training, counts, errors]) s.complete();
     },
   };

@@ -11,8 +11,8 @@ export function restoreErrorClasses(): void {
   const base = Comlink.transferHandlers.get('throw')!;
   if ((base as { restoresClasses?: boolean }).restoresClasses) return;
   Comlink.transferHandlers.set('throw', {
-    canHandle: base.canHandle,
-    serialize: base.serialize,
+    canHandle: (value: unknown): value is unknown => base.canHandle(value),
+    serialize: (value: unknown) => base.serialize(value),
     deserialize(serialized: unknown) {
       try {
         return base.deserialize(serialized);

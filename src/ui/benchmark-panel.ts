@@ -30,7 +30,7 @@ export function benchmarkPanel(video: HTMLVideoElement, options: BenchmarkPanelO
   const table = root.querySelector<HTMLTableElement>('#bench-table')!;
   const training = root.querySelector<HTMLElement>('#bench-training')!;
 
-  button.addEventListener('click', async () => {
+  const run = async () => {
     if (video.readyState < 2)
       return options.onError?.(
         new Error('Choose a camera or a video file first: the benchmark measures with its frames.'),
@@ -71,5 +71,6 @@ export function benchmarkPanel(video: HTMLVideoElement, options: BenchmarkPanelO
     } finally {
       button.disabled = false;
     }
-  });
+  };
+  button.addEventListener('click', () => void run());
 }

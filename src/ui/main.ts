@@ -73,11 +73,11 @@ sourceKind.addEventListener('change', () => {
   if (sourceKind.value === 'camera') void useCamera();
 });
 cameraSelect.addEventListener('change', () => void useCamera(cameraSelect.value));
-fileInput.addEventListener('change', async () => {
+fileInput.addEventListener('change', () => {
   const file = fileInput.files?.[0];
   if (!file) return;
   closeCamera(preview);
-  await openVideo(file, { video: preview }).then(() => (errorBox.hidden = true), showError);
+  openVideo(file, { video: preview }).then(() => (errorBox.hidden = true), showError);
 });
 
 async function main(): Promise<void> {
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     input.value = '';
   });
 
-  pipe.examples$.subscribe((counts) => {
+  pipe.counts$.subscribe((counts) => {
     for (const label of Object.keys(counts.perLabel)) labels.add(label); // labels recorded from a patch, too
     labels.showCounts(counts);
     trainButton.disabled = Object.values(counts.perLabel).filter((n) => n > 0).length < 2;
@@ -148,11 +148,11 @@ async function main(): Promise<void> {
   pipe.errors$.subscribe(showError);
 
   const setRunning = (on: boolean) => {
-    if (on) void pipe.start(preview);
+    if (on) pipe.start(preview);
     else pipe.stop();
     runButton.textContent = on ? 'Stop' : 'Run';
   };
-  trainButton.addEventListener('click', async () => {
+  const train = async () => {
     trainButton.disabled = true;
     setRunning(false);
     trainStatus.textContent = 'training…';
@@ -167,7 +167,8 @@ async function main(): Promise<void> {
     } finally {
       trainButton.disabled = false;
     }
-  });
+  };
+  trainButton.addEventListener('click', () => void train());
   runButton.addEventListener('click', () => setRunning(!pipe.running));
   outputsPanel(pipe, preview, showError);
   void import('./benchmark-panel').then(({ benchmarkPanel }) =>

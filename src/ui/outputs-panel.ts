@@ -2,7 +2,7 @@
  * The app's outputs: OSC and WebSocket JSON to the bridge, control coming back from the patch,
  * each with its live state, and the OSC addresses each label maps to.
  */
-import type { Subscription } from 'rxjs';
+import { Subscription } from 'rxjs';
 import {
   addressParts,
   controlInput,
@@ -65,12 +65,13 @@ export function outputsPanel(pipe: Pipeline, source: LiveSource, onError: (e: Er
       } else showState(json.status, { status: 'off' });
       if (control.on.checked) {
         active.control = controlInput({ url: url.value, prefix: prefix.value });
+        const remote = remoteControl(pipe, source, active.control.commands$, {
+          onCommand: (c) => (control.status.dataset.last = JSON.stringify(c)),
+          onError,
+        });
         active.subs.push(
           active.control.status$.subscribe((s) => showState(control.status, s)),
-          remoteControl(pipe, source, active.control.commands$, {
-            onCommand: (c) => (control.status.dataset.last = JSON.stringify(c)),
-            onError,
-          }),
+          new Subscription(() => remote.close()),
         );
       } else showState(control.status, { status: 'off' });
     } catch (e) {
@@ -82,7 +83,7 @@ export function outputsPanel(pipe: Pipeline, source: LiveSource, onError: (e: Er
   rebuild();
 
   const list = $<HTMLUListElement>('osc-addresses');
-  pipe.examples$.subscribe((counts) => {
+  pipe.counts$.subscribe((counts) => {
     const parts = addressParts(Object.keys(counts.perLabel));
     list.replaceChildren(
       ...[...parts].map(([label, part]) => {

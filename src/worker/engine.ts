@@ -50,14 +50,14 @@ export class Engine implements EngineApi {
     onProgress: (p: LoadProgress) => void = () => {},
   ): Promise<InitReport> {
     if (this.#model) throw new Error('The engine is already initialised; create a new one for other options.');
-    const o = mergeEngineOptions(options as PartialEngineOptions);
+    const o = mergeEngineOptions(options);
     validateEngineOptions(o);
     onProgress({ phase: 'backend', fraction: 0 });
     // Weights load into CPU memory (wasm, else cpu); tfjs moves them when the chosen backend first uses them.
     await tf.setBackend(tf.findBackendFactory('wasm') ? 'wasm' : 'cpu');
     const loaded = await loadMobileNet(o, onProgress, this.platform.modelHandler);
     this.#model = loaded.model;
-    const probe = tf.zeros([INPUT_SIZE, INPUT_SIZE, 3], 'int32') as tf.Tensor3D;
+    const probe = tf.zeros<tf.Rank.R3>([INPUT_SIZE, INPUT_SIZE, 3], 'int32');
     let backend;
     try {
       backend = await chooseBackend(o, (deadline) => this.#measure(probe, deadline));
@@ -132,7 +132,7 @@ export class Engine implements EngineApi {
     }
   }
 
-  async addExample(image: EngineImage, target: Target): Promise<ExampleInfo> {
+  async addExample(target: Target, image: EngineImage): Promise<ExampleInfo> {
     try {
       const { options } = this.#ready();
       let label = '';
@@ -203,7 +203,7 @@ export class Engine implements EngineApi {
       const { embedding, square, fromPixels, infer } = await this.#embedSquare(image);
       square.dispose();
       const h0 = performance.now();
-      const scores = await head.predict(embedding);
+      const scores = head.predict(embedding);
       const end = performance.now();
       const names = head.names;
       const timings = { fromPixels, infer, head: end - h0, total: end - start };
@@ -227,7 +227,7 @@ export class Engine implements EngineApi {
 
   async rawBenchmark(durationMs: Milliseconds): Promise<RawBenchmark> {
     const { model } = this.#ready();
-    const frame = tf.tidy(() => tf.randomUniform([INPUT_SIZE, INPUT_SIZE, 3], 0, 255, 'int32') as tf.Tensor3D);
+    const frame = tf.tidy(() => tf.randomUniform<tf.Rank.R3>([INPUT_SIZE, INPUT_SIZE, 3], 0, 255, 'int32'));
     try {
       const run = async () => {
         const out = model.infer(frame, true);

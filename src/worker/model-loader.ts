@@ -56,7 +56,8 @@ async function sources(spec: ModelSpec, o: EngineOptions, onProgress: (p: LoadPr
   if (o.cacheModel && (await isCached(key))) {
     list.push({ phase: 'cache', url: key, handler: tf.io.getLoadHandlers(key)[0]! });
   }
-  const local = o.modelUrl || new URL(`models/${modelFolder(spec)}/model.json`, o.baseUrl || undefined).href;
+  const base = o.modelBaseUrl.endsWith('/') ? o.modelBaseUrl : `${o.modelBaseUrl}/`;
+  const local = o.modelUrl || new URL(`${modelFolder(spec)}/model.json`, base).href;
   const progress = (phase: Source['phase'], url: string) => (fraction: number) => onProgress({ phase, fraction, url });
   list.push({ phase: 'local', url: local, handler: tf.io.http(local, { onProgress: progress('local', local) }) });
   const official = OFFICIAL[modelName(spec)];

@@ -50,7 +50,7 @@ describe.each(['wasm', 'webgl', 'webgpu'] as const)('public API on %s', (backend
         );
         let metrics: unknown = null;
         pipe.metrics$.subscribe((m) => (metrics = m));
-        await pipe.start(harness.framesWithTruth(video, markers, truth));
+        pipe.start(harness.framesWithTruth(video, markers, truth));
         await new Promise((r) => setTimeout(r, plan.runMs));
         pipe.stop();
         await pipe.close();

@@ -3,15 +3,26 @@ import type { Page } from 'playwright-core';
 import { MARKER_COLOURS } from '../support/clip';
 import { markerOf } from './harness-truth';
 
+declare global {
+  interface Window {
+    /** Installed into the app's page by `installMarkerReader`. */
+    markerOf: typeof markerOf;
+  }
+}
+
+/** Puts `markerOf` (self-contained, see harness-truth.ts) into the app's page as `window.markerOf`. */
+export async function installMarkerReader(page: Page): Promise<void> {
+  await page.addScriptTag({ content: `window.markerOf = ${markerOf.toString()};` });
+}
+
 /** Runs in the page: the photo on screen now, from the clip's marker strip. */
-export const markerNow = (page: Page): Promise<string> =>
-  page.evaluate(
-    ({ src, markers }) => {
-      const markerOf = new Function(`return ${src}`)();
-      return markerOf(document.getElementById('preview'), markers) as string;
-    },
-    { src: markerOf.toString(), markers: MARKER_COLOURS },
+export async function markerNow(page: Page): Promise<string> {
+  if (!(await page.evaluate(() => typeof window.markerOf === 'function'))) await installMarkerReader(page);
+  return page.evaluate(
+    (markers) => window.markerOf(document.getElementById('preview') as HTMLVideoElement, markers),
+    MARKER_COLOURS,
   );
+}
 
 /** Resolves when the preview cuts to `label`'s photo. */
 export async function waitForSegmentStart(page: Page, label: string): Promise<void> {

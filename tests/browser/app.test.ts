@@ -7,8 +7,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLIP_LABELS, MARKER_COLOURS } from '../support/clip';
 import { launch, open } from './browser';
-import { markerOf } from './harness-truth';
-import { waitForSegmentStart } from './app-page';
+import { installMarkerReader, waitForSegmentStart } from './app-page';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -56,19 +55,16 @@ describe.each(['wasm', 'webgl', 'webgpu'] as const)('the app on %s', (backend) =
 
     // Record which photo each camera frame showed, then check every label the app showed against the
     // photo in the very frame it was predicted from (the app puts that frame's time on the element).
-    await page.evaluate(
-      ({ src, markers }) => {
-        const markerOf = new Function(`return ${src}`)();
-        const video = document.getElementById('preview') as HTMLVideoElement;
-        const truth: [number, string][] = ((window as unknown as { truth: [number, string][] }).truth = []);
-        const tick = () => {
-          truth.push([performance.now(), markerOf(video, markers)]);
-          video.requestVideoFrameCallback(tick);
-        };
+    await installMarkerReader(page);
+    await page.evaluate((markers) => {
+      const video = document.getElementById('preview') as HTMLVideoElement;
+      const truth: [number, string][] = ((window as unknown as { truth: [number, string][] }).truth = []);
+      const tick = () => {
+        truth.push([performance.now(), window.markerOf(video, markers)]);
         video.requestVideoFrameCallback(tick);
-      },
-      { src: markerOf.toString(), markers: MARKER_COLOURS },
-    );
+      };
+      video.requestVideoFrameCallback(tick);
+    }, MARKER_COLOURS);
     const shown = new Map<string, string>();
     const end = Date.now() + RUN_MS[backend];
     while (Date.now() < end) {

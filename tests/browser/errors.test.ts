@@ -65,7 +65,7 @@ describe('model weights', () => {
     const app = await noCamera.newPage();
     await blockModels(app);
     await app.goto(new URL('index.html?backend=wasm', inject('baseUrl')).href);
-    await app.waitForFunction(() => document.getElementById('error')!.textContent!.includes('npm run models'));
+    await app.waitForFunction(() => document.getElementById('error')!.textContent.includes('npm run models'));
     expect(await app.textContent('[data-testid="status"]')).toBe('The model could not start.');
     await page.close();
     await app.close();
@@ -205,7 +205,7 @@ describe('a canvas as the live source (a p5.js sketch)', () => {
       const seen: { scene: string; label: string }[] = [];
       pipe.errors$.subscribe((e) => errors.push(e.name));
       pipe.predictions$.subscribe((p) => seen.push({ scene, label: p.label }));
-      await pipe.start(canvas);
+      pipe.start(canvas);
       await new Promise((r) => setTimeout(r, 1000));
       const errorsBefore = [...errors];
       for (const s of ['sun', 'night', 'sun', 'night']) {

@@ -60,7 +60,7 @@ test('a patch records, trains and runs the app over UDP, and gets the prediction
     .toSatisfy((counts: string[]) => counts.length === 3 && counts.every((c) => Number(c) >= 3));
   await control('/tw/train');
   await page.waitForFunction(
-    () => document.getElementById('train-status')!.textContent!.startsWith('epoch 20/20'),
+    () => document.getElementById('train-status')!.textContent.startsWith('epoch 20/20'),
     undefined,
     { timeout: 60_000 },
   );

@@ -3,15 +3,14 @@
  * Max/Pd/TouchDesigner, `ws` clients as pages, osc-js to build packets and liblo's oscdump as a
  * second, independent decoder. The CLI's counts come from the line it prints when it stops.
  */
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import OSC from 'osc-js';
+import { createBridge } from '../../bridge/bridge.mjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   cleanUp,
   connectPage,
   freeUdpPort,
-  Inbox,
+  type Inbox,
   random,
   sendFrame,
   spawnBridge,
@@ -22,7 +21,6 @@ import {
   type UdpPeer,
 } from '../support/bridge';
 import { hasOscdump, startOscdump, withoutTime } from '../support/oscdump';
-import { REPO } from '../support/paths';
 
 afterEach(cleanUp);
 
@@ -300,15 +298,7 @@ describe('bridge: faults', () => {
 });
 
 describe('bridge: createBridge()', () => {
-  interface Module {
-    createBridge(
-      o: object,
-    ): Promise<{ wsPort: number; listenPort: number; stats(): Record<string, unknown>; close(): Promise<void> }>;
-  }
-  const load = async (): Promise<Module> => import(pathToFileURL(join(REPO, 'bridge', 'bridge.mjs')).href);
-
   it('binds free ports for 0, counts in stats(), rejects a taken port and frees its ports on close()', async () => {
-    const { createBridge } = await load();
     const sink = await udpPeer();
     const bridge = await createBridge({ wsPort: 0, listenPort: 0, targets: [{ host: '127.0.0.1', port: sink.port }] });
     try {

@@ -22,7 +22,7 @@ async function teachAndTest(
   target = (label: string): string | Record<string, number> => label,
 ) {
   for (const [i, label] of labels.entries()) {
-    for (const c of crops(photos[label]!, perLabel, 100 + i)) await engine.addExample(c, target(label));
+    for (const c of crops(photos[label]!, perLabel, 100 + i)) await engine.addExample(target(label), c);
   }
 }
 
@@ -83,7 +83,7 @@ describe('dense head', () => {
 describe('knn head', () => {
   test('predicts after one example per label, and well after a few', async () => {
     const engine = await realEngine({ head: 'knn' });
-    for (const [i, label] of labels.entries()) await engine.addExample(crops(photos[label]!, 1, 300 + i)[0]!, label);
+    for (const [i, label] of labels.entries()) await engine.addExample(label, crops(photos[label]!, 1, 300 + i)[0]!);
     const p = await engine.predict(photos.rocket!, 1);
     expect(p.label).toBe('rocket');
     await teachAndTest(engine, 6);
@@ -130,7 +130,7 @@ describe('every tensor has an owner', () => {
       expect(await count()).toBe(before);
 
       before = await count();
-      const added = await engine.addExample(image, target('chelsea'));
+      const added = await engine.addExample(target('chelsea'), image);
       expect(await count()).toBe(before);
       await engine.removeExample(added.id);
       expect(await count()).toBe(before);
@@ -152,15 +152,15 @@ describe('bad input', () => {
 
   test('training with fewer than 2 labels says what to add, and keeps the examples', async () => {
     await expect(engine.train()).rejects.toThrow(/at least 2 labels; there are none/);
-    await engine.addExample(photos.chelsea!, 'cat');
-    await engine.addExample(photos.chelsea!, 'cat');
+    await engine.addExample('cat', photos.chelsea!);
+    await engine.addExample('cat', photos.chelsea!);
     await expect(engine.train()).rejects.toThrow(/only 'cat' \(2 examples\).*another label/);
     expect((await engine.counts()).perLabel).toEqual({ cat: 2 });
   });
 
   test('an empty label is refused', async () => {
-    await expect(engine.addExample(photos.chelsea!, '  ')).rejects.toThrow(/label cannot be empty/);
-    await expect(engine.addExample(photos.chelsea!, 7 as unknown as string)).rejects.toThrow(TypeError);
+    await expect(engine.addExample('  ', photos.chelsea!)).rejects.toThrow(/label cannot be empty/);
+    await expect(engine.addExample(7 as unknown as string, photos.chelsea!)).rejects.toThrow(TypeError);
   });
 
   test('classify before training says to train (or use knn)', async () => {
@@ -184,8 +184,8 @@ describe('bad input', () => {
 
   test('label management: rename, clear, remove, with errors naming what exists', async () => {
     await engine.clearExamples();
-    const a = await engine.addExample(photos.chelsea!, 'cat');
-    await engine.addExample(photos.coffee!, 'cup');
+    const a = await engine.addExample('cat', photos.chelsea!);
+    await engine.addExample('cup', photos.coffee!);
     expect((await engine.renameLabel('cat', 'kitten')).perLabel).toEqual({ kitten: 1, cup: 1 });
     await expect(engine.renameLabel('cup', 'kitten')).rejects.toThrow(/already exists/);
     await expect(engine.clearLabel('dog')).rejects.toThrow(/no label 'dog'. Labels are: kitten, cup/);
@@ -231,9 +231,9 @@ describe('set-up errors', () => {
 
   test('regression targets are checked against the outputs', async () => {
     const engine = await realEngine({ head: 'regression', outputs: ['x'] });
-    await expect(engine.addExample(photos.chelsea!, 'cat')).rejects.toThrow(/needs target values \{ x: 0..1 \}/);
-    await expect(engine.addExample(photos.chelsea!, { x: 2 })).rejects.toThrow(/'x' needs a number in \[0, 1\]/);
-    await expect(engine.addExample(photos.chelsea!, { x: 0.5, y: 1 })).rejects.toThrow(/Unknown output 'y'/);
+    await expect(engine.addExample('cat', photos.chelsea!)).rejects.toThrow(/needs target values \{ x: 0..1 \}/);
+    await expect(engine.addExample({ x: 2 }, photos.chelsea!)).rejects.toThrow(/'x' needs a number in \[0, 1\]/);
+    await expect(engine.addExample({ x: 0.5, y: 1 }, photos.chelsea!)).rejects.toThrow(/Unknown output 'y'/);
     await engine.dispose();
   });
 });

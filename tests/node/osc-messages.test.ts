@@ -25,7 +25,7 @@ const prediction = (
 });
 const tw = { prefix: '/tw', mode: 'tw' as const, labelEveryFrame: false, perLabel: true };
 const show = (ms: InstanceType<typeof OSC.TypedMessage>[]) =>
-  ms.map((m) => `${m.address} ,${m.types} ${m.args.join(' ')}`.trim());
+  ms.map((m) => `${m.address} ,${m.types} ${m.args.map(String).join(' ')}`.trim());
 
 describe('trainwhistle address space', () => {
   test('first prediction: labels, label, class, one message per label, and all confidences — floats typed f even at 0 and 1', () => {

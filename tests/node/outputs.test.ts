@@ -55,15 +55,16 @@ const oscValue = (buf: Buffer, address: string): number | undefined => {
   return m.address === address ? (m.args[0] as number) : undefined;
 };
 
-const udpReceiver = (address: string) => async (_b: BridgeProcess, udp: Awaited<ReturnType<typeof udpPeer>>) => ({
-  inbox: udp.inbox as Inbox<unknown>,
-  receive: async () => {
-    for (;;) {
-      const value = oscValue(await udp.inbox.next(), address);
-      if (value !== undefined) return value;
-    }
-  },
-});
+const udpReceiver = (address: string) => (_b: BridgeProcess, udp: Awaited<ReturnType<typeof udpPeer>>) =>
+  Promise.resolve({
+    inbox: udp.inbox as Inbox<unknown>,
+    receive: async () => {
+      for (;;) {
+        const value = oscValue(await udp.inbox.next(), address);
+        if (value !== undefined) return value;
+      }
+    },
+  });
 
 const kinds: Kind[] = [
   {
@@ -83,7 +84,8 @@ const kinds: Kind[] = [
       const sketch = await connectPage(bridge.wsPort);
       return {
         inbox: sketch.inbox as Inbox<unknown>,
-        receive: async () => JSON.parse(String((await sketch.inbox.next()).data)).confidences.a,
+        receive: async () =>
+          (JSON.parse(String((await sketch.inbox.next()).data)) as { confidences: { a: number } }).confidences.a,
       };
     },
   },

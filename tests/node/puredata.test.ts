@@ -8,7 +8,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,7 +86,7 @@ describe('examples/puredata/trainwhistle.pd in a headless Pure Data', () => {
     control = dgram.createSocket('udp4');
     control.on('message', (buf) => controlPackets.push(buf));
     await new Promise<void>((done) => control.bind(0, '127.0.0.1', () => done()));
-    const controlPort = (control.address() as AddressInfo).port;
+    const controlPort = control.address().port;
     sender = dgram.createSocket('udp4');
 
     // `-send` runs after the patch has loaded (after its loadbang connected to 9001): point the

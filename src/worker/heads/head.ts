@@ -15,7 +15,7 @@ export interface Head {
   /** Learns from the examples. Throws before changing anything when the examples cannot train it. */
   train(examples: readonly Example[], onProgress: (p: TrainProgress) => void): Promise<TrainReport>;
   /** Confidences in `names` order (classification) or output values (regression). */
-  predict(embedding: Float32Array): Promise<Float32Array>;
+  predict(embedding: Float32Array): Float32Array;
   dispose(): void;
 }
 

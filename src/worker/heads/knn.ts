@@ -37,13 +37,13 @@ export class KnnHead implements Head {
   }
 
   /** Nothing to learn; checks the examples so train() fails the same way for every head. */
-  async train(_examples: unknown, onProgress: (p: TrainProgress) => void): Promise<TrainReport> {
+  train(_examples: unknown, onProgress: (p: TrainProgress) => void): Promise<TrainReport> {
     checkClassificationExamples(this.store.all, this.store.labels);
     onProgress({ epoch: 1, epochs: 1, loss: 0 });
-    return { head: this.kind, epochs: 0, examples: this.store.all.length, ms: 0 };
+    return Promise.resolve({ head: this.kind, epochs: 0, examples: this.store.all.length, ms: 0 });
   }
 
-  async predict(embedding: Float32Array): Promise<Float32Array> {
+  predict(embedding: Float32Array): Float32Array {
     if (!this.ready()) throw new NotTrainedError(this.notReadyReason());
     const labels = this.store.labels;
     if (this.#norms.size > 2 * this.store.all.length + 16) this.#norms.clear(); // forget removed examples

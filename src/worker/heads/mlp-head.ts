@@ -36,7 +36,7 @@ export abstract class MlpHead implements Head {
     };
   }
 
-  predict(embedding: Float32Array): Promise<Float32Array> {
+  predict(embedding: Float32Array): Float32Array {
     if (!this.#mlp) throw new NotTrainedError(this.notReadyReason());
     return this.#mlp.predict(embedding);
   }

@@ -125,7 +125,7 @@ export class Mlp {
    * relu(x·W1 + b1)·W2 + b2, then softmax or sigmoid — about 27k multiply-adds for 256→100→3, far
    * less than the cost of a GPU round trip (26 ms per prediction on software WebGL).
    */
-  async predict(embedding: Float32Array): Promise<Float32Array> {
+  predict(embedding: Float32Array): Float32Array {
     const { w1, b1, w2, b2 } = this.#weights!;
     const hidden = b1.length;
     const outputs = b2.length;
