@@ -4,15 +4,15 @@
  * tensor count and heap before and after. OSC goes to the bridge when a URL is given.
  */
 import { merge, takeWhile, tap } from 'rxjs';
-import { createPipeline } from '../streams/pipeline';
+import type { Backend, Milliseconds, RawBenchmark } from '../protocol/types';
 import { frames } from '../streams/frames';
-import type { Backend, Milliseconds } from '../protocol/types';
+import { createPipeline, type Pipeline } from '../streams/pipeline';
+import { mean, summarise } from '../streams/stats';
 import { addExamples } from './add-examples';
+import { heapMb } from './heap';
 import { watchMainThread } from './main-thread-monitor';
 import { offeredFrames } from './offered-frames';
-import { oscProbe, type OscProbe } from './osc-probe';
-import { mean, summarise } from '../streams/stats';
-import { heapMb } from './heap';
+import { oscProbe } from './osc-probe';
 import type { BackendRun } from './types';
 
 export interface MeasureBackendOptions {
@@ -34,6 +34,103 @@ export class BackendUnavailable extends Error {
   override name = 'BackendUnavailable';
 }
 
+/** The tensor count after the first and the last prediction of the phases so far. */
+interface Tensors {
+  first: number;
+  last: number;
+}
+
+/** Sends a phase's predictions to the bridge (when `oscUrl` is set) and counts them; `close()` ends it. */
+async function oscFor(pipe: Pipeline, o: MeasureBackendOptions, prefix: string) {
+  const probe = o.oscUrl ? await oscProbe(o.oscUrl, prefix, pipe.predictions$) : null;
+  return { sent: () => probe?.sent() ?? 0, close: () => probe?.close() };
+}
+
+/**
+ * Frames offered as fast as the pipeline accepts them, until `pipelineFrames` predictions or
+ * `pipelineMaxMs`. Keeps numbers only, not the predictions: the heap reading afterwards must not count them.
+ */
+async function pipelinePhase(pipe: Pipeline, video: HTMLVideoElement, o: MeasureBackendOptions, tensors: Tensors) {
+  const t = { latency: [] as number[], fromPixels: [] as number[], infer: [] as number[], head: [] as number[] };
+  const worker: Milliseconds[] = [];
+  const arrivals: Milliseconds[] = [];
+  const bitmaps: Milliseconds[] = [];
+  const done = new Promise<void>((resolve) => {
+    const start = performance.now();
+    const sub = pipe.predictions$.subscribe((p) => {
+      arrivals.push(performance.now());
+      t.latency.push(p.latencyMs);
+      t.fromPixels.push(p.timings.fromPixels);
+      t.infer.push(p.timings.infer);
+      t.head.push(p.timings.head);
+      worker.push(p.timings.total);
+      if (tensors.first < 0) tensors.first = p.tensors;
+      tensors.last = p.tensors;
+      if (arrivals.length >= o.pipelineFrames || performance.now() - start >= o.pipelineMaxMs) {
+        sub.unsubscribe();
+        resolve();
+      }
+    });
+  });
+  pipe.start(offeredFrames(video, merge(pipe.predictions$, pipe.errors$), { onBitmap: (ms) => bitmaps.push(ms) }));
+  await done;
+  pipe.stop();
+  const span = (arrivals.at(-1)! - arrivals[0]!) / 1000;
+  const workerMs = mean(worker);
+  return {
+    pipelineFps: span > 0 ? (arrivals.length - 1) / span : 0,
+    pipelineFrames: arrivals.length,
+    pipelineLatencyMs: summarise(t.latency),
+    breakdownMs: {
+      bitmap: mean(bitmaps),
+      fromPixels: mean(t.fromPixels),
+      infer: mean(t.infer),
+      head: mean(t.head),
+      worker: workerMs,
+      overhead: mean(t.latency) - workerMs,
+    },
+  };
+}
+
+/** The fake camera at its own rate, through the pipeline's own frame source, for `cameraMs`. */
+async function cameraPhase(
+  pipe: Pipeline,
+  video: HTMLVideoElement,
+  o: MeasureBackendOptions,
+  raw: RawBenchmark,
+  tensors: Tensors,
+) {
+  let offered = 0;
+  let ending = false;
+  const latencies: Milliseconds[] = [];
+  const sub = pipe.predictions$.subscribe((p) => {
+    latencies.push(p.latencyMs);
+    tensors.last = p.tensors;
+  });
+  const start = performance.now();
+  pipe.start(
+    frames(video).pipe(
+      takeWhile(() => !ending),
+      tap(() => (offered += 1)),
+    ),
+  );
+  await sleep(o.cameraMs);
+  ending = true;
+  const seconds = (performance.now() - start) / 1000;
+  const inWindow = latencies.length;
+  // Let the frame in the worker and the one waiting finish, so that only real drops remain.
+  await sleep(Math.max(300, 3 * raw.msPerFrame.p95));
+  pipe.stop();
+  sub.unsubscribe();
+  return {
+    cameraLatencyMs: summarise(latencies),
+    cameraInputFps: offered / seconds,
+    cameraFps: inWindow / seconds,
+    droppedFrames: Math.max(0, offered - latencies.length),
+    cameraFrames: offered,
+  };
+}
+
 /** @example const run = await measureBackend('wasm', video, { rawMs: 5000, pipelineFrames: 2000, pipelineMaxMs: 60_000, cameraMs: 10_000 }) */
 export async function measureBackend(
   backend: Backend,
@@ -42,7 +139,6 @@ export async function measureBackend(
 ): Promise<BackendRun> {
   const log = o.log ?? (() => {});
   const pipe = await createPipeline({ backend, head: 'dense', rememberBackend: false, train: { epochs: 1 } });
-  const probes: OscProbe[] = [];
   try {
     const started = pipe.info.backend.backend;
     if (started !== backend)
@@ -53,79 +149,19 @@ export async function measureBackend(
     log(`${backend}: raw model for ${(o.rawMs / 1000).toFixed(0)} s`);
     const raw = await pipe.rawBenchmark(o.rawMs);
 
-    // Pipeline: as fast as it accepts frames.
-    log(`${backend}: pipeline, up to ${o.pipelineFrames} frames or ${(o.pipelineMaxMs / 1000).toFixed(0)} s`);
     const prefix = (phase: string) => `/bench/${backend}/${phase}`;
-    const oscPipeline = o.oscUrl ? await oscProbe(o.oscUrl, prefix('pipeline'), pipe.predictions$) : null;
-    if (oscPipeline) probes.push(oscPipeline);
-    // Numbers only, not the predictions themselves: the heap reading after 2,000 frames must not count them.
-    const timings = {
-      latency: [] as Milliseconds[],
-      fromPixels: [] as Milliseconds[],
-      infer: [] as Milliseconds[],
-      head: [] as Milliseconds[],
-      worker: [] as Milliseconds[],
-    };
-    const tensors = { first: -1, last: -1 };
-    const arrivals: Milliseconds[] = [];
-    const bitmaps: Milliseconds[] = [];
+    const tensors: Tensors = { first: -1, last: -1 };
+    log(`${backend}: pipeline, up to ${o.pipelineFrames} frames or ${(o.pipelineMaxMs / 1000).toFixed(0)} s`);
+    const oscPipeline = await oscFor(pipe, o, prefix('pipeline'));
     const heapMbBefore = heapMb();
     const watch = watchMainThread();
-    const done = new Promise<void>((resolve) => {
-      const start = performance.now();
-      const sub = pipe.predictions$.subscribe((p) => {
-        arrivals.push(performance.now());
-        timings.latency.push(p.latencyMs);
-        timings.fromPixels.push(p.timings.fromPixels);
-        timings.infer.push(p.timings.infer);
-        timings.head.push(p.timings.head);
-        timings.worker.push(p.timings.total);
-        if (tensors.first < 0) tensors.first = p.tensors;
-        tensors.last = p.tensors;
-        if (arrivals.length >= o.pipelineFrames || performance.now() - start >= o.pipelineMaxMs) {
-          sub.unsubscribe();
-          resolve();
-        }
-      });
-    });
-    pipe.start(offeredFrames(video, merge(pipe.predictions$, pipe.errors$), { onBitmap: (ms) => bitmaps.push(ms) }));
-    await done;
-    pipe.stop();
-    oscPipeline?.close();
-    const span = (arrivals.at(-1)! - arrivals[0]!) / 1000;
-    const pipelineFps = span > 0 ? (arrivals.length - 1) / span : 0;
-
-    // Camera: the fake camera at its own rate, through the pipeline's own frame source.
+    const pipeline = await pipelinePhase(pipe, video, o, tensors).finally(oscPipeline.close);
     log(`${backend}: camera for ${(o.cameraMs / 1000).toFixed(0)} s`);
-    const oscCamera = o.oscUrl ? await oscProbe(o.oscUrl, prefix('camera'), pipe.predictions$) : null;
-    if (oscCamera) probes.push(oscCamera);
-    let offered = 0;
-    let ending = false;
-    const camera: Milliseconds[] = [];
-    const cameraSub = pipe.predictions$.subscribe((p) => {
-      camera.push(p.latencyMs);
-      tensors.last = p.tensors;
-    });
-    const cameraStart = performance.now();
-    pipe.start(
-      frames(video).pipe(
-        takeWhile(() => !ending),
-        tap(() => (offered += 1)),
-      ),
-    );
-    await sleep(o.cameraMs);
-    ending = true;
-    const cameraSeconds = (performance.now() - cameraStart) / 1000;
-    const inWindow = camera.length;
-    // Let the frame in the worker and the one waiting finish, so that only real drops remain.
-    await sleep(Math.max(300, 3 * raw.msPerFrame.p95));
-    pipe.stop();
-    cameraSub.unsubscribe();
-    oscCamera?.close();
+    const oscCamera = await oscFor(pipe, o, prefix('camera'));
+    const camera = await cameraPhase(pipe, video, o, raw, tensors).finally(oscCamera.close);
     const main = watch.stop();
     const heapMbAfter = heapMb(); // after the watch: a forced collection must not count as a long task
 
-    const workerMs = mean(timings.worker);
     return {
       backend,
       model: pipe.info.model.name,
@@ -133,23 +169,9 @@ export async function measureBackend(
       rawFps: raw.fps,
       rawFrames: raw.frames,
       rawMsPerFrame: raw.msPerFrame,
-      pipelineFps,
-      pipelineFrames: arrivals.length,
-      efficiency: raw.fps > 0 ? pipelineFps / raw.fps : 0,
-      pipelineLatencyMs: summarise(timings.latency),
-      cameraLatencyMs: summarise(camera),
-      breakdownMs: {
-        bitmap: mean(bitmaps),
-        fromPixels: mean(timings.fromPixels),
-        infer: mean(timings.infer),
-        head: mean(timings.head),
-        worker: workerMs,
-        overhead: mean(timings.latency) - workerMs,
-      },
-      cameraInputFps: offered / cameraSeconds,
-      cameraFps: inWindow / cameraSeconds,
-      droppedFrames: Math.max(0, offered - camera.length),
-      cameraFrames: offered,
+      ...pipeline,
+      efficiency: raw.fps > 0 ? pipeline.pipelineFps / raw.fps : 0,
+      ...camera,
       longTasks: main.longTasks,
       maxFrameGapMs: main.maxFrameGapMs,
       baseline: null,
@@ -157,12 +179,11 @@ export async function measureBackend(
       tensorsAfter: tensors.last,
       heapMbBefore,
       heapMbAfter,
-      oscSent: { pipeline: oscPipeline?.sent() ?? 0, camera: oscCamera?.sent() ?? 0 },
+      oscSent: { pipeline: oscPipeline.sent(), camera: oscCamera.sent() },
       oscPrefix: { pipeline: prefix('pipeline'), camera: prefix('camera') },
       warnings: pipe.info.warnings,
     };
   } finally {
-    for (const p of probes) p.close();
     await pipe.close();
   }
 }
