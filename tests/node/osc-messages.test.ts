@@ -9,6 +9,7 @@ import { toJson } from '../../src/outputs/json-output';
 import { addressParts, checkPrefix, safeAddressPart } from '../../src/outputs/osc-address';
 import { freshMemory, pack, toOscMessages } from '../../src/outputs/osc-messages';
 import type { Prediction } from '../../src/protocol/types';
+import { PATCH_CONTROLS, typed } from '../support/bridge';
 
 const prediction = (
   label: string,
@@ -155,6 +156,28 @@ describe('control in', () => {
     const fromMax = toOscMessages(prediction('café', { café: 1 }), freshMemory(), { ...tw, perLabel: false })[1]!; // /tw/label ,s café, as UTF-8
     expect(decode(fromMax as unknown as InstanceType<typeof OSC.Message>)).toEqual([
       { address: '/tw/label', args: ['café'] },
+    ]);
+  });
+
+  /** What controlInput() makes of a packet from the bridge: each message's command, or null. */
+  const commandsIn = (bytes: Uint8Array, prefix?: string) =>
+    decodePacket(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer).map((m) =>
+      toCommand(m.address, m.args, prefix),
+    );
+
+  test("Wekinator's control and /tw/clear, as Max (ints) and Wekinator (floats) send them, decode to their commands", () => {
+    for (const { name, bytes, commands } of PATCH_CONTROLS) expect(commandsIn(bytes), name).toEqual(commands);
+  });
+
+  test('what the control paths refuse: outputs without a number, clear without a label, another prefix', () => {
+    expect(commandsIn(new OSC.Message('/wekinator/control/outputs').pack())).toEqual([null]);
+    expect(commandsIn(typed('/wekinator/control/outputs', ['s', 'two']))).toEqual([null]);
+    expect(commandsIn(new OSC.Message('/tw/clear').pack())).toEqual([null]);
+    expect(commandsIn(typed('/tw/clear', ['s', 'hat']), '/cam1')).toEqual([null]);
+    expect(commandsIn(typed('/cam1/clear', ['s', 'hat']), '/cam1')).toEqual([{ kind: 'clear', label: 'hat' }]);
+    // Wekinator's own addresses do not move with the prefix.
+    expect(commandsIn(new OSC.Message('/wekinator/control/stopRecording').pack(), '/cam1')).toEqual([
+      { kind: 'recordTarget', on: false },
     ]);
   });
 });

@@ -13,10 +13,12 @@ import type { Prediction } from '../../src/protocol/types';
 import {
   cleanUp,
   connectPage,
+  sendFrame,
   spawnBridge,
   startBridge,
   udpPeer,
   type BridgeProcess,
+  type Frame,
   type Inbox,
 } from '../support/bridge';
 import { startOscdump, withoutTime } from '../support/oscdump';
@@ -147,10 +149,16 @@ describe.each(kinds)('$name output', (kind) => {
     expect(states.at(-1)).toBe('closed');
     expect(completed).toBe(true);
     expect(output.send(prediction(0))).toBe(false);
-    await new Promise((r) => setTimeout(r, 300));
+    // Once the bridge has seen the output leave, it has handled all the output sent; a marker sent
+    // through the bridge after that must be the first thing to reach the receiver.
+    await expect.poll(() => bridge.stdout(), { timeout: 10_000 }).toMatch(/client left/);
+    const marker = kind.name === 'json' ? '{"type":"marker"}' : Buffer.from(new OSC.Message('/marker').pack());
+    await sendFrame((await connectPage(bridge.wsPort)).ws, marker);
+    const first = await rx.inbox.next();
+    expect(Buffer.isBuffer(first) ? first : (first as Frame).data).toEqual(Buffer.from(marker));
     expect(rx.inbox.size).toBe(0);
     const { counts } = await bridge.stop();
-    expect(counts.osc + counts.json).toBe(0);
+    expect(counts.osc + counts.json).toBe(1); // the marker alone
   });
 });
 

@@ -1,32 +1,40 @@
 /**
  * The receiver examples, checked for real:
- * - examples/puredata/trainwhistle.pd runs in a headless Pure Data (`pd -nogui`); real OSC packets built
- *   with osc-js arrive on UDP 9000 as the bridge would send them, and the patch prints what it parsed.
- *   Its control section sends real OSC, decoded here.
+ * - examples/puredata/trainwhistle.pd runs in a headless Pure Data (`pd -nogui`), fed through a real bridge
+ *   process with what the page's OSC output sends (`toOscMessages` and `pack`) for real predictions; the
+ *   patch prints what it parsed. Its control section sends real OSC through the bridge to a page, which
+ *   reads each as the command it means. The patch listens on UDP 9000 and sends to 9001 by design, so the
+ *   test runs a copy with free ports in their place.
  * - examples/max/trainwhistle.maxpat (no Max here) is checked structurally: every patch cord joins
  *   existing boxes at inlets and outlets those objects really have.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import OSC from 'osc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodePacket, toCommand } from '../../src/outputs/control';
+import { freshMemory, pack, toOscMessages } from '../../src/outputs/osc-messages';
+import type { Prediction } from '../../src/protocol/types';
+import {
+  cleanUp,
+  connectPage,
+  freeUdpPort,
+  sendFrame,
+  startBridge,
+  type BridgeProcess,
+  type Page,
+} from '../support/bridge';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const PD_PATCH = join(REPO, 'examples', 'puredata', 'trainwhistle.pd');
 const MAX_PATCH = join(REPO, 'examples', 'max', 'trainwhistle.maxpat');
-const PD_PORT = 9000;
-
-type Arg = ['f' | 'i' | 's', number | string];
-
-/** One OSC message with explicit types, as the page's OSC output sends them. */
-function osc(address: string, ...args: Arg[]): Uint8Array {
-  const m = new OSC.TypedMessage(address, []);
-  for (const [type, value] of args) m.add(type, value);
-  return m.pack();
-}
+/** The ports the Pd example uses, as users' patches do: it receives the predictions on one, sends control to the other. */
+const PD_IN = 9000;
+const PD_CONTROL = 9001;
 
 function decode(buf: Buffer): { address: string; types: string; args: unknown[] } {
   const m = new OSC.TypedMessage('/', []);
@@ -36,44 +44,68 @@ function decode(buf: Buffer): { address: string; types: string; args: unknown[] 
 
 const delay = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/** Rejects with a message that says what to do when another program holds the port. */
-function checkPortFree(port: number): Promise<void> {
-  return new Promise((done, fail) => {
-    const probe = dgram.createSocket('udp4');
-    probe.once('error', (err: NodeJS.ErrnoException) => {
-      probe.close();
-      fail(
-        new Error(
-          err.code === 'EADDRINUSE'
-            ? `UDP port ${port} is busy (a running bridge receiver, Max, Pd or TouchDesigner?). ` +
-                `The Pd example listens there: stop that program and run the test again.`
-            : `Cannot bind UDP port ${port}: ${err.message}`,
-        ),
-      );
-    });
-    probe.bind(port, '0.0.0.0', () => probe.close(() => done()));
-  });
+/**
+ * The patch with `input` in place of 9000 and `control` in place of 9001, wherever they appear (its
+ * objects, and the texts that name them). Throws unless the patch receives on 9000 and sends to 9001
+ * and uses no other port, so that a port added or changed in the example cannot slip past the substitution.
+ */
+function withPorts(patch: string, input: number, control: number): string {
+  // Boxes and messages, without their canvas position (two numbers, which can pass 1000).
+  const boxes = patch
+    .split(/;\r?\n/)
+    .filter((l) => /^#X (obj|msg) /.test(l))
+    .map((l) => l.split(' ').slice(4).join(' '));
+  const ports = boxes.flatMap((b) => b.match(/\b\d{4,5}\b/g) ?? []);
+  const receivers = boxes.filter((b) => /^netreceive\b/.test(b));
+  const connects = boxes.filter((b) => /^connect\b/.test(b));
+  const expected = [`netreceive -u -b ${PD_IN}`, `connect 127.0.0.1 ${PD_CONTROL}`];
+  if (
+    ports.some((p) => p !== String(PD_IN) && p !== String(PD_CONTROL)) ||
+    JSON.stringify([...receivers, ...connects]) !== JSON.stringify(expected)
+  ) {
+    throw new Error(
+      `The Pd example should receive with [${expected[0]}], send with [${expected[1]}( and use no other port; ` +
+        `it has ${JSON.stringify([...receivers, ...connects])} and the numbers ${JSON.stringify(ports)}. Update this test.`,
+    );
+  }
+  return patch
+    .replace(new RegExp(`\\b${PD_IN}\\b`, 'g'), String(input))
+    .replace(new RegExp(`\\b${PD_CONTROL}\\b`, 'g'), String(control));
 }
 
-describe('examples/puredata/trainwhistle.pd in a headless Pure Data', () => {
+/** The page's OSC output with its defaults (`oscOutput()`): trainwhistle's addresses, one message per label. */
+const TW = { prefix: '/tw', mode: 'tw' as const, labelEveryFrame: false, perLabel: true };
+
+const prediction = (label: string, confidences: Record<string, number>): Prediction => ({
+  label,
+  confidences,
+  t: 1000,
+  latencyMs: 5,
+  timings: { fromPixels: 1, infer: 3, head: 1, total: 5 },
+  tensors: 10,
+});
+
+describe('examples/puredata/trainwhistle.pd in a headless Pure Data, through a real bridge', () => {
   let pd: ChildProcess | undefined;
   let log = '';
-  let sender: dgram.Socket;
-  let control: dgram.Socket;
-  const controlPackets: Buffer[] = [];
+  let dir: string | undefined;
+  let bridge: BridgeProcess;
+  let page: Page;
+  let pdPort: number;
 
-  /** Resolves once Pd's console holds every line, re-sending `packets` until then. */
-  async function waitForLines(lines: string[], packets: Uint8Array[] = [], timeoutMs = 5000): Promise<void> {
+  /** Resolves once Pd's console, from character `since` on, holds every line; fails after `timeoutMs`. */
+  async function waitForLines(lines: string[], since = 0, timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const has = () => lines.every((l) => log.split('\n').includes(l));
-    while (!has()) {
-      if (Date.now() > deadline) {
-        const missing = lines.filter((l) => !log.split('\n').includes(l));
-        throw new Error(`Pd never printed ${JSON.stringify(missing)}. Its console:\n${log}`);
-      }
-      for (const p of packets) sender.send(p, PD_PORT, '127.0.0.1');
-      await delay(250);
+    const missing = () => lines.filter((l) => !log.slice(since).split('\n').includes(l));
+    while (missing().length > 0) {
+      if (Date.now() > deadline) throw new Error(`Pd never printed ${JSON.stringify(missing())}. Its console:\n${log}`);
+      await delay(50);
     }
+  }
+
+  /** Sends what the page's OSC output sends for `p` (from a fresh start) through the bridge to Pd. */
+  async function sendPrediction(p: Prediction): Promise<void> {
+    for (const bytes of pack(toOscMessages(p, freshMemory(), TW))) await sendFrame(page.ws, bytes);
   }
 
   beforeAll(async () => {
@@ -81,31 +113,24 @@ describe('examples/puredata/trainwhistle.pd in a headless Pure Data', () => {
     if (version.error) {
       throw new Error('Pure Data is not installed: `apt-get install -y puredata-core` (Debian) gives a headless `pd`.');
     }
-    await checkPortFree(PD_PORT);
+    // Pd binds every interface; a port free there a moment ago.
+    pdPort = await freeUdpPort('0.0.0.0');
+    bridge = await startBridge(['--send', `127.0.0.1:${pdPort}`]);
+    page = await connectPage(bridge.wsPort, 'http://127.0.0.1:5173');
+    dir = await mkdtemp(join(tmpdir(), 'tw-pd-'));
+    const patch = join(dir, 'trainwhistle.pd');
+    await writeFile(patch, withPorts(readFileSync(PD_PATCH, 'utf8'), pdPort, bridge.listenPort));
 
-    control = dgram.createSocket('udp4');
-    control.on('message', (buf) => controlPackets.push(buf));
-    await new Promise<void>((done) => control.bind(0, '127.0.0.1', () => done()));
-    const controlPort = control.address().port;
-    sender = dgram.createSocket('udp4');
-
-    // `-send` runs after the patch has loaded (after its loadbang connected to 9001): point the
-    // patch's [netsend] at this test's socket, then click what the control section's messages do.
-    const sends = [
-      'tw-netsend disconnect',
-      `tw-netsend connect 127.0.0.1 ${controlPort}`,
-      'tw-send train',
-      'tw-send run 1',
-      'tw-send record ukulele 1',
-      'tw-send clear ukulele',
-    ].join('; ');
-    pd = spawn('pd', ['-nogui', '-noprefs', '-stderr', '-nosound', '-nomidi', '-open', PD_PATCH, '-send', sends], {
+    // `-send` runs after the patch has loaded (and its loadbang has connected [netsend] to the bridge):
+    // it clicks what the control section's messages do.
+    const sends = ['tw-send train', 'tw-send run 1', 'tw-send record ukulele 1', 'tw-send clear ukulele'].join('; ');
+    pd = spawn('pd', ['-nogui', '-noprefs', '-stderr', '-nosound', '-nomidi', '-open', patch, '-send', sends], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     pd.stdout!.on('data', (d: Buffer) => (log += d.toString()));
     pd.stderr!.on('data', (d: Buffer) => (log += d.toString()));
-    await waitForLines(['trainwhistle: patch loaded: expecting OSC on UDP port 9000']);
-  }, 15_000);
+    await waitForLines([`trainwhistle: patch loaded: expecting OSC on UDP port ${pdPort}`]);
+  }, 20_000);
 
   afterAll(async () => {
     if (pd && pd.exitCode === null) {
@@ -114,8 +139,8 @@ describe('examples/puredata/trainwhistle.pd in a headless Pure Data', () => {
       await Promise.race([exited, delay(2000)]);
       if (pd.exitCode === null) pd.kill('SIGKILL');
     }
-    sender?.close();
-    control?.close();
+    await cleanUp();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('loads without errors: every object is created and every cord connects', () => {
@@ -123,48 +148,66 @@ describe('examples/puredata/trainwhistle.pd in a headless Pure Data', () => {
   });
 
   it('shows the winning label, the class index and all confidences', async () => {
-    await waitForLines(
-      ['tw-label: ukulele', 'tw-class: 0', 'tw-confidences: 0.1 0.7 0.2'],
-      [
-        osc('/tw/label', ['s', 'ukulele']),
-        osc('/tw/class', ['i', 0]),
-        osc('/tw/confidences', ['f', 0.1], ['f', 0.7], ['f', 0.2]),
-      ],
-    );
+    const since = log.length;
+    // As hold() emits it: the label held at 'ukulele' while the confidences have moved on.
+    await sendPrediction(prediction('ukulele', { ukulele: 0.1, 'train whistle': 0.7, 'water bottle': 0.2 }));
+    await waitForLines(['tw-label: ukulele', 'tw-class: 0', 'tw-confidences: 0.1 0.7 0.2'], since);
   });
 
   it('handles a label with a space, per-label confidences and the label list', async () => {
+    const since = log.length;
+    await sendPrediction(prediction('train whistle', { ukulele: 0.1, 'train whistle': 0.7, 'water bottle': 0.2 }));
     await waitForLines(
       [
         'tw-label: train whistle',
         'tw-class: 1',
         'tw-confidence: train_whistle 0.7',
         'tw-confidence: ukulele 0.1',
+        'tw-confidence: water_bottle 0.2',
         'tw-labels: list ukulele train\\ whistle water\\ bottle',
+        'tw-confidences: 0.1 0.7 0.2',
       ],
-      [
-        osc('/tw/labels', ['s', 'ukulele'], ['s', 'train whistle'], ['s', 'water bottle']),
-        osc('/tw/label', ['s', 'train whistle']),
-        osc('/tw/class', ['i', 1]),
-        osc('/tw/confidence/ukulele', ['f', 0.1]),
-        osc('/tw/confidence/train_whistle', ['f', 0.7]),
-      ],
+      since,
     );
   });
 
-  it('sends the control messages as OSC the page understands', async () => {
-    const deadline = Date.now() + 3000;
-    while (controlPackets.length < 4 && Date.now() < deadline) await delay(50);
-    expect(controlPackets.map(decode)).toEqual([
+  it('sends the control messages as OSC the page understands, through the bridge', async () => {
+    const frames = [];
+    for (let i = 0; i < 4; i++) frames.push(await page.inbox.next());
+    expect(frames.every((f) => f.binary)).toBe(true);
+    expect(frames.map((f) => decode(f.data))).toEqual([
       { address: '/tw/train', types: ',', args: [] },
       { address: '/tw/run', types: ',i', args: [1] },
       { address: '/tw/record', types: ',si', args: ['ukulele', 1] },
       { address: '/tw/clear', types: ',s', args: ['ukulele'] },
     ]);
+    const commands = frames.flatMap((f) =>
+      decodePacket(f.data.buffer.slice(f.data.byteOffset, f.data.byteOffset + f.data.byteLength) as ArrayBuffer).map(
+        (m) => toCommand(m.address, m.args),
+      ),
+    );
+    expect(commands).toEqual([
+      { kind: 'train' },
+      { kind: 'run', on: true },
+      { kind: 'record', label: 'ukulele', on: true },
+      { kind: 'clear', label: 'ukulele' },
+    ]);
   });
 });
 
 describe('examples/puredata/trainwhistle.pd as text', () => {
+  it('receives on UDP 9000 and sends control to 9001, and on no other port (the Pd test runs a copy with others)', () => {
+    const patch = readFileSync(PD_PATCH, 'utf8');
+    const copy = withPorts(patch, 45_000, 45_001);
+    expect(copy).toContain('netreceive -u -b 45000;');
+    expect(copy).toContain('connect 127.0.0.1 45001;');
+    expect(copy).toContain('expecting OSC on UDP port 45000;');
+    expect(copy).not.toMatch(/\b900[01]\b/);
+    expect(copy.split('\n').length).toBe(patch.split('\n').length);
+    expect(() => withPorts(patch.replace('connect 127.0.0.1 9001', 'connect 127.0.0.1 9002'), 1, 2)).toThrow(/9002/);
+    expect(() => withPorts(`${patch}#X obj 20 20 netreceive -u -b 12000;\n`, 1, 2)).toThrow(/12000/);
+  });
+
   it('connects only boxes that exist', () => {
     const lines = readFileSync(PD_PATCH, 'utf8').split(/;\r?\n/);
     expect(lines[0]).toMatch(/^#N canvas /);

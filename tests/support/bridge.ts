@@ -3,7 +3,10 @@
  * `ws` clients as pages. Everything made here is registered and undone by `cleanUp()`.
  */
 import dgram from 'node:dgram';
+import { createServer } from 'node:net';
+import OSC from 'osc-js';
 import WebSocket from 'ws';
+import type { ControlCommand } from '../../src/outputs/control';
 import { spawnBridge as spawnProcess, type BridgeProcess, type Stopped } from '../../bridge/spawn.mjs';
 
 export { CLI } from '../../bridge/spawn.mjs';
@@ -68,28 +71,75 @@ export interface UdpPeer {
   send(bytes: Uint8Array, port: number): Promise<void>;
 }
 
-/** A UDP socket on 127.0.0.1 (any free port): receives into `inbox`, sends to 127.0.0.1. */
-export async function udpPeer(): Promise<UdpPeer> {
+/**
+ * A UDP socket on 127.0.0.1, on `port` (any free one for 0): receives into `inbox`, sends to 127.0.0.1.
+ * Rejects, saying what to do, when another program holds the port.
+ */
+export async function udpPeer(port = 0): Promise<UdpPeer> {
   const socket = dgram.createSocket('udp4');
-  const inbox = new Inbox<Buffer>('a UDP socket');
+  const inbox = new Inbox<Buffer>(port === 0 ? 'a UDP socket' : `UDP port ${port}`);
   socket.on('message', (msg) => inbox.push(msg));
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      socket.close();
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(
+              `UDP port ${port} on 127.0.0.1 is in use by another program (Max, Pd, TouchDesigner, a bridge's ` +
+                'receiver?). This test has to receive there: stop that program and run the test again.',
+            )
+          : err,
+      );
+    });
+    socket.bind(port, '127.0.0.1', () => resolve());
+  });
   undo.push(() => socket.close());
   return {
     port: socket.address().port,
     inbox,
-    send: (bytes, port) =>
-      new Promise((resolve, reject) => socket.send(bytes, port, '127.0.0.1', (err) => (err ? reject(err) : resolve()))),
+    send: (bytes, to) =>
+      new Promise((resolve, reject) => socket.send(bytes, to, '127.0.0.1', (err) => (err ? reject(err) : resolve()))),
   };
 }
 
-/** A UDP port that nothing listens on (it was free a moment ago). */
-export async function freeUdpPort(): Promise<number> {
+/** A UDP port that nothing listens on at `host` (it was free a moment ago). */
+export async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
   const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => socket.bind(0, host, resolve));
   const { port } = socket.address();
   await new Promise<void>((resolve) => socket.close(resolve));
   return port;
+}
+
+/**
+ * Makes sure that `port` on 127.0.0.1 is taken until `cleanUp()`: this process binds it, or another
+ * program already holds it (either way, a bridge that tries it finds it in use).
+ */
+export async function occupyPort(protocol: 'tcp' | 'udp', port: number): Promise<void> {
+  const inUse = (err: NodeJS.ErrnoException, reject: (e: Error) => void, resolve: () => void) =>
+    err.code === 'EADDRINUSE' ? resolve() : reject(err);
+  if (protocol === 'tcp') {
+    const server = createServer();
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) => inUse(err, reject, resolve));
+      server.listen(port, '127.0.0.1', () => {
+        undo.push(() => new Promise((done) => server.close(done)));
+        resolve();
+      });
+    });
+    return;
+  }
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', (err) => {
+      socket.close();
+      inUse(err, reject, resolve);
+    });
+    socket.bind(port, '127.0.0.1', () => {
+      undo.push(() => socket.close());
+      resolve();
+    });
+  });
 }
 
 export interface Frame {
@@ -126,3 +176,73 @@ export function sendFrame(ws: WebSocket, data: Uint8Array | string, binary = typ
 
 /** A seeded PRNG (mulberry32), so that a failing fuzz run can be replayed. */
 export { rng as random } from './augment';
+
+/** One OSC message with explicit types: `['i', 2]` as Max sends a whole number, `['f', 2]` as Wekinator does. */
+export function typed(address: string, ...args: ['f' | 'i' | 's', number | string][]): Uint8Array {
+  const message = new OSC.TypedMessage(address, []);
+  for (const [type, value] of args) message.add(type, value);
+  return message.pack();
+}
+
+/**
+ * Wekinator's control messages and `/tw/clear`, as Max (`udpsend`: whole numbers go out as int32) and
+ * Wekinator or a Processing sketch (floats) send them, with the commands a page must read from each.
+ */
+export const PATCH_CONTROLS: { name: string; bytes: Uint8Array; commands: ControlCommand[] }[] = [
+  {
+    name: 'outputs 2 from Max (,i)',
+    bytes: typed('/wekinator/control/outputs', ['i', 2]),
+    commands: [{ kind: 'target', values: [2] }],
+  },
+  {
+    name: 'outputs 2 from Wekinator (,f)',
+    bytes: typed('/wekinator/control/outputs', ['f', 2]),
+    commands: [{ kind: 'target', values: [2] }],
+  },
+  {
+    name: 'outputs 0.25 0.75 (regression, ,ff)',
+    bytes: typed('/wekinator/control/outputs', ['f', 0.25], ['f', 0.75]),
+    commands: [{ kind: 'target', values: [0.25, 0.75] }],
+  },
+  {
+    name: 'outputs 1 0.5 from Max (,if)',
+    bytes: new OSC.Message('/wekinator/control/outputs', 1, 0.5).pack(),
+    commands: [{ kind: 'target', values: [1, 0.5] }],
+  },
+  {
+    name: 'startRecording',
+    bytes: new OSC.Message('/wekinator/control/startRecording').pack(),
+    commands: [{ kind: 'recordTarget', on: true }],
+  },
+  {
+    name: 'stopRecording',
+    bytes: new OSC.Message('/wekinator/control/stopRecording').pack(),
+    commands: [{ kind: 'recordTarget', on: false }],
+  },
+  {
+    name: 'deleteAllExamples',
+    bytes: new OSC.Message('/wekinator/control/deleteAllExamples').pack(),
+    commands: [{ kind: 'clearAll' }],
+  },
+  {
+    name: '/tw/clear hat (,s)',
+    bytes: typed('/tw/clear', ['s', 'hat']),
+    commands: [{ kind: 'clear', label: 'hat' }],
+  },
+  {
+    name: '/tw/clear 3 from Max, a label that is a number (,i)',
+    bytes: typed('/tw/clear', ['i', 3]),
+    commands: [{ kind: 'clear', label: '3' }],
+  },
+  {
+    name: 'a bundle: outputs 1, startRecording',
+    bytes: new OSC.Bundle([
+      new OSC.Message('/wekinator/control/outputs', 1),
+      new OSC.Message('/wekinator/control/startRecording'),
+    ]).pack(),
+    commands: [
+      { kind: 'target', values: [1] },
+      { kind: 'recordTarget', on: true },
+    ],
+  },
+];

@@ -1,6 +1,7 @@
 /**
  * The real engine in Node: real MobileNet weights from ../shared/models on the wasm backend.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -15,8 +16,17 @@ export const GRAPH_MODEL_DIR = join(SHARED, 'models/mobilenet_v1_025_224_graph')
 const require = createRequire(import.meta.url);
 setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + '/');
 
-/** An IOHandler that reads a TF.js graph model from a folder, as tf.io.http would over HTTP. */
+/**
+ * An IOHandler that reads a TF.js graph model from a folder, as tf.io.http would over HTTP.
+ * Throws at once, saying where the weights should be, when the folder has no model.json.
+ */
 export function folderHandler(dir: string): tf.io.IOHandler {
+  if (!existsSync(join(dir, 'model.json'))) {
+    throw new Error(
+      `No MobileNet weights at ${dir}: the engine tests need the real weights in ../shared/models beside the ` +
+        'checkout (CI provides that folder; copy it there from a machine that has it).',
+    );
+  }
   return {
     async load() {
       const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;

@@ -20,6 +20,9 @@ export interface Oscdump {
 /** A line without the time tag oscdump prints first. */
 export const withoutTime = (line: string): string => line.replace(/^[0-9a-f]{8}\.[0-9a-f]{8} /, '');
 
+/** The address of the packets that check oscdump is listening; their lines never reach `lines` or `all`. */
+const KNOCK = '/oscdump-test/knock';
+
 /** Starts oscdump on a free UDP port and waits until it is listening. */
 export async function startOscdump(): Promise<Oscdump> {
   if (!hasOscdump) throw new Error('oscdump is missing: apt-get install liblo-tools (.ci/run installs it).');
@@ -27,27 +30,39 @@ export async function startOscdump(): Promise<Oscdump> {
   const dump = spawn('oscdump', ['-L', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = new Inbox<string>('oscdump');
   const all: string[] = [];
+  let heard = () => {};
+  const listening = new Promise<void>((resolve) => (heard = resolve));
   let rest = '';
   dump.stdout.setEncoding('utf8').on('data', (d: string) => {
     const parts = (rest + d).split('\n');
     rest = parts.pop()!;
     for (const line of parts) {
-      all.push(withoutTime(line));
-      lines.push(line);
+      // A knock may still arrive after the first was heard: it is dropped here, whenever it comes.
+      if (withoutTime(line).trimEnd() === KNOCK) heard();
+      else {
+        all.push(withoutTime(line));
+        lines.push(line);
+      }
     }
   });
-  // oscdump says nothing when it is ready: knock until it prints the knock.
+  // oscdump says nothing when it is ready: knock until it prints a knock.
   const knocker = await udpPeer();
-  const knock = new OSC.Message('/knock').pack();
-  const ready = lines.next();
+  const knock = new OSC.Message(KNOCK).pack();
   const timer = setInterval(() => void knocker.send(knock, port), 100);
+  let timeout: NodeJS.Timeout | undefined;
   try {
-    await ready;
+    await Promise.race([
+      listening,
+      new Promise((_, reject) => {
+        timeout = setTimeout(() => reject(new Error(`oscdump printed nothing for 10 s on UDP port ${port}`)), 10_000);
+      }),
+    ]);
+  } catch (err) {
+    dump.kill('SIGKILL');
+    throw err;
   } finally {
     clearInterval(timer);
+    clearTimeout(timeout);
   }
-  await new Promise((r) => setTimeout(r, 150));
-  while (lines.size > 0) await lines.next();
-  all.length = 0;
   return { port, lines, all, stop: () => dump.kill('SIGKILL') };
 }
