@@ -35,6 +35,8 @@ export default tseslint.config(
   {
     ignores: ['dist/', 'dist-test/', '.cache/', 'public/', 'test-results/', 'node_modules/', 'bench/results/'],
   },
+  // A consumer's project, compiled against the built package by tests/node/package.test.ts (its own tsconfig).
+  { ignores: ['tests/consumer/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

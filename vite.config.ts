@@ -1,7 +1,8 @@
 import { defineConfig } from 'vite';
 
 /**
- * `npm start` serves the app; `vite build` writes it to dist/. With `--mode test` the build also
+ * `npm start` serves the app; `vite build` writes it to dist/app/ (scripts/build.mjs builds the package
+ * beside it, in dist/lib/ and dist/standalone/). With `--mode test` the build also
  * holds the browser-test harness page (tests/browser/harness.html) and goes to dist-test/; with
  * `--mode bench` (npm run bench) the app plus the benchmark page (bench/bench.html) go to .cache/dist-bench/.
  */
@@ -15,7 +16,7 @@ export default defineConfig(({ mode }) => {
     preview: { host: '127.0.0.1', port: 4173 },
     build: {
       target: 'es2022',
-      outDir: mode === 'test' ? 'dist-test' : mode === 'bench' ? '.cache/dist-bench' : 'dist',
+      outDir: mode === 'test' ? 'dist-test' : mode === 'bench' ? '.cache/dist-bench' : 'dist/app',
       chunkSizeWarningLimit: 4096,
       rollupOptions: { input },
     },

@@ -1,12 +1,20 @@
 // trainwhistle × p5.js: the sketch teaches a classifier its own canvas, then sends what it sees as OSC.
 //
-// Open through the project's Vite dev server (`npm start`, then http://127.0.0.1:5173/examples/p5/),
-// which compiles the library's TypeScript sources imported below. p5 comes from node_modules:
-// `npm install --no-save p5` once (see README.md).
-import p5 from 'p5';
-// oscOutput is the library's newest part: this example uses only oscOutput({ url, prefix }) and
-// osc.attach(predictions$), so it keeps working while the rest of that API settles.
-import { createPipeline, labelChanges, oscOutput, smooth } from '../../src/index.ts';
+// No bundler, no build step of its own: any static server will do. In this repository: `npm run build`,
+// `npm run models -- ../shared/models`, `npm run serve`, then open http://127.0.0.1:8000/examples/p5/
+// (README.md says more, and what to change in a copy of your own).
+//
+// The three paths below are relative to this file, as the repository lays things out. p5 comes from the
+// project's node_modules (a devDependency), so nothing is fetched from the internet.
+import p5 from '../../node_modules/p5/lib/p5.esm.min.js';
+import { createPipeline, labelChanges, oscOutput, smooth } from '../../dist/standalone/trainwhistle.js';
+
+/**
+ * Where MobileNet's weights are (`npm run models` fills public/models). The library resolves a relative
+ * `modelBaseUrl` against the page; resolving it against this file instead finds the weights wherever the
+ * page is served from.
+ */
+const MODEL_BASE_URL = new URL('../../public/models', import.meta.url).href;
 
 /** Which key shows (and, held, records) which shape. The labels are what Max, Pd and TD receive. */
 const SHAPES = { 1: 'circle', 2: 'square', 3: 'triangle' };
@@ -70,10 +78,10 @@ new p5((s) => {
 }, $('sketch'));
 
 async function start() {
-  pipe = await createPipeline();
+  pipe = await createPipeline({ modelBaseUrl: MODEL_BASE_URL });
   say(`Ready on ${pipe.info.backend.backend}. Hold 1, 2 or 3 to record a shape.`);
 
-  pipe.examples$.subscribe((counts) => showTable(counts.perLabel, null));
+  pipe.counts$.subscribe((counts) => showTable(counts.perLabel, null));
   pipe.predictions$.subscribe((p) => showTable(null, p.confidences));
   pipe.predictions$.pipe(smooth(0.5), labelChanges()).subscribe((change) => {
     $('change').textContent = change.previous ? `${change.previous} → ${change.label}` : change.label;
@@ -81,6 +89,16 @@ async function start() {
 
   const osc = oscOutput({ url: 'ws://127.0.0.1:8080', prefix: '/tw' });
   osc.attach(pipe.predictions$);
+  osc.status$.subscribe(({ status, sent, dropped }) => {
+    if (status === 'connected') {
+      $('osc').textContent = `OSC: connected to the bridge, ${sent} predictions sent.`;
+    } else {
+      // The bridge refuses pages from origins it was not told about: name this page's own.
+      const command = document.createElement('code');
+      command.textContent = `npm run bridge -- --allow-origin ${location.origin}`;
+      $('osc').replaceChildren(`OSC: not connected (${dropped} predictions not sent). Start the bridge: `, command);
+    }
+  });
 }
 
 function onKey(key, down) {
@@ -96,7 +114,7 @@ function onKey(key, down) {
   } else if (down && key === 't') {
     void trainAndRun();
   } else if (down && key === 'r') {
-    void toggleRun();
+    toggleRun();
   }
 }
 
@@ -122,7 +140,7 @@ async function trainAndRun() {
       say(`Training: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(3)}`),
     );
     const report = await pipe.train().finally(() => progress.unsubscribe());
-    await pipe.start(canvas);
+    pipe.start(canvas);
     say(
       `Trained on ${report.examples} examples in ${Math.round(report.ms)} ms. Running: switch shapes with 1, 2, 3; r stops.`,
     );
@@ -133,14 +151,14 @@ async function trainAndRun() {
   }
 }
 
-async function toggleRun() {
+function toggleRun() {
   if (!pipe || busy) return;
   try {
     if (pipe.running) {
       pipe.stop();
       say('Stopped. Hold 1, 2 or 3 to add examples, t to retrain, r to run again.');
     } else {
-      await pipe.start(canvas);
+      pipe.start(canvas);
       say('Running.');
     }
   } catch (e) {
@@ -159,12 +177,12 @@ function showTable(counts, confidences) {
       const c = table.confidences[label];
       const bar =
         c === undefined ? '' : `<span class="bar" style="width:${Math.round(c * 120)}px"></span> ${c.toFixed(2)}`;
-      return `<tr><td>${key(label)}</td><td>${label}</td><td>${table.counts[label] ?? 0} examples</td><td>${bar}</td></tr>`;
+      return `<tr data-label="${label}" data-confidence="${c ?? ''}"><td>${keyFor(label)}</td><td>${label}</td><td>${table.counts[label] ?? 0} examples</td><td>${bar}</td></tr>`;
     })
     .join('');
 }
 
-function key(label) {
+function keyFor(label) {
   const k = Object.keys(SHAPES).find((n) => SHAPES[n] === label);
   return k ? `<kbd>${k}</kbd>` : '';
 }

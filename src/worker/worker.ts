@@ -10,7 +10,8 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { Engine } from './engine';
 
-// Vite fingerprints the .wasm files; tell the backend where each one ended up.
+// Tell the backend where each .wasm file ended up. The app's build (Vite) fingerprints them into assets/;
+// the package's (scripts/build.mjs) puts them beside this worker, as `new URL('./<name>.wasm', import.meta.url)`.
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasm,
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
