@@ -17,7 +17,7 @@ import { startBridge } from '../bridge/spawn.mjs';
 import { chart } from './chart.mjs';
 import { startOscReceiver } from './osc-receiver.mjs';
 import { BACKENDS, QUICK_BACKENDS, settings } from './settings.mjs';
-import { summarise } from '../src/streams/stats.js';
+import { summarise } from '../src/protocol/stats.js';
 import { markdown } from '../src/bench/table.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,7 +7,7 @@ import { merge, takeWhile, tap } from 'rxjs';
 import type { Backend, Milliseconds, RawBenchmark } from '../protocol/types';
 import { frames } from '../streams/frames';
 import { createPipeline, type Pipeline } from '../streams/pipeline';
-import { mean, summarise } from '../streams/stats';
+import { mean, summarise } from '../protocol/stats';
 import { addExamples } from './add-examples';
 import { heapMb } from './heap';
 import { watchMainThread } from './main-thread-monitor';

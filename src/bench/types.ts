@@ -30,8 +30,8 @@ export interface MainThreadReport {
   frames: number;
 }
 
-export type { Summary } from '../streams/stats';
-import type { Summary } from '../streams/stats';
+export type { Summary } from '../protocol/stats';
+import type { Summary } from '../protocol/stats';
 
 /** Where a prediction's milliseconds go, as means over the pipeline phase. */
 export interface Breakdown {

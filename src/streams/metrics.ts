@@ -4,7 +4,7 @@
  * summarised only when a snapshot is asked for.
  */
 import type { Backend, Milliseconds, Prediction } from '../protocol/types';
-import { percentile } from './stats';
+import { percentile } from '../protocol/stats';
 
 export interface Metrics {
   /** Frames the source delivered per second, over the window. */

@@ -5,7 +5,7 @@
 import OSC from 'osc-js';
 import { describe, expect, test } from 'vitest';
 import { phaseOf, readBundle } from '../../bench/osc-receiver.mjs';
-import { percentile, summarise } from '../../src/streams/stats.js';
+import { percentile, summarise } from '../../src/protocol/stats.js';
 import { overallGoals, runGoals } from '../../src/bench/goals.js';
 import { markdown } from '../../src/bench/table.js';
 import { chart } from '../../bench/chart.mjs';
