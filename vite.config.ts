@@ -16,7 +16,13 @@ export default defineConfig(({ mode }) => {
     preview: { host: '127.0.0.1', port: 4173 },
     build: {
       target: 'es2022',
-      outDir: mode === 'test' ? 'dist-test' : mode === 'bench' ? '.cache/dist-bench' : 'dist/app',
+      // TW_TEST_DIST lets two test runs on one machine build apart (tests/support/paths.ts reads it too).
+      outDir:
+        mode === 'test'
+          ? (process.env.TW_TEST_DIST ?? 'dist-test')
+          : mode === 'bench'
+            ? '.cache/dist-bench'
+            : 'dist/app',
       chunkSizeWarningLimit: 4096,
       rollupOptions: { input },
     },

@@ -4,6 +4,7 @@
  */
 export { createPipeline } from './streams/pipeline';
 export type { LiveSource, Pipeline, PipelineOptions, RecordOptions, Recording } from './streams/pipeline';
+export type { EngineStart } from './streams/engine-client';
 export { openCamera, closeCamera, listCameras, CameraError } from './streams/camera';
 export type { CameraOptions } from './streams/camera';
 export { openVideo } from './streams/video';
@@ -13,6 +14,19 @@ export type { FrameElement, FramesOptions } from './streams/frames';
 export { toBitmap, FRAME_SIZE } from './streams/frame';
 export type { Frame, ImageInput } from './streams/frame';
 export { forgetBackend } from './streams/remembered-backend';
+export { listProjects, deleteProject } from './streams/projects';
+export { ProjectLockedError, StorageError } from './protocol/project-db';
+export type {
+  Evaluation,
+  EvaluationSet,
+  ExampleQuery,
+  FeatureIdentity,
+  HeadSettings,
+  HeadSettingsPatch,
+  ProjectInfo,
+  ProjectProgress,
+  StoredProject,
+} from './protocol/project';
 export type { Metrics } from './streams/metrics';
 export * from './streams/operators';
 export { DEFAULT_ENGINE_OPTIONS } from './protocol/options';

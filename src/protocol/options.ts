@@ -1,6 +1,7 @@
 /**
  * Engine defaults and option merging. No tfjs here: the main thread imports this file too.
  */
+import type { HeadSettings, HeadSettingsPatch } from './project';
 import type { EngineOptions, ModelSpec } from './types';
 
 /** Every engine option with its default. See `EngineOptions` for what each one means. */
@@ -40,6 +41,21 @@ export function mergeEngineOptions(options: PartialEngineOptions = {}): EngineOp
     train: { ...d.train, ...options.train },
     knn: { ...d.knn, ...options.knn },
     outputs: [...(options.outputs ?? d.outputs)],
+  };
+}
+
+/** The head settings within a full set of options. */
+export function headSettingsOf(o: EngineOptions): HeadSettings {
+  return { head: o.head, outputs: [...o.outputs], train: { ...o.train }, knn: { ...o.knn } };
+}
+
+/** `patch` over `base`: what it gives replaces, the rest stays. */
+export function mergeHeadSettings(base: HeadSettings, patch: HeadSettingsPatch): HeadSettings {
+  return {
+    head: patch.head ?? base.head,
+    outputs: [...(patch.outputs ?? base.outputs)],
+    train: { ...base.train, ...patch.train },
+    knn: { ...base.knn, ...patch.knn },
   };
 }
 

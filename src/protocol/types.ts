@@ -2,6 +2,15 @@
  * The worker boundary: every type that crosses between the main thread and the engine worker.
  * Types only — both sides import this file, and it must never pull in runtime code (tfjs above all).
  */
+import type {
+  EngineNotice,
+  Evaluation,
+  ExampleQuery,
+  HeadSettings,
+  HeadSettingsPatch,
+  ProjectInfo,
+  ProjectProgress,
+} from './project';
 
 /** Milliseconds, as from `performance.now()` or a duration. */
 export type Milliseconds = number;
@@ -84,6 +93,18 @@ export interface EngineOptions {
   autoBudgetMs: Milliseconds;
 }
 
+/**
+ * What the engine starts from: the user's options (only those given: a restored project's own head
+ * settings fill the rest) and the project to keep them in.
+ */
+export type EngineInit = Partial<Omit<EngineOptions, 'model' | 'train' | 'knn'>> & {
+  model?: Partial<ModelSpec>;
+  train?: Partial<TrainOptions>;
+  knn?: Partial<KnnOptions>;
+  /** Keep the project under this name in IndexedDB, and restore it from there at start. */
+  project?: string;
+};
+
 export interface RememberedBackend {
   deviceKey: string;
   backend: Backend;
@@ -135,6 +156,10 @@ export interface InitReport {
   head: HeadKind;
   /** Regression output names (empty for classification heads). */
   outputs: string[];
+  /** The head and its training settings, as the project has them now. */
+  settings: HeadSettings;
+  /** The project: restored or new, its labels and counts, whether it was predicting. */
+  project: ProjectInfo;
   /** Warnings a user should see (fallbacks, cache failures). */
   warnings: string[];
 }
@@ -208,17 +233,31 @@ export interface Prediction {
 
 /** The engine the worker exposes through comlink. Every method may be awaited from the main thread. */
 export interface EngineApi {
-  init(options: EngineOptions, onProgress?: (p: LoadProgress) => void): Promise<InitReport>;
+  init(
+    init: EngineInit,
+    onProgress?: (p: LoadProgress | ProjectProgress) => void,
+    onNotice?: (n: EngineNotice) => void,
+  ): Promise<InitReport>;
+  addLabel(label: string): Promise<ExampleCounts>;
   addExample(target: Target, image: EngineImage): Promise<ExampleInfo>;
   removeExample(id: number): Promise<ExampleCounts>;
   clearLabel(label: string): Promise<ExampleCounts>;
   renameLabel(from: string, to: string): Promise<ExampleCounts>;
   clearExamples(): Promise<ExampleCounts>;
   counts(): Promise<ExampleCounts>;
-  examples(): Promise<ExampleInfo[]>;
+  examples(query?: ExampleQuery): Promise<ExampleInfo[]>;
+  exampleCrop(id: number): Promise<Blob | null>;
+  configure(patch: HeadSettingsPatch): Promise<HeadSettings>;
   train(onProgress?: (p: TrainProgress) => void): Promise<TrainReport>;
+  evaluate(): Promise<Evaluation>;
   predict(image: EngineImage, t: Milliseconds): Promise<Prediction>;
   embed(image: EngineImage): Promise<Float32Array>;
+  setRunning(running: boolean): Promise<void>;
+  setAppSettings(appSettings: unknown): Promise<void>;
+  project(): Promise<ProjectInfo>;
+  flush(): Promise<void>;
+  saveProject(): Promise<Blob>;
+  openProject(file: Blob, onProgress?: (p: ProjectProgress) => void): Promise<ProjectInfo>;
   memory(): Promise<{ numTensors: number; numBytes: number }>;
   /** The model alone on the active backend, frames already on hand: `infer` + `await data()` in a loop. */
   rawBenchmark(durationMs: Milliseconds): Promise<RawBenchmark>;

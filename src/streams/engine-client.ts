@@ -4,18 +4,21 @@
  * how it is ended.
  */
 import * as Comlink from 'comlink';
-import { mergeEngineOptions, type PartialEngineOptions } from '../protocol/options';
-import type { EngineApi, InitReport, LoadProgress } from '../protocol/types';
+import { DEFAULT_ENGINE_OPTIONS } from '../protocol/options';
+import type { EngineNotice, ProjectProgress } from '../protocol/project';
+import type { EngineApi, EngineInit, InitReport, LoadProgress } from '../protocol/types';
 import { rememberBackend, rememberedBackend } from './remembered-backend';
 import { restoreErrorClasses } from './worker-errors';
 
 restoreErrorClasses();
 
-export interface EngineStart extends PartialEngineOptions {
-  /** Reports model loading, for a progress bar. */
-  onProgress?: (p: LoadProgress) => void;
+export interface EngineStart extends EngineInit {
+  /** Reports model loading (and re-embedding a project made with another model), for a progress bar. */
+  onProgress?: (p: LoadProgress | ProjectProgress) => void;
   /** Remember `auto`'s choice on this device (localStorage) so the next start skips measuring. @default true */
   rememberBackend?: boolean;
+  /** What the worker tells on its own (a project that cannot be saved, say). */
+  onNotice?: (n: EngineNotice) => void;
 }
 
 export interface EngineClient {
@@ -32,17 +35,42 @@ function pageUrl(url: string): string {
   return url ? new URL(url, document.baseURI).href : url;
 }
 
+/** Rejects when the worker's script cannot load or run, which would otherwise leave init() unanswered. */
+function failure(worker: Worker): Promise<never> {
+  return new Promise((_, reject) => {
+    worker.addEventListener(
+      'error',
+      (e) => {
+        e.preventDefault();
+        reject(
+          new Error(
+            `The engine's worker could not start (${e.message || 'its script did not load'}). ` +
+              `With the standalone build, keep worker.js and the .wasm files beside trainwhistle.js; with a bundler, see the README's "With a bundler".`,
+          ),
+        );
+      },
+      { once: true },
+    );
+  });
+}
+
 /**
  * @example const { engine, info } = await startEngine({ backend: 'auto', head: 'knn' });
  */
 export async function startEngine(options: EngineStart = {}): Promise<EngineClient> {
-  const { onProgress, rememberBackend: remember = true, ...engineOptions } = options;
-  const merged = mergeEngineOptions(engineOptions);
-  merged.modelBaseUrl = pageUrl(merged.modelBaseUrl);
-  merged.modelUrl = pageUrl(merged.modelUrl);
-  const remembered = merged.backend === 'auto' && remember ? rememberedBackend() : undefined;
-  if (remembered) merged.rememberedBackend = remembered;
+  const { onProgress, onNotice, rememberBackend: remember = true, ...given } = options;
+  // Only what the caller gave goes to the engine: a restored project's own settings fill the rest there.
+  const init: EngineInit = {
+    ...given,
+    modelBaseUrl: pageUrl(given.modelBaseUrl ?? DEFAULT_ENGINE_OPTIONS.modelBaseUrl),
+    ...(given.modelUrl ? { modelUrl: pageUrl(given.modelUrl) } : {}),
+  };
+  const auto = (given.backend ?? DEFAULT_ENGINE_OPTIONS.backend) === 'auto';
+  const remembered = auto && remember ? rememberedBackend() : undefined;
+  if (remembered) init.rememberedBackend = remembered;
 
+  // The form bundlers recognise: Vite starts the worker from source in the app, and scripts/build.mjs
+  // rewrites it to `new URL('./worker.js', import.meta.url)` for the package, beside this module.
   const worker = new Worker(new URL('../worker/worker.ts', import.meta.url), {
     type: 'module',
     name: 'trainwhistle-engine',
@@ -50,13 +78,16 @@ export async function startEngine(options: EngineStart = {}): Promise<EngineClie
   const engine = Comlink.wrap<EngineApi>(worker);
   let info: InitReport;
   try {
-    info = await engine.init(merged, Comlink.proxy(onProgress ?? (() => {})));
+    info = await Promise.race([
+      engine.init(init, Comlink.proxy(onProgress ?? (() => {})), Comlink.proxy(onNotice ?? (() => {}))),
+      failure(worker),
+    ]);
   } catch (e) {
     engine[Comlink.releaseProxy]();
     worker.terminate();
     throw e;
   }
-  if (merged.backend === 'auto' && remember && info.backend.trials.length > 0) {
+  if (auto && remember && info.backend.trials.length > 0) {
     rememberBackend({ deviceKey: info.backend.deviceKey, backend: info.backend.backend });
   }
   for (const w of info.warnings) console.warn(`trainwhistle: ${w}`);

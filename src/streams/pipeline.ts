@@ -6,6 +6,15 @@
 import * as Comlink from 'comlink';
 import { ReplaySubject, Subject, filter, interval, map, share, startWith, takeUntil, type Observable } from 'rxjs';
 import type {
+  Evaluation,
+  ExampleQuery,
+  HeadSettings,
+  HeadSettingsPatch,
+  ProjectInfo,
+  ProjectProgress,
+} from '../protocol/project';
+import { StorageError } from '../protocol/project-db';
+import type {
   ExampleCounts,
   ExampleInfo,
   InitReport,
@@ -28,11 +37,20 @@ export type { RecordOptions, Recording } from './recording';
 export interface PipelineOptions extends EngineStart {
   /** How often `metrics$` emits while running. @default 500 ms */
   metricsIntervalMs?: Milliseconds;
+  /**
+   * The live source to predict from when a project that was predicting is restored (or opened): it then
+   * starts again by itself, as it was. Without it, `project.running` says so and you call `start()`.
+   */
+  source?: LiveSource;
 }
 
 export interface Pipeline {
   /** Backend, model and head as the worker started them, with the reasons. */
   readonly info: InitReport;
+  /** The project now: name (null when nothing is kept), labels, examples, whether it is trained. */
+  readonly project: ProjectInfo;
+  /** The head and its training settings now. */
+  readonly settings: HeadSettings;
   /** Every prediction while running (hot: subscribe before or after `start`). */
   readonly predictions$: Observable<Prediction>;
   /** Per-epoch progress of each `train()`. */
@@ -45,11 +63,17 @@ export interface Pipeline {
   readonly errors$: Observable<Error>;
   /** Whether `start()` is feeding frames now. */
   readonly running: boolean;
+  /** Declares a class before it has examples (it keeps its place, and is saved with the project). */
+  addLabel(label: string): Promise<ExampleCounts>;
   /** Adds one example of `target` (a label, or regression values) from `image`, now. */
   addExample(target: Target, image: ImageInput): Promise<ExampleInfo>;
   /** Hold-to-record: examples of `target` from a live source until `stop()`. */
   record(target: Target, source: LiveSource, options?: RecordOptions): Recording;
   train(): Promise<TrainReport>;
+  /** Per-class accuracy, the confusion matrix and the examples the trained head gets wrong. */
+  evaluate(): Promise<Evaluation>;
+  /** Changes the head or its training settings without restarting; a new kind of head must train again. */
+  configure(patch: HeadSettingsPatch): Promise<HeadSettings>;
   /** One prediction of `image`. */
   classify(image: ImageInput): Promise<Prediction>;
   /** Starts predicting every frame of `source` on `predictions$` (stopping a previous run); returns at once. */
@@ -59,8 +83,22 @@ export interface Pipeline {
   clearLabel(label: string): Promise<ExampleCounts>;
   renameLabel(from: string, to: string): Promise<ExampleCounts>;
   clearExamples(): Promise<ExampleCounts>;
-  examples(): Promise<ExampleInfo[]>;
+  /** The examples (ids, labels, thumbnails), one label's or a page of them if asked. */
+  examples(query?: ExampleQuery): Promise<ExampleInfo[]>;
+  /** The 224×224 JPEG the model saw for an example (null where none was kept). */
+  exampleCrop(id: number): Promise<Blob | null>;
   counts(): Promise<ExampleCounts>;
+  /** The whole project as one file (a zip: see the README's "Project files"). */
+  saveProject(): Promise<Blob>;
+  /**
+   * Replaces this project with the one in `file`, once the file has checked out whole; on any error
+   * (ProjectFileError, StorageError) nothing changes. A project saved while predicting starts predicting.
+   */
+  openProject(file: Blob, options?: { onProgress?: (p: ProjectProgress) => void }): Promise<ProjectInfo>;
+  /** Keeps the app's own settings (outputs, operators…) with the project: JSON-like data. */
+  setAppSettings(settings: unknown): Promise<void>;
+  /** Resolves once every change so far is stored in IndexedDB (rejects with a StorageError if it cannot be). */
+  flush(): Promise<void>;
   /** The model alone in the worker for `durationMs`: the speed limit of this backend (for benchmarks). */
   rawBenchmark(durationMs: Milliseconds): Promise<RawBenchmark>;
   /** Stops everything, ends the worker and completes every Observable. */
@@ -106,20 +144,34 @@ function livePredictions(
  * pipe.predictions$.subscribe((p) => console.log(p.label, p.confidences));
  */
 export async function createPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
-  const { metricsIntervalMs = 500, ...start } = options;
-  const client = await startEngine(start);
+  const { metricsIntervalMs = 500, source: resumeSource, onNotice, ...start } = options;
+  const errors = new Subject<Error>();
+  const client = await startEngine({
+    ...start,
+    onNotice: (n) => {
+      if (n.kind === 'storage-error') errors.next(new StorageError(n.message));
+      onNotice?.(n);
+    },
+  });
   const { engine, info } = client;
+  let project = info.project;
+  let settings = info.settings;
 
   const predictions = new Subject<Prediction>();
   const training = new Subject<TrainProgress>();
   const counts = new Subject<ExampleCounts>();
-  const errors = new Subject<Error>();
   const closed = new ReplaySubject<void>(1);
   const metrics = new MetricsRecorder(info.backend.backend);
   let run: { unsubscribe(): void } | null = null;
+  let closing = false;
   const recordings = new Set<Recording>();
 
   const changed = (c: ExampleCounts) => (counts.next(c), c);
+  let source: LiveSource | undefined = resumeSource;
+  const refresh = async () => {
+    project = await engine.project();
+    return project;
+  };
   const metrics$ = interval(metricsIntervalMs).pipe(
     startWith(0),
     filter(() => run !== null),
@@ -130,6 +182,12 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
 
   const pipeline: Pipeline = {
     info,
+    get project() {
+      return project;
+    },
+    get settings() {
+      return settings;
+    },
     predictions$: predictions.asObservable(),
     training$: training.asObservable(),
     counts$: counts.asObservable(),
@@ -138,6 +196,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     get running() {
       return run !== null;
     },
+    addLabel: async (label) => changed(await engine.addLabel(label)),
     async addExample(target, image) {
       const added = await engine.addExample(target, send(await toBitmap(image, FRAME_SIZE)));
       changed(await engine.counts());
@@ -157,16 +216,30 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       recordings.add(recording);
       return recording;
     },
-    train: () => engine.train(Comlink.proxy((p: TrainProgress) => training.next(p))),
+    async train() {
+      const report = await engine.train(Comlink.proxy((p: TrainProgress) => training.next(p)));
+      await refresh();
+      return report;
+    },
+    evaluate: () => engine.evaluate(),
+    async configure(patch) {
+      settings = await engine.configure(patch);
+      await refresh();
+      changed(await engine.counts());
+      return settings;
+    },
     async classify(image) {
       const t = performance.now();
       const p = await engine.predict(send(await toBitmap(image, FRAME_SIZE)), t);
       return { ...p, latencyMs: performance.now() - t };
     },
-    start(source) {
+    start(from) {
       pipeline.stop();
+      source = from;
       metrics.start(performance.now());
-      run = livePredictions(client, source, metrics, (e) => errors.next(e)).subscribe({
+      project = { ...project, running: true };
+      void engine.setRunning(true).catch(() => {});
+      run = livePredictions(client, from, metrics, (e) => errors.next(e)).subscribe({
         next: (p) => {
           metrics.prediction(p, performance.now());
           predictions.next(p);
@@ -178,17 +251,42 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       });
     },
     stop() {
-      run?.unsubscribe();
+      if (!run) return;
+      run.unsubscribe();
       run = null;
+      if (closing) return;
+      project = { ...project, running: false };
+      void engine.setRunning(false).catch(() => {});
     },
     removeExample: async (id) => changed(await engine.removeExample(id)),
     clearLabel: async (label) => changed(await engine.clearLabel(label)),
     renameLabel: async (from, to) => changed(await engine.renameLabel(from, to)),
     clearExamples: async () => changed(await engine.clearExamples()),
-    examples: () => engine.examples(),
+    examples: (query) => engine.examples(query),
+    exampleCrop: (id) => engine.exampleCrop(id),
     counts: () => engine.counts(),
+    saveProject: () => engine.saveProject(),
+    async openProject(file, openOptions = {}) {
+      const { onProgress } = openOptions;
+      const wasRunning = run !== null;
+      pipeline.stop();
+      try {
+        project = await engine.openProject(file, Comlink.proxy(onProgress ?? (() => {})));
+      } catch (e) {
+        if (wasRunning && source) pipeline.start(source); // nothing changed: carry on as before
+        throw e;
+      }
+      settings = project.settings;
+      changed(await engine.counts());
+      if (project.running && source) pipeline.start(source);
+      return project;
+    },
+    setAppSettings: (appSettings) => engine.setAppSettings(appSettings),
+    flush: () => engine.flush(),
     rawBenchmark: (durationMs) => engine.rawBenchmark(durationMs),
     async close() {
+      // A closing page is not a user pressing Stop: the project stays 'running' for the next start.
+      closing = true;
       pipeline.stop();
       await Promise.all([...recordings].map((r) => r.stop()));
       await client.close();
@@ -197,5 +295,6 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       for (const s of [predictions, training, counts, errors]) s.complete();
     },
   };
+  if (project.running && resumeSource) pipeline.start(resumeSource);
   return pipeline;
 }

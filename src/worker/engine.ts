@@ -1,18 +1,28 @@
 /**
- * The engine: MobileNet as a feature extractor, the user's examples, and one trainable head.
- * It runs inside the worker (see worker.ts) and, for tests, directly in Node on the wasm backend.
+ * The engine: a feature extractor (MobileNet), the user's examples, one trainable head, and the project
+ * they make up. It runs inside the worker (see worker.ts) and, for tests, directly in Node on the wasm
+ * backend. Every change to the project is told to its store as it happens (IndexedDB in the browser).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { MobileNet } from '@tensorflow-models/mobilenet';
 import type {
+  EngineNotice,
+  Evaluation,
+  ExampleQuery,
+  HeadSettings,
+  HeadSettingsPatch,
+  ProjectInfo,
+  ProjectProgress,
+} from '../protocol/project';
+import type {
+  Backend,
   EngineApi,
   EngineImage,
+  EngineInit,
   EngineOptions,
   ExampleCounts,
   ExampleInfo,
   InitReport,
   LoadProgress,
-  Backend,
   Milliseconds,
   Prediction,
   RawBenchmark,
@@ -20,106 +30,216 @@ import type {
   TrainProgress,
   TrainReport,
 } from '../protocol/types';
+import { headSettingsOf, mergeEngineOptions, mergeHeadSettings, validateEngineOptions } from '../protocol/options';
+import { percentile } from '../protocol/stats';
 import { chooseBackend } from './backends';
-import { ExampleStore, checkLabel } from './examples';
+import { evaluate } from './evaluate';
+import { ExampleStore, checkLabel, info, type Example } from './examples';
+import type { FeatureExtractor } from './features/feature-extractor';
+import { MobileNetFeatures } from './features/mobilenet';
 import { INPUT_SIZE, checkImage, release, thumbnail, toSquarePixels } from './frames';
-import { DenseHead } from './heads/dense';
 import { NotTrainedError, type Head } from './heads/head';
-import { KnnHead } from './heads/knn';
-import { RegressionHead, checkRegressionTarget } from './heads/regression';
+import { makeHead } from './heads/make-head';
+import { checkRegressionTarget } from './heads/regression';
 import { loadMobileNet } from './model-loader';
-import { mergeEngineOptions, validateEngineOptions, type PartialEngineOptions } from '../protocol/options';
+import { encodeCrop } from './project/crops';
+import { readProjectFile, writeProjectFile } from './project/project-file';
+import { reembed } from './project/reembed';
+import { noStore, type ProjectMeta, type ProjectRecord, type ProjectStore } from './project/store';
 
 /** What differs between the browser worker and Node tests. */
 export interface EnginePlatform {
   /** Load the weights from this handler instead of the URL sources (Node tests). */
   modelHandler?: tf.io.IOHandler;
+  /** Opens (and locks) a named project's store; the worker's is IndexedDB. Without it, nothing persists. */
+  openStore?: (name: string, notice: (n: EngineNotice) => void) => Promise<ProjectStore>;
+}
+
+interface Ready {
+  features: FeatureExtractor;
+  head: Head;
+  options: EngineOptions;
 }
 
 export class Engine implements EngineApi {
   #options: EngineOptions | null = null;
-  #model: MobileNet | null = null;
+  #settings: HeadSettings | null = null;
+  #features: FeatureExtractor | null = null;
   #head: Head | null = null;
   #store = new ExampleStore();
+  #project: ProjectStore = noStore;
+  #meta = { createdAt: Date.now(), running: false, appSettings: null as unknown };
+  #restored = false;
+  #reembedded = 0;
   #training = false;
 
   constructor(private readonly platform: EnginePlatform = {}) {}
 
   async init(
-    options: PartialEngineOptions | EngineOptions,
-    onProgress: (p: LoadProgress) => void = () => {},
+    init: EngineInit,
+    onProgress: (p: LoadProgress | ProjectProgress) => void = () => {},
+    onNotice: (n: EngineNotice) => void = () => {},
   ): Promise<InitReport> {
-    if (this.#model) throw new Error('The engine is already initialised; create a new one for other options.');
-    const o = mergeEngineOptions(options);
-    validateEngineOptions(o);
+    if (this.#features) throw new Error('The engine is already initialised; create a new one for other options.');
+    const { project, ...given } = init;
+    const defaults = mergeEngineOptions(given);
+    validateEngineOptions(defaults);
+    // First the project: a second tab on it must fail before a model is loaded for nothing.
+    const store = project ? await this.#openStore(project, onNotice) : noStore;
+    try {
+      const record = await store.load();
+      const settings = mergeHeadSettings(record?.meta.settings ?? headSettingsOf(defaults), given);
+      const options: EngineOptions = { ...defaults, ...settings };
+      validateEngineOptions(options);
+      const { features, backend, warnings: loadWarnings } = await this.#start(options, onProgress);
+      this.#features = features;
+      this.#options = options;
+      this.#settings = settings;
+      this.#project = store;
+      const warnings = [...backend.warnings];
+      if (record) warnings.push(...(await this.#restore(record, onProgress)));
+      else this.#head = makeHead(settings, this.#store);
+      this.#saveMeta();
+      return {
+        backend: backend.report,
+        model: features.report,
+        head: settings.head,
+        outputs: settings.head === 'regression' ? settings.outputs : [],
+        settings,
+        project: this.#info(),
+        warnings: [...loadWarnings, ...warnings],
+      };
+    } catch (e) {
+      await store.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  async #openStore(name: string, onNotice: (n: EngineNotice) => void): Promise<ProjectStore> {
+    if (!this.platform.openStore) {
+      throw new Error(`Projects are kept in IndexedDB, which this platform does not offer; leave out 'project'.`);
+    }
+    return this.platform.openStore(name, onNotice);
+  }
+
+  /** Loads the feature model and picks the backend by running it. */
+  async #start(o: EngineOptions, onProgress: (p: LoadProgress) => void) {
     onProgress({ phase: 'backend', fraction: 0 });
     // Weights load into CPU memory (wasm, else cpu); tfjs moves them when the chosen backend first uses them.
     await tf.setBackend(tf.findBackendFactory('wasm') ? 'wasm' : 'cpu');
     const loaded = await loadMobileNet(o, onProgress, this.platform.modelHandler);
-    this.#model = loaded.model;
+    const features = new MobileNetFeatures(loaded.model, loaded.report);
     const probe = tf.zeros<tf.Rank.R3>([INPUT_SIZE, INPUT_SIZE, 3], 'int32');
-    let backend;
     try {
-      backend = await chooseBackend(o, (deadline) => this.#measure(probe, deadline));
-      await this.#measure(probe, 0); // warm the chosen backend (shader compilation) before the first frame
+      const backend = await chooseBackend(o, (deadline) => measure(features, probe, deadline));
+      await measure(features, probe, 0); // warm the chosen backend (shader compilation) before the first frame
+      return { features, backend, warnings: loaded.warnings };
     } finally {
       probe.dispose();
     }
-    this.#options = o;
-    this.#head = this.#makeHead(o);
-    return {
-      backend: backend.report,
-      model: loaded.report,
-      head: o.head,
-      outputs: o.head === 'regression' ? o.outputs : [],
-      warnings: [...loaded.warnings, ...backend.warnings],
-    };
   }
 
-  /** Mean ms per frame on the active backend: one warm-up, then frames until `deadline` (at most 5). */
-  async #measure(probe: tf.Tensor3D, deadline: Milliseconds): Promise<Milliseconds> {
-    const run = async () => {
-      const t0 = performance.now();
-      const out = this.#model!.infer(probe, true);
-      await out.data();
-      out.dispose();
-      return performance.now() - t0;
-    };
-    const first = await run();
-    const times: number[] = [];
-    while (times.length < 5 && performance.now() < deadline) times.push(await run());
-    return times.length ? times.reduce((a, b) => a + b, 0) / times.length : first;
-  }
-
-  #makeHead(o: EngineOptions): Head {
-    switch (o.head) {
-      case 'dense':
-        return new DenseHead(o.train, () => this.#store.labels);
-      case 'knn':
-        return new KnnHead(o.knn, this.#store);
-      case 'regression':
-        return new RegressionHead(o.train, o.outputs);
+  /** Takes a stored project in; re-embeds it first when another feature model made it. */
+  async #restore(record: ProjectRecord, onProgress: (p: ProjectProgress) => void): Promise<string[]> {
+    const { features } = this.#ready(false);
+    const warnings: string[] = [];
+    let { examples, head } = record;
+    if (record.meta.features.model !== features.identity.model) {
+      examples = await reembed(examples, features, record.meta.features, onProgress);
+      this.#reembedded = examples.length;
+      head = null;
+      warnings.push(
+        `The project '${record.meta.name}' was made with ${record.meta.features.model}; its ${examples.length} examples were re-embedded with ${features.identity.model}. Train again.`,
+      );
+      this.#project.putExamples(examples);
+      this.#project.putHead(null);
     }
+    this.#store = ExampleStore.from(record.meta.labels, examples, record.meta.nextId);
+    this.#head = makeHead(this.#settings!, this.#store);
+    if (head && head.kind === this.#settings!.head) {
+      try {
+        this.#head.restore(head);
+      } catch (e) {
+        warnings.push(`The trained head could not be restored (${(e as Error).message}); train again.`);
+      }
+    }
+    this.#meta = { createdAt: record.meta.createdAt, running: record.meta.running, appSettings: record.meta.appSettings };
+    this.#restored = true;
+    return warnings;
   }
 
-  #ready(): { model: MobileNet; head: Head; options: EngineOptions } {
-    if (!this.#model || !this.#head || !this.#options)
+  #ready(all = true): Ready {
+    if (!this.#features || !this.#options || (all && !this.#head))
       throw new Error('The engine is not initialised: await init(options) first.');
-    return { model: this.#model, head: this.#head, options: this.#options };
+    return { features: this.#features, head: this.#head!, options: this.#options };
   }
 
-  async #embedSquare(
-    image: EngineImage,
-  ): Promise<{ embedding: Float32Array; square: tf.Tensor3D; fromPixels: Milliseconds; infer: Milliseconds }> {
-    const { model } = this.#ready();
+  #info(): ProjectInfo {
+    const { features, head } = this.#ready();
+    const regression = this.#settings!.head === 'regression';
+    return {
+      name: this.#project.name,
+      restored: this.#restored,
+      running: this.#meta.running,
+      appSettings: this.#meta.appSettings,
+      features: features.identity,
+      settings: this.#settings!,
+      labels: regression ? [...this.#settings!.outputs] : [...this.#store.declared],
+      examples: this.#store.all.length,
+      trained: head.ready(),
+      reembedded: this.#reembedded,
+    };
+  }
+
+  #saveMeta(): void {
+    if (!this.#project.name) return;
+    const meta: ProjectMeta = {
+      name: this.#project.name,
+      createdAt: this.#meta.createdAt,
+      updatedAt: Date.now(),
+      features: this.#ready(false).features.identity,
+      settings: this.#settings!,
+      labels: [...this.#store.declared],
+      nextId: this.#store.nextId,
+      running: this.#meta.running,
+      appSettings: this.#meta.appSettings,
+    };
+    this.#project.saveMeta(meta);
+  }
+
+  /** The whole project as one record: what a project file and a store hold. */
+  #record(): ProjectRecord {
+    const { features, head } = this.#ready();
+    return {
+      meta: {
+        name: this.#project.name ?? 'trainwhistle',
+        createdAt: this.#meta.createdAt,
+        updatedAt: Date.now(),
+        features: features.identity,
+        settings: this.#settings!,
+        labels: [...this.#store.declared],
+        nextId: this.#store.nextId,
+        running: this.#meta.running,
+        appSettings: this.#meta.appSettings,
+      },
+      examples: [...this.#store.all],
+      head: head.state(),
+    };
+  }
+
+  async #embedSquare(image: EngineImage) {
+    const { features } = this.#ready(false);
     checkImage(image);
     const t0 = performance.now();
     const square = tf.tidy(() => toSquarePixels(image));
     const t1 = performance.now();
-    const out = model.infer(square, true);
-    const embedding = (await out.data()) as Float32Array;
-    out.dispose();
-    return { embedding, square, fromPixels: t1 - t0, infer: performance.now() - t1 };
+    try {
+      const embedding = await features.extract(square);
+      return { embedding, square, fromPixels: t1 - t0, infer: performance.now() - t1 };
+    } catch (e) {
+      square.dispose();
+      throw e;
+    }
   }
 
   async embed(image: EngineImage): Promise<Float32Array> {
@@ -132,56 +252,122 @@ export class Engine implements EngineApi {
     }
   }
 
+  /** Checks a target against the head; returns the example's label and values. */
+  #target(target: Target): { label: string; values?: Record<string, number> } {
+    const settings = this.#settings!;
+    if (settings.head === 'regression') {
+      checkRegressionTarget(target, settings.outputs);
+      return { label: '', values: { ...target } };
+    }
+    if (typeof target !== 'string') {
+      throw new TypeError(
+        `A ${settings.head} example needs a label string, not ${JSON.stringify(target)}. (Target values are for head: 'regression'.)`,
+      );
+    }
+    checkLabel(target);
+    return { label: target };
+  }
+
   async addExample(target: Target, image: EngineImage): Promise<ExampleInfo> {
     try {
-      const { options } = this.#ready();
-      let label = '';
-      let values: Record<string, number> | undefined;
-      if (options.head === 'regression') {
-        checkRegressionTarget(target, options.outputs);
-        values = { ...target };
-      } else {
-        if (typeof target !== 'string') {
-          throw new TypeError(
-            `A ${options.head} example needs a label string, not ${JSON.stringify(target)}. (Target values are for head: 'regression'.)`,
-          );
-        }
-        checkLabel(target);
-        label = target;
-      }
+      this.#ready();
+      const { label, values } = this.#target(target);
       const { embedding, square } = await this.#embedSquare(image);
+      let example: Example;
       try {
-        return this.#store.add({ label, ...(values ? { values } : {}), embedding, thumbnail: await thumbnail(square) });
+        const [thumb, crop] = await Promise.all([thumbnail(square), encodeCrop(square)]);
+        example = this.#store.add({ label, ...(values ? { values } : {}), embedding, thumbnail: thumb, crop });
       } finally {
         square.dispose();
       }
+      this.#project.putExamples([example]);
+      this.#saveMeta();
+      return info(example);
     } finally {
       release(image);
     }
   }
 
+  async addLabel(label: string): Promise<ExampleCounts> {
+    this.#ready();
+    if (this.#settings!.head === 'regression') {
+      throw new RangeError("A regression project has outputs, not labels: set them with configure({ outputs }).");
+    }
+    const counts = this.#store.addLabel(label);
+    this.#saveMeta();
+    return counts;
+  }
+
   async removeExample(id: number): Promise<ExampleCounts> {
-    return this.#store.remove(id);
+    const counts = this.#store.remove(id);
+    this.#project.deleteExamples([id]);
+    this.#saveMeta();
+    return counts;
   }
 
   async clearLabel(label: string): Promise<ExampleCounts> {
-    return this.#store.clearLabel(label);
+    this.#project.deleteExamples(this.#store.clearLabel(label));
+    this.#saveMeta();
+    return this.#store.counts();
   }
 
   async renameLabel(from: string, to: string): Promise<ExampleCounts> {
-    return this.#store.rename(from, to);
+    const { head } = this.#ready();
+    this.#project.putExamples(this.#store.rename(from, to));
+    if (head.rename(from, to)) this.#project.putHead(head.state());
+    this.#saveMeta();
+    return this.#store.counts();
   }
 
   async clearExamples(): Promise<ExampleCounts> {
-    return this.#store.clear();
+    this.#project.deleteExamples(this.#store.all.map((e) => e.id));
+    const counts = this.#store.clear();
+    this.#saveMeta();
+    return counts;
   }
 
   async counts(): Promise<ExampleCounts> {
     return this.#store.counts();
   }
 
-  async examples(): Promise<ExampleInfo[]> {
-    return this.#store.infos();
+  async examples(query: ExampleQuery = {}): Promise<ExampleInfo[]> {
+    return this.#store.infos(query);
+  }
+
+  /** The 224×224 JPEG the model saw for an example (null where none could be encoded). */
+  async exampleCrop(id: number): Promise<Blob | null> {
+    const example = this.#store.get(id);
+    if (!example) throw new RangeError(`There is no example ${id}. List the examples with examples() to see their ids.`);
+    return example.crop;
+  }
+
+  /** Changes the head or its settings; a new kind of head (or new outputs) must be trained again. */
+  async configure(patch: HeadSettingsPatch): Promise<HeadSettings> {
+    const { head, options } = this.#ready();
+    const settings = mergeHeadSettings(this.#settings!, patch);
+    validateEngineOptions({ ...options, ...settings });
+    const regression = (s: HeadSettings) => s.head === 'regression';
+    if (regression(settings) !== regression(this.#settings!) && this.#store.all.length > 0) {
+      throw new RangeError(
+        `This project's examples have ${regression(this.#settings!) ? 'target values' : 'labels'}; a ${settings.head} head needs ${regression(settings) ? 'target values' : 'labels'}. Start a new project for it.`,
+      );
+    }
+    const state = head.state();
+    this.#settings = settings;
+    this.#options = { ...options, ...settings };
+    head.dispose();
+    this.#head = makeHead(settings, this.#store);
+    // Only the training options changed: the trained network answers until the next train().
+    if (state?.kind === settings.head) {
+      try {
+        this.#head.restore(state);
+      } catch {
+        // other outputs than it was trained for: it must be trained again
+      }
+    }
+    this.#project.putHead(this.#head.state());
+    this.#saveMeta();
+    return settings;
   }
 
   async train(onProgress: (p: TrainProgress) => void = () => {}): Promise<TrainReport> {
@@ -189,10 +375,18 @@ export class Engine implements EngineApi {
     if (this.#training) throw new Error('Training is already running; wait for it to finish.');
     this.#training = true;
     try {
-      return await head.train(this.#store.all, onProgress);
+      const report = await head.train(this.#store.all, onProgress);
+      this.#project.putHead(head.state());
+      return report;
     } finally {
       this.#training = false;
     }
+  }
+
+  async evaluate(): Promise<Evaluation> {
+    const { head } = this.#ready();
+    if (!head.ready()) throw new NotTrainedError(head.notReadyReason());
+    return evaluate(head, this.#store);
   }
 
   async predict(image: EngineImage, t: Milliseconds): Promise<Prediction> {
@@ -220,36 +414,100 @@ export class Engine implements EngineApi {
     }
   }
 
+  /** Whether the project is predicting, kept so that a reload starts it again. */
+  async setRunning(running: boolean): Promise<void> {
+    if (this.#meta.running === running) return;
+    this.#meta.running = running;
+    this.#saveMeta();
+  }
+
+  /** Whatever the app wants kept with the project (outputs, operators…): JSON-like data. */
+  async setAppSettings(appSettings: unknown): Promise<void> {
+    this.#meta.appSettings = structuredClone(appSettings);
+    this.#saveMeta();
+  }
+
+  async project(): Promise<ProjectInfo> {
+    return this.#info();
+  }
+
+  /** Waits until every change so far is stored (IndexedDB); rejects with the storage's error. */
+  async flush(): Promise<void> {
+    await this.#project.flush();
+  }
+
+  /** The whole project as one file (a zip; the README describes its layout). */
+  async saveProject(): Promise<Blob> {
+    await this.#project.flush().catch(() => {}); // the file is made from memory, which has everything
+    return writeProjectFile(this.#record());
+  }
+
+  /**
+   * Replaces this project with the one in `file`, only once the file has checked out whole (and its
+   * examples are re-embedded, if another feature model made them); on any error nothing changes.
+   */
+  async openProject(file: Blob, onProgress: (p: ProjectProgress) => void = () => {}): Promise<ProjectInfo> {
+    const { features, options } = this.#ready();
+    const opened = await readProjectFile(file, onProgress);
+    let { examples, head } = opened;
+    let reembedded = 0;
+    if (opened.meta.features.model !== features.identity.model) {
+      examples = await reembed(examples, features, opened.meta.features, onProgress);
+      reembedded = examples.length;
+      head = null;
+    }
+    const settings = opened.meta.settings;
+    validateEngineOptions({ ...options, ...settings });
+    const store = ExampleStore.from(opened.meta.labels, examples, opened.meta.nextId);
+    const next = makeHead(settings, store);
+    if (head && head.kind === settings.head) next.restore(head);
+    const record: ProjectRecord = {
+      meta: {
+        ...opened.meta,
+        name: this.#project.name ?? opened.meta.name,
+        features: features.identity,
+        nextId: store.nextId,
+        updatedAt: Date.now(),
+      },
+      examples: [...store.all],
+      head: next.state(),
+    };
+    onProgress({ phase: 'store', fraction: 0 });
+    await this.#project.replace(record); // all or nothing: on error the current project is untouched
+    onProgress({ phase: 'store', fraction: 1 });
+    this.#head?.dispose();
+    this.#store = store;
+    this.#head = next;
+    this.#settings = settings;
+    this.#options = { ...options, ...settings };
+    this.#meta = { createdAt: opened.meta.createdAt, running: opened.meta.running, appSettings: opened.meta.appSettings };
+    this.#reembedded = reembedded;
+    return this.#info();
+  }
+
   async memory(): Promise<{ numTensors: number; numBytes: number }> {
     const m = tf.memory();
     return { numTensors: m.numTensors, numBytes: m.numBytes };
   }
 
   async rawBenchmark(durationMs: Milliseconds): Promise<RawBenchmark> {
-    const { model } = this.#ready();
+    const { features } = this.#ready(false);
     const frame = tf.tidy(() => tf.randomUniform<tf.Rank.R3>([INPUT_SIZE, INPUT_SIZE, 3], 0, 255, 'int32'));
     try {
-      const run = async () => {
-        const out = model.infer(frame, true);
-        await out.data();
-        out.dispose();
-      };
-      await run(); // warm-up: shader compilation is not the steady state
+      await features.extract(frame); // warm-up: shader compilation is not the steady state
       const times: number[] = [];
       const start = performance.now();
       while (performance.now() - start < durationMs || times.length < 3) {
         const t0 = performance.now();
-        await run();
+        await features.extract(frame);
         times.push(performance.now() - t0);
       }
       const elapsed = performance.now() - start;
-      const sorted = [...times].sort((a, b) => a - b);
-      const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
       return {
         backend: tf.getBackend() as Backend,
         frames: times.length,
         fps: (times.length / elapsed) * 1000,
-        msPerFrame: { mean: elapsed / times.length, p50: at(0.5), p95: at(0.95) },
+        msPerFrame: { mean: elapsed / times.length, p50: percentile(times, 50), p95: percentile(times, 95) },
       };
     } finally {
       frame.dispose();
@@ -257,11 +515,26 @@ export class Engine implements EngineApi {
   }
 
   async dispose(): Promise<void> {
+    await this.#project.close().catch(() => {});
+    this.#project = noStore;
     this.#head?.dispose();
     this.#head = null;
-    (this.#model as unknown as { model?: tf.GraphModel } | null)?.model?.dispose();
-    this.#model = null;
+    this.#features?.dispose();
+    this.#features = null;
     this.#options = null;
     this.#store.clear();
   }
+}
+
+/** Mean ms per frame on the active backend: one warm-up, then frames until `deadline` (at most 5). */
+async function measure(features: FeatureExtractor, probe: tf.Tensor3D, deadline: Milliseconds): Promise<Milliseconds> {
+  const run = async () => {
+    const t0 = performance.now();
+    await features.extract(probe);
+    return performance.now() - t0;
+  };
+  const first = await run();
+  const times: number[] = [];
+  while (times.length < 5 && performance.now() < deadline) times.push(await run());
+  return times.length ? times.reduce((a, b) => a + b, 0) / times.length : first;
 }

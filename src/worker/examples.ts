@@ -1,7 +1,9 @@
 /**
- * The user's examples, kept as embeddings (not frames) with a small thumbnail each.
+ * The user's examples, kept as embeddings (not frames) with a small thumbnail each and, where the
+ * platform can encode one, a JPEG of the model's crop (so another feature model can re-embed them later).
  * Plain arrays, no tensors: nothing here needs disposing, and a failed training cannot lose them.
  */
+import type { ExampleQuery } from '../protocol/project';
 import type { ExampleCounts, ExampleInfo, PixelData } from '../protocol/types';
 
 export interface Example {
@@ -11,75 +13,124 @@ export interface Example {
   values?: Record<string, number>;
   embedding: Float32Array;
   thumbnail: PixelData;
+  /** The 224×224 picture the model saw, as JPEG; null where it could not be encoded (Node). */
+  crop: Blob | null;
 }
 
 export class ExampleStore {
   #examples: Example[] = [];
+  #byId = new Map<number, Example>();
   #nextId = 1;
-  /** Labels in the order they were first added: the order of confidences and class indices. */
+  /** Classes in the order they were declared (or first used): the order of confidences and class indices. */
   #labels: string[] = [];
+
+  /** A store holding exactly these labels and examples (ids kept). */
+  static from(labels: readonly string[], examples: readonly Example[], nextId = 1): ExampleStore {
+    const store = new ExampleStore();
+    store.#labels = [...labels];
+    for (const e of examples) {
+      store.#examples.push(e);
+      store.#byId.set(e.id, e);
+      if (!store.#labels.includes(e.label)) store.#labels.push(e.label);
+    }
+    store.#nextId = Math.max(nextId, ...examples.map((e) => e.id + 1));
+    return store;
+  }
 
   get all(): readonly Example[] {
     return this.#examples;
   }
 
-  /** Labels that have at least one example, in first-added order. */
-  get labels(): string[] {
-    return this.#labels.filter((l) => this.#examples.some((e) => e.label === l));
+  get nextId(): number {
+    return this.#nextId;
   }
 
-  add(example: Omit<Example, 'id'>): ExampleInfo {
+  /** Labels that have at least one example, in declared order: what a classifier learns. */
+  get labels(): string[] {
+    const used = new Set(this.#examples.map((e) => e.label));
+    return this.#labels.filter((l) => used.has(l));
+  }
+
+  /** Every declared label, with or without examples, in order. */
+  get declared(): readonly string[] {
+    return this.#labels;
+  }
+
+  get(id: number): Example | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Declares a class before it has examples (a new card in the app). Declaring one twice is a no-op. */
+  addLabel(label: string): ExampleCounts {
+    checkLabel(label);
+    if (!this.#labels.includes(label)) this.#labels.push(label);
+    return this.counts();
+  }
+
+  add(example: Omit<Example, 'id'>): Example {
     const stored = { ...example, id: this.#nextId++ };
     this.#examples.push(stored);
+    this.#byId.set(stored.id, stored);
     if (!this.#labels.includes(stored.label)) this.#labels.push(stored.label);
-    return info(stored);
+    return stored;
   }
 
   remove(id: number): ExampleCounts {
     const i = this.#examples.findIndex((e) => e.id === id);
     if (i < 0) throw new RangeError(`There is no example ${id}. List the examples with examples() to see their ids.`);
     this.#examples.splice(i, 1);
+    this.#byId.delete(id);
     return this.counts();
   }
 
-  clearLabel(label: string): ExampleCounts {
+  /** Removes a label and all its examples; returns the ids removed. */
+  clearLabel(label: string): number[] {
     if (!this.#labels.includes(label))
-      throw new RangeError(`There is no label '${label}'. Labels are: ${this.labels.join(', ') || '(none yet)'}.`);
+      throw new RangeError(`There is no label '${label}'. Labels are: ${this.#labels.join(', ') || '(none yet)'}.`);
+    const removed = this.#examples.filter((e) => e.label === label).map((e) => e.id);
     this.#examples = this.#examples.filter((e) => e.label !== label);
+    for (const id of removed) this.#byId.delete(id);
     this.#labels = this.#labels.filter((l) => l !== label);
-    return this.counts();
+    return removed;
   }
 
-  rename(from: string, to: string): ExampleCounts {
+  /** Renames a label; returns the examples that changed. */
+  rename(from: string, to: string): Example[] {
     if (!this.#labels.includes(from))
-      throw new RangeError(`There is no label '${from}'. Labels are: ${this.labels.join(', ') || '(none yet)'}.`);
+      throw new RangeError(`There is no label '${from}'. Labels are: ${this.#labels.join(', ') || '(none yet)'}.`);
     checkLabel(to);
-    if (from === to) return this.counts();
+    if (from === to) return [];
     if (this.#labels.includes(to)) throw new RangeError(`A label '${to}' already exists. Clear or rename it first.`);
-    for (const e of this.#examples) if (e.label === from) e.label = to;
+    const changed = this.#examples.filter((e) => e.label === from);
+    for (const e of changed) e.label = to;
     this.#labels = this.#labels.map((l) => (l === from ? to : l));
-    return this.counts();
+    return changed;
   }
 
   clear(): ExampleCounts {
     this.#examples = [];
+    this.#byId.clear();
     this.#labels = [];
     return this.counts();
   }
 
   counts(): ExampleCounts {
     const perLabel: Record<string, number> = {};
-    for (const l of this.labels) perLabel[l] = 0;
-    for (const e of this.#examples) perLabel[e.label]! += 1;
+    for (const l of this.#labels) perLabel[l] = 0;
+    for (const e of this.#examples) perLabel[e.label] = (perLabel[e.label] ?? 0) + 1;
     return { perLabel, total: this.#examples.length };
   }
 
-  infos(): ExampleInfo[] {
-    return this.#examples.map(info);
+  /** Examples in the order they were added, optionally one label's, one page at a time. */
+  infos(query: ExampleQuery = {}): ExampleInfo[] {
+    const list = query.label === undefined ? this.#examples : this.#examples.filter((e) => e.label === query.label);
+    const offset = query.offset ?? 0;
+    const end = query.limit === undefined ? undefined : offset + query.limit;
+    return list.slice(offset, end).map(info);
   }
 }
 
-function info(e: Example): ExampleInfo {
+export function info(e: Example): ExampleInfo {
   return { id: e.id, label: e.label, ...(e.values ? { values: { ...e.values } } : {}), thumbnail: e.thumbnail };
 }
 

@@ -1,6 +1,6 @@
 /**
  * The worker entry: registers the browser backends and exposes one Engine through comlink.
- * The main thread talks to it only through the types in protocol.ts.
+ * The main thread talks to it only through the types in src/protocol. Projects are kept in IndexedDB.
  */
 import * as Comlink from 'comlink';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -9,6 +9,7 @@ import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url'
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { Engine } from './engine';
+import { openIdbStore } from './project/idb-store';
 
 // Tell the backend where each .wasm file ended up. The app's build (Vite) fingerprints them into assets/;
 // the package's (scripts/build.mjs) puts them beside this worker, as `new URL('./<name>.wasm', import.meta.url)`.
@@ -18,4 +19,4 @@ setWasmPaths({
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
 });
 
-Comlink.expose(new Engine());
+Comlink.expose(new Engine({ openStore: openIdbStore }));

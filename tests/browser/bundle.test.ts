@@ -6,9 +6,9 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { expect, test } from 'vitest';
-import { REPO } from '../support/paths';
+import { TEST_DIST } from '../support/paths';
 
-const dist = join(REPO, 'dist-test');
+const dist = TEST_DIST;
 const assets = join(dist, 'assets');
 /** A message that tfjs-core's engine always carries. */
 const TFJS_MARK = 'The highest priority backend';

@@ -40,6 +40,7 @@ export class DenseHead extends MlpHead {
     const labels = this.labelsNow();
     checkClassificationExamples(examples, labels);
     const rows = examples.map((e) => ({
+      id: e.id,
       embedding: e.embedding,
       target: labels.map((l) => (l === e.label ? 1 : 0)),
       group: e.label,
@@ -51,5 +52,15 @@ export class DenseHead extends MlpHead {
     );
     this.#names = labels;
     return report;
+  }
+
+  protected override renameName(from: string, to: string): boolean {
+    if (!this.#names.includes(from)) return false;
+    this.#names = this.#names.map((n) => (n === from ? to : n));
+    return true;
+  }
+
+  protected restoreNames(names: readonly string[]): void {
+    this.#names = [...names];
   }
 }

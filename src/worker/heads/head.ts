@@ -1,13 +1,27 @@
 /**
- * One interface for the three trainable heads that sit on MobileNet's embedding.
+ * One interface for the three trainable heads that sit on the feature vector.
  */
 import type { HeadKind, TrainProgress, TrainReport } from '../../protocol/types';
 import type { Example } from '../examples';
+import type { MlpSpec, MlpWeights } from './mlp';
+
+/** A trained head as plain data: kept in IndexedDB and in project files, restored without training. */
+export interface HeadState {
+  kind: 'dense' | 'regression';
+  /** Labels (dense) or output names (regression), in the order of the network's outputs. */
+  names: string[];
+  spec: MlpSpec;
+  weights: MlpWeights;
+  /** Examples held out of the training, for the evaluation. */
+  validationIds: number[];
+}
 
 export interface Head {
   readonly kind: HeadKind;
   /** What each predicted number refers to: labels (classification) or output names (regression). */
   readonly names: readonly string[];
+  /** Examples held out of the last training (none for kNN, which does not train). */
+  readonly validationIds: readonly number[];
   /** Whether `predict` can answer now. */
   ready(): boolean;
   /** Why `predict` cannot answer yet, and what to do about it. */
@@ -16,6 +30,11 @@ export interface Head {
   train(examples: readonly Example[], onProgress: (p: TrainProgress) => void): Promise<TrainReport>;
   /** Confidences in `names` order (classification) or output values (regression). */
   predict(embedding: Float32Array): Float32Array;
+  /** The trained state, or null when there is nothing to keep (untrained, or kNN). */
+  state(): HeadState | null;
+  restore(state: HeadState): void;
+  /** Follows a renamed label; true when the trained state changed (and should be stored again). */
+  rename(from: string, to: string): boolean;
   dispose(): void;
 }
 

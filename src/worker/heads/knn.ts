@@ -6,7 +6,7 @@
 import type { KnnOptions, TrainProgress, TrainReport } from '../../protocol/types';
 import type { ExampleStore } from '../examples';
 import { checkClassificationExamples } from './dense';
-import { NotTrainedError, type Head } from './head';
+import { NotTrainedError, type Head, type HeadState } from './head';
 
 function norm(v: Float32Array): number {
   let s = 0;
@@ -43,30 +43,55 @@ export class KnnHead implements Head {
     return Promise.resolve({ head: this.kind, epochs: 0, examples: this.store.all.length, ms: 0 });
   }
 
-  predict(embedding: Float32Array): Float32Array {
+  /**
+   * Confidences per label from the k most similar examples; `except` leaves one example out (to judge
+   * that example by the others).
+   */
+  predict(embedding: Float32Array, except?: number): Float32Array {
     if (!this.ready()) throw new NotTrainedError(this.notReadyReason());
     const labels = this.store.labels;
     if (this.#norms.size > 2 * this.store.all.length + 16) this.#norms.clear(); // forget removed examples
     const q = norm(embedding);
-    const scored = this.store.all.map((e) => {
+    const k = Math.min(this.options.k, this.store.all.length);
+    // The k best so far, most similar first: a sorted insert beats sorting thousands of examples per frame.
+    const best: { label: string; similarity: number }[] = [];
+    for (const e of this.store.all) {
+      if (e.id === except) continue;
       let n = this.#norms.get(e.id);
       if (n === undefined) this.#norms.set(e.id, (n = norm(e.embedding)));
       let dot = 0;
       for (let i = 0; i < embedding.length; i++) dot += embedding[i]! * e.embedding[i]!;
-      return { label: e.label, similarity: dot / (q * n) };
-    });
-    scored.sort((a, b) => b.similarity - a.similarity);
-    const k = Math.min(this.options.k, scored.length);
+      const similarity = dot / (q * n);
+      if (best.length === k && similarity <= best[k - 1]!.similarity) continue;
+      let at = best.length;
+      while (at > 0 && best[at - 1]!.similarity < similarity) at--;
+      best.splice(at, 0, { label: e.label, similarity });
+      if (best.length > k) best.pop();
+    }
     // Votes weighted by similarity: with fewer than k examples of a label the nearest still wins,
     // and the confidences say how clear the choice was.
     const votes = new Float32Array(labels.length);
     let total = 0;
-    for (const s of scored.slice(0, k)) {
+    for (const s of best) {
       const w = Math.max(s.similarity, 1e-6);
       votes[labels.indexOf(s.label)]! += w;
       total += w;
     }
     return votes.map((v) => v / total);
+  }
+
+  /** kNN has no learned state: its examples are its model. */
+  readonly validationIds: readonly number[] = [];
+
+  state(): HeadState | null {
+    return null;
+  }
+
+  restore(): void {}
+
+  /** Its names are the store's labels, renamed there. */
+  rename(): boolean {
+    return false;
   }
 
   dispose(): void {

@@ -15,6 +15,8 @@ export interface MlpSpec {
 
 /** One row of training data; `group` keeps the validation split per label. */
 export interface Row {
+  /** The example's id, so the held-out ones can be told. */
+  id: number;
   embedding: Float32Array;
   target: number[];
   group: string;
@@ -49,27 +51,43 @@ function tensors(rows: readonly Row[]): [tf.Tensor2D, tf.Tensor2D] {
 }
 
 /** The trained weights, read back once: the head then predicts in plain JS. */
-interface Weights {
+export interface MlpWeights {
   w1: Float32Array; // [inputs, hidden], row-major
   b1: Float32Array;
   w2: Float32Array; // [hidden, outputs]
   b2: Float32Array;
 }
 
-export class Mlp {
-  #weights: Weights | null = null;
+/** What one training leaves: the final epoch's numbers and which rows were held out. */
+export interface MlpTraining {
+  final: TrainProgress | undefined;
+  validationIds: number[];
+}
 
-  constructor(private readonly spec: MlpSpec) {}
+export class Mlp {
+  #weights: MlpWeights | null = null;
+
+  constructor(readonly spec: MlpSpec) {}
+
+  /** A trained network from weights kept earlier (a restored project). */
+  static fromWeights(spec: MlpSpec, weights: MlpWeights): Mlp {
+    const mlp = new Mlp(spec);
+    if (weights.b2.length !== spec.outputs || weights.w2.length !== weights.b1.length * spec.outputs) {
+      throw new RangeError(`The stored head's weights do not fit ${spec.outputs} outputs; train again.`);
+    }
+    mlp.#weights = weights;
+    return mlp;
+  }
+
+  get weights(): MlpWeights | null {
+    return this.#weights;
+  }
 
   /**
    * Trains a fresh network and keeps only its weights: the model and optimizer are disposed here, so
    * the head holds no tensors at all.
    */
-  async train(
-    rows: readonly Row[],
-    o: TrainOptions,
-    onProgress: (p: TrainProgress) => void,
-  ): Promise<TrainProgress | undefined> {
+  async train(rows: readonly Row[], o: TrainOptions, onProgress: (p: TrainProgress) => void): Promise<MlpTraining> {
     const { train, validation } = splitRows(rows, o.validationSplit);
     const model = tf.sequential({
       layers: [
@@ -118,7 +136,7 @@ export class Mlp {
       model.dispose();
       optimizer.dispose();
     }
-    return last;
+    return { final: last, validationIds: validation.map((r) => r.id) };
   }
 
   /**

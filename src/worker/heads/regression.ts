@@ -52,6 +52,7 @@ export class RegressionHead extends MlpHead {
       );
     }
     const rows = examples.map((e) => ({
+      id: e.id,
       embedding: e.embedding,
       target: this.names.map((n) => e.values![n]!),
       group: '',
@@ -61,5 +62,13 @@ export class RegressionHead extends MlpHead {
       rows,
       onProgress,
     );
+  }
+
+  protected restoreNames(names: readonly string[]): void {
+    if (names.join('\u0000') !== this.names.join('\u0000')) {
+      throw new RangeError(
+        `The stored head was trained for outputs ${names.join(', ')}, not ${this.names.join(', ')}.`,
+      );
+    }
   }
 }

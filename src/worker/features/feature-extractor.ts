@@ -1,0 +1,16 @@
+/**
+ * What turns a frame into the vector the heads learn from. MobileNet's embedding is one; each extractor
+ * names itself, so a project made with one can be re-embedded by another.
+ */
+import type * as tf from '@tensorflow/tfjs';
+import type { FeatureIdentity } from '../../protocol/project';
+import type { ModelReport } from '../../protocol/types';
+
+export interface FeatureExtractor {
+  readonly identity: FeatureIdentity;
+  /** Where its weights came from, for the init report. */
+  readonly report: ModelReport;
+  /** Features of a square RGB int32 tensor [s, s, 3] (any s: the extractor resizes); the tensor stays the caller's. */
+  extract(square: tf.Tensor3D): Promise<Float32Array>;
+  dispose(): void;
+}
