@@ -1,4 +1,7 @@
-/** Ground truth for browser tests: which photo of the clip is on screen. */
+/**
+ * Ground truth for browser tests: which photo of the clip is on screen, and which frame of its segment
+ * (see tests/support/clip.ts for the strips these read).
+ */
 
 /**
  * The label whose marker colour is nearest to the video's left strip right now.
@@ -18,4 +21,35 @@ export function markerOf(video: HTMLVideoElement, markers: Record<string, [numbe
     if (distance < bestDistance) [best, bestDistance] = [label, distance];
   }
   return best;
+}
+
+/**
+ * What the video shows right now, read from one snapshot of the frame: the photo (`label`, the marker colour
+ * nearest to the left strip) and the frame's position in its segment (0 at the cut to the photo), from the
+ * 8 black/white bands of the right strip (bit k in the k-th eighth from the top, white = 1).
+ * Self-contained, like `markerOf`.
+ */
+export function frameTruth(
+  video: HTMLVideoElement,
+  markers: Record<string, [number, number, number]>,
+): { label: string; position: number } {
+  // 64×48: each strip is 8 pixels wide and each band 6 pixels tall, so their middles are clean.
+  const probe = new OffscreenCanvas(64, 48).getContext('2d', { willReadFrequently: true })!;
+  probe.drawImage(video, 0, 0, 64, 48);
+  const d = probe.getImageData(0, 0, 64, 48).data;
+  const at = (x: number, y: number) => [d[(y * 64 + x) * 4]!, d[(y * 64 + x) * 4 + 1]!, d[(y * 64 + x) * 4 + 2]!];
+  const mean = [0, 0, 0];
+  for (let y = 20; y < 28; y++) for (let x = 2; x < 6; x++) at(x, y).forEach((v, c) => (mean[c]! += v / 32));
+  let label = '';
+  let bestDistance = Infinity;
+  for (const [name, rgb] of Object.entries(markers)) {
+    const distance = rgb.reduce((sum, v, c) => sum + (v - mean[c]!) ** 2, 0);
+    if (distance < bestDistance) [label, bestDistance] = [name, distance];
+  }
+  let position = 0;
+  for (let bit = 0; bit < 8; bit++) {
+    const [r, g, b] = at(60, bit * 6 + 3);
+    if ((r! + g! + b!) / 3 >= 128) position |= 1 << bit;
+  }
+  return { label, position };
 }

@@ -1,29 +1,30 @@
 /**
  * Runs in the test page. Exposes the public API (exactly what a user imports) and the ground truth:
- * which photo the fake camera shows, read from the clip's marker strip (left of the centre square,
- * so the model never sees it).
+ * which photo the fake camera shows and which frame of its segment, read from the clip's strips (left
+ * and right of the centre square, so the model never sees them).
  */
 import { Observable } from 'rxjs';
 import * as tw from '../../src/index';
 import type { Frame } from '../../src/index';
-import { markerOf } from './harness-truth';
+import { frameTruth, markerOf } from './harness-truth';
 
 type Rgb = [number, number, number];
+export type Truth = ReturnType<typeof frameTruth>;
 
 /**
- * Frames of the video with the truth for each: the marker is read in the same video-frame callback
+ * Frames of the video with the truth for each: the strips are read in the same video-frame callback
  * as the bitmap is taken, so both see the same frame.
  */
 export function framesWithTruth(
   video: HTMLVideoElement,
   markers: Record<string, Rgb>,
-  truth: Map<number, string>,
+  truth: Map<number, Truth>,
 ): Observable<Frame> {
   return new Observable<Frame>((subscriber) => {
     let handle = 0;
     const tick = () => {
       const t = performance.now();
-      truth.set(t, markerOf(video, markers));
+      truth.set(t, frameTruth(video, markers));
       tw.toBitmap(video).then(
         (bitmap) => (subscriber.closed ? bitmap.close() : subscriber.next({ bitmap, t })),
         (e) => subscriber.error(e),
@@ -32,6 +33,26 @@ export function framesWithTruth(
     };
     handle = video.requestVideoFrameCallback(tick);
     return () => video.cancelVideoFrameCallback(handle);
+  });
+}
+
+/**
+ * Resolves in the video-frame callback of the first frame whose truth passes `until`, with that truth.
+ * Code after `await` runs before any other task (the microtasks of that callback), so whatever it stops
+ * has seen no later frame than the one returned.
+ */
+export function untilFrame(
+  video: HTMLVideoElement,
+  markers: Record<string, Rgb>,
+  until: (truth: Truth) => boolean,
+): Promise<Truth> {
+  return new Promise((resolve) => {
+    const tick = () => {
+      const now = frameTruth(video, markers);
+      if (until(now)) resolve(now);
+      else video.requestVideoFrameCallback(tick);
+    };
+    video.requestVideoFrameCallback(tick);
   });
 }
 
@@ -50,12 +71,15 @@ export async function segmentStart(
   }
 }
 
+/** `Observable` is there for tests that make a frame source of their own. */
+const harness = { markerOf, frameTruth, framesWithTruth, untilFrame, segmentStart, Observable };
+
 declare global {
   interface Window {
     tw: typeof tw;
-    harness: { markerOf: typeof markerOf; framesWithTruth: typeof framesWithTruth; segmentStart: typeof segmentStart };
+    harness: typeof harness;
   }
 }
 window.tw = tw;
-window.harness = { markerOf, framesWithTruth, segmentStart };
+window.harness = harness;
 document.body.dataset.ready = 'true';

@@ -2,7 +2,19 @@ import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildClip, CLIP_LABELS, loadFixture, MARKER_COLOURS, markerLabel, type Clip } from '../support/clip';
+import {
+  buildClip,
+  clipFrame,
+  CLIP_LABELS,
+  loadFixture,
+  MARKER_COLOURS,
+  markerLabel,
+  POSITION_BAND,
+  POSITION_BITS,
+  positionFromBands,
+  RECORD_FRAMES,
+  type Clip,
+} from '../support/clip';
 
 const W = 640;
 const H = 480;
@@ -71,9 +83,9 @@ describe('buildClip', () => {
     ]);
   });
 
-  it("shows each segment's marker colour in the left strip and grey in the right", async () => {
+  it("shows each segment's marker colour in the left strip, and the frame's position in the right", async () => {
     for (const seg of clip.segments) {
-      for (const n of [seg.startFrame, Math.floor((seg.startFrame + seg.endFrame) / 2), seg.endFrame - 1]) {
+      for (const n of [seg.startFrame, seg.startFrame + 1, seg.startFrame + RECORD_FRAMES, seg.endFrame - 1]) {
         const frame = await readFrame(clip.path, n);
         for (const [x, y] of [
           [0, 0],
@@ -84,8 +96,41 @@ describe('buildClip', () => {
           expect(markerLabel(rgb), `frame ${n} at ${x},${y}`).toBe(seg.label);
           rgb.forEach((c, i) => expect(Math.abs(c - MARKER_COLOURS[seg.label][i]!)).toBeLessThan(4));
         }
-        rgbAt(frame, 600, 240).forEach((c) => expect(Math.abs(c - 128)).toBeLessThan(2));
+        const bands = Array.from({ length: POSITION_BITS }, (_, bit) => rgbAt(frame, 600, bit * POSITION_BAND + 30));
+        expect(positionFromBands(bands), `frame ${n}`).toBe(n - seg.startFrame);
+        // Each band is black or white, far from the threshold, so a decoded video reads it the same.
+        for (const rgb of bands) rgb.forEach((c) => expect(Math.min(Math.abs(c), Math.abs(c - 255))).toBeLessThan(4));
       }
+    }
+  });
+
+  it('never repeats a frame within a segment, and the held-out frames differ from every recorded one', async () => {
+    /** The centre square's luma as 48×48 block means: enough to tell views apart, small enough to compare all pairs. */
+    const thumb = ({ y }: YuvFrame) => {
+      const out = new Float64Array(48 * 48);
+      for (let row = 0; row < 480; row++)
+        for (let col = 0; col < 480; col++)
+          out[Math.floor(row / 10) * 48 + Math.floor(col / 10)]! += y[row * W + 80 + col]! / 100;
+      return out;
+    };
+    const diff = (a: Float64Array, b: Float64Array) => a.reduce((sum, v, i) => sum + Math.abs(v - b[i]!), 0) / a.length;
+    for (const seg of clip.segments) {
+      const frames: Float64Array[] = [];
+      for (let n = seg.startFrame; n < seg.endFrame; n++) frames.push(thumb(await readFrame(clip.path, n)));
+      const steps = frames.slice(1).map((f, i) => diff(frames[i]!, f));
+      console.info(
+        `${seg.label}: consecutive frames differ by ${Math.min(...steps).toFixed(2)}..${Math.max(...steps).toFixed(2)}`,
+      );
+      for (let i = 1; i < frames.length; i++)
+        expect(diff(frames[i - 1]!, frames[i]!), `${seg.label} ${i}`).toBeGreaterThan(0.2);
+      const recorded = frames.slice(0, RECORD_FRAMES);
+      const heldOut = frames.slice(RECORD_FRAMES);
+      // The nearest recorded frame to any held-out one is still a different picture.
+      const nearest = Math.min(...heldOut.map((h) => Math.min(...recorded.map((r) => diff(h, r)))));
+      console.info(
+        `${seg.label}: a held-out frame differs from its nearest recorded frame by ${nearest.toFixed(2)} or more`,
+      );
+      expect(nearest, seg.label).toBeGreaterThan(0.2);
     }
   });
 
@@ -114,6 +159,21 @@ describe('buildClip', () => {
 
   it('rejects options that give no frames', async () => {
     await expect(buildClip({ secondsPerPhoto: 0, out: join(dir, 'none.y4m') })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('clipFrame', () => {
+  it('writes each position into the right strip, and rejects positions outside the segment', () => {
+    for (const position of [0, 1, 44, 45, 89]) {
+      const { data } = clipFrame('coffee', position, 90);
+      const bands = Array.from({ length: POSITION_BITS }, (_, bit) => {
+        const i = ((bit * POSITION_BAND + 30) * W + 600) * 4;
+        return [data[i]!, data[i + 1]!, data[i + 2]!] as const;
+      });
+      expect(positionFromBands(bands)).toBe(position);
+    }
+    expect(() => clipFrame('coffee', 90, 90)).toThrow(RangeError);
+    expect(() => clipFrame('coffee', -1, 90)).toThrow(RangeError);
   });
 });
 

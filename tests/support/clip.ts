@@ -2,10 +2,16 @@
  * A fake camera for Chromium made from the real photos in `<repo>/../shared/fixtures`: a Y4M clip for
  * `--use-file-for-fake-video-capture=<path>`, plus `loadFixture()` for tests that want the photos as pixels.
  *
- * Frame layout (640×480): the photo, centre-cropped to a square, fills x 80..559; the left strip x 0..79
- * is the segment's solid marker colour, the right strip x 560..639 mid-grey. The app centre-crops frames
- * to a square, so the model never sees the strips, while a test can read the left strip from the
- * `<video>` to know which photo is on screen, independently of any model.
+ * Frame layout (640×480): a square view of the photo fills x 80..559; the left strip x 0..79 is the
+ * segment's solid marker colour; the right strip x 560..639 carries the frame's position in its segment
+ * as 8 black/white bands (bit k in rows 60k..60k+59, white = 1). The app centre-crops frames to a square,
+ * so the model never sees the strips, while a test can read them from the `<video>` to know which photo
+ * is on screen and which frame of it, independently of any model.
+ *
+ * No two frames of a segment are alike: the view zooms in slowly (from a square as large as the photo's
+ * shorter side to `1 - ZOOM` of it) while panning across the photo. Tests record examples only from the first
+ * `RECORD_FRAMES` frames of a segment and judge predictions only on the frames after them, so what is
+ * judged was never seen in training.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
@@ -30,17 +36,34 @@ export const CLIP_WIDTH = 640;
 export const CLIP_HEIGHT = 480;
 /** Width of each side strip; the photo square sits between them. */
 export const STRIP_WIDTH = (CLIP_WIDTH - CLIP_HEIGHT) / 2;
-const GREY = [128, 128, 128] as const;
+/** Bits of the frame-position code in the right strip (positions 0..255). */
+export const POSITION_BITS = 8;
+/** Height of one band of the position code. */
+export const POSITION_BAND = CLIP_HEIGHT / POSITION_BITS;
+/** Seconds each photo stays on screen, and frames per second, by default. */
+export const SECONDS_PER_PHOTO = 3;
+export const CLIP_FPS = 30;
+/** Frames of each segment at the defaults. */
+export const FRAMES_PER_PHOTO = SECONDS_PER_PHOTO * CLIP_FPS;
+/**
+ * Tests record examples from positions 0..RECORD_FRAMES-1 of a segment and judge predictions only on
+ * positions RECORD_FRAMES.. (held out): half of each segment, 1.5 s, each.
+ */
+export const RECORD_FRAMES = FRAMES_PER_PHOTO / 2;
+/** How far the view zooms in over a segment: from a square as large as the photo's shorter side to (1 − ZOOM) of it. */
+export const ZOOM = 0.2;
+/** Bumped whenever the frames change, so that a clip cached by an older version is never reused. */
+const CLIP_VERSION = 2;
 
 const FIXTURES = resolve(fileURLToPath(new URL('../..', import.meta.url)), '..', 'shared', 'fixtures');
 const PHOTO_FILES: Record<ClipLabel, string> = { chelsea: 'chelsea.png', coffee: 'coffee.png', rocket: 'rocket.jpg' };
 
 export interface ClipOptions {
-  /** How long each photo stays on screen, in seconds. @default 3 */
+  /** How long each photo stays on screen, in seconds. @default 3 (SECONDS_PER_PHOTO) */
   secondsPerPhoto?: number;
-  /** Frames per second written into the clip. @default 30 */
+  /** Frames per second written into the clip. @default 30 (CLIP_FPS) */
   fps?: number;
-  /** Where the .y4m goes (absolute path is best: Chromium needs one). @default <os.tmpdir()>/trainwhistle-clip/clip.y4m */
+  /** Where the .y4m goes (absolute path is best: Chromium needs one). @default <os.tmpdir()>/trainwhistle-clip/clip-v<version>.y4m */
   out?: string;
 }
 
@@ -68,13 +91,17 @@ export interface Clip {
  * chromium.launch({ args: ['--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${path}`] });
  */
 export async function buildClip(opts: ClipOptions = {}): Promise<Clip> {
-  const secondsPerPhoto = opts.secondsPerPhoto ?? 3;
-  const fps = opts.fps ?? 30;
+  const secondsPerPhoto = opts.secondsPerPhoto ?? SECONDS_PER_PHOTO;
+  const fps = opts.fps ?? CLIP_FPS;
   if (!Number.isInteger(fps) || fps <= 0) throw new RangeError(`fps must be a positive integer, got ${fps}`);
   const framesPerPhoto = Math.round(secondsPerPhoto * fps);
   if (framesPerPhoto < 1)
     throw new RangeError(`secondsPerPhoto × fps must give at least one frame, got ${secondsPerPhoto} × ${fps}`);
-  const path = resolve(opts.out ?? join(tmpdir(), 'trainwhistle-clip', 'clip.y4m'));
+  if (framesPerPhoto > 2 ** POSITION_BITS)
+    throw new RangeError(
+      `A segment can have at most ${2 ** POSITION_BITS} frames (the position code has ${POSITION_BITS} bits), got ${framesPerPhoto}`,
+    );
+  const path = resolve(opts.out ?? join(tmpdir(), 'trainwhistle-clip', `clip-v${CLIP_VERSION}.y4m`));
 
   const segments = CLIP_LABELS.map((label, i) => ({
     label,
@@ -95,13 +122,9 @@ export async function buildClip(opts: ClipOptions = {}): Promise<Clip> {
     try {
       await file.write(header);
       for (const label of CLIP_LABELS) {
-        const frame = Buffer.concat([FRAME_TAG, rgbaToI420(clipFrame(label))]);
-        // Repeating a run of frames keeps the number of write calls small.
-        const run = Math.min(framesPerPhoto, 30);
-        const chunk = Buffer.concat(new Array<Buffer>(run).fill(frame));
-        for (let written = 0; written < framesPerPhoto; written += run) {
-          const n = Math.min(run, framesPerPhoto - written);
-          await file.write(chunk, 0, n * frame.length);
+        const photo = loadFixture(PHOTO_FILES[label]);
+        for (let position = 0; position < framesPerPhoto; position++) {
+          await file.write(Buffer.concat([FRAME_TAG, rgbaToI420(clipFrame(label, position, framesPerPhoto, photo))]));
         }
       }
       complete = true;
@@ -141,19 +164,53 @@ export function loadFixture(name: string): PixelData {
   return decodeImage(file);
 }
 
-/** One frame of the clip's `label` segment as RGBA, exactly what is converted to YUV for the file. */
-export function clipFrame(label: ClipLabel): PixelData {
-  const photo = loadFixture(PHOTO_FILES[label]);
+/**
+ * Frame `position` (0-based) of the clip's `label` segment of `framesPerPhoto` frames, as RGBA: exactly what
+ * is converted to YUV for the file.
+ */
+export function clipFrame(
+  label: ClipLabel,
+  position = 0,
+  framesPerPhoto = FRAMES_PER_PHOTO,
+  photo: PixelData = loadFixture(PHOTO_FILES[label]),
+): PixelData {
+  if (!(Number.isInteger(position) && position >= 0 && position < framesPerPhoto && position < 2 ** POSITION_BITS))
+    throw new RangeError(`position must be a whole number in 0..${framesPerPhoto - 1}, got ${position}`);
   const data = new Uint8Array(CLIP_WIDTH * CLIP_HEIGHT * 4);
   const marker = MARKER_COLOURS[label];
   for (let y = 0; y < CLIP_HEIGHT; y++) {
-    for (let x = 0; x < CLIP_WIDTH; x++) {
-      const colour = x < STRIP_WIDTH ? marker : x >= STRIP_WIDTH + CLIP_HEIGHT ? GREY : null;
-      if (colour) data.set([colour[0], colour[1], colour[2], 255], (y * CLIP_WIDTH + x) * 4);
+    const bit = (position >> Math.floor(y / POSITION_BAND)) & 1 ? 255 : 0;
+    for (let x = 0; x < STRIP_WIDTH; x++) {
+      const left = (y * CLIP_WIDTH + x) * 4;
+      const right = left + (STRIP_WIDTH + CLIP_HEIGHT) * 4;
+      [data[left], data[left + 1], data[left + 2], data[left + 3]] = [marker[0], marker[1], marker[2], 255];
+      [data[right], data[right + 1], data[right + 2], data[right + 3]] = [bit, bit, bit, 255];
     }
   }
-  drawSquareCrop(photo, data, STRIP_WIDTH, CLIP_HEIGHT);
+  drawView(
+    photo,
+    data,
+    STRIP_WIDTH,
+    CLIP_HEIGHT,
+    view(photo, framesPerPhoto > 1 ? position / (framesPerPhoto - 1) : 0),
+  );
   return { width: CLIP_WIDTH, height: CLIP_HEIGHT, data };
+}
+
+/** The position a frame's right strip says, from the RGB of the middle of each band (e.g. read back from a video). */
+export function positionFromBands(bands: readonly (readonly [number, number, number])[]): number {
+  return bands.reduce((n, [r, g, b], bit) => n | ((r + g + b) / 3 >= 128 ? 1 << bit : 0), 0);
+}
+
+/**
+ * The square of the photo shown at `u` (0 at a segment's first frame, 1 at its last): its side shrinks from
+ * the photo's shorter side to (1 − ZOOM) of it, and it drifts from up-left to down-right across the middle
+ * quarter of the room the photo leaves around it, so no two frames of a segment show the same picture.
+ */
+function view(photo: PixelData, u: number): { x: number; y: number; side: number } {
+  const side = Math.min(photo.width, photo.height) * (1 - ZOOM * u);
+  const drift = (room: number) => room / 2 + (u - 0.5) * (room / 4);
+  return { x: drift(photo.width - side), y: drift(photo.height - side), side };
 }
 
 function decodeImage(file: string): PixelData {
@@ -170,28 +227,34 @@ function decodeImage(file: string): PixelData {
   throw new TypeError(`Cannot decode ${file}: only .png, .jpg and .jpeg fixtures are supported.`);
 }
 
-/** Centre-crops `src` to a square and draws it, bilinearly resized, at (x0, 0) size×size into a CLIP_WIDTH-wide RGBA buffer. */
-function drawSquareCrop(src: PixelData, dst: Uint8Array, x0: number, size: number): void {
-  const side = Math.min(src.width, src.height);
-  const offX = (src.width - side) / 2;
-  const offY = (src.height - side) / 2;
-  const scale = side / size;
+/** Draws the square `crop` of `src`, bilinearly resized, at (x0, 0) size×size into a CLIP_WIDTH-wide RGBA buffer. */
+function drawView(
+  src: PixelData,
+  dst: Uint8Array,
+  x0: number,
+  size: number,
+  crop: { x: number; y: number; side: number },
+): void {
+  const scale = crop.side / size;
+  const { width, height, data } = src;
+  // Pixel centres map to pixel centres (as resizeBilinear with halfPixelCenters). Columns are the same for every row.
+  const columns = Array.from({ length: size }, (_, x) => {
+    const sx = clamp(crop.x + (x + 0.5) * scale - 0.5, 0, width - 1);
+    const xa = Math.floor(sx);
+    return { a: xa * 4, b: Math.min(xa + 1, width - 1) * 4, f: sx - xa };
+  });
   for (let y = 0; y < size; y++) {
-    // Pixel centres map to pixel centres (as resizeBilinear with halfPixelCenters).
-    const sy = clamp(offY + (y + 0.5) * scale - 0.5, 0, src.height - 1);
+    const sy = clamp(crop.y + (y + 0.5) * scale - 0.5, 0, height - 1);
     const y0 = Math.floor(sy);
-    const y1 = Math.min(y0 + 1, src.height - 1);
+    const row0 = y0 * width * 4;
+    const row1 = Math.min(y0 + 1, height - 1) * width * 4;
     const fy = sy - y0;
     for (let x = 0; x < size; x++) {
-      const sx = clamp(offX + (x + 0.5) * scale - 0.5, 0, src.width - 1);
-      const xa = Math.floor(sx);
-      const xb = Math.min(xa + 1, src.width - 1);
-      const fx = sx - xa;
+      const { a, b, f: fx } = columns[x]!;
       const out = (y * CLIP_WIDTH + x0 + x) * 4;
       for (let c = 0; c < 3; c++) {
-        const top = src.data[(y0 * src.width + xa) * 4 + c]! * (1 - fx) + src.data[(y0 * src.width + xb) * 4 + c]! * fx;
-        const bottom =
-          src.data[(y1 * src.width + xa) * 4 + c]! * (1 - fx) + src.data[(y1 * src.width + xb) * 4 + c]! * fx;
+        const top = data[row0 + a + c]! * (1 - fx) + data[row0 + b + c]! * fx;
+        const bottom = data[row1 + a + c]! * (1 - fx) + data[row1 + b + c]! * fx;
         dst[out + c] = Math.round(top * (1 - fy) + bottom * fy);
       }
       dst[out + 3] = 255;
@@ -227,20 +290,12 @@ function rgbaToI420({ width, height, data }: PixelData): Buffer {
   }
   for (let cy = 0; cy < height / 2; cy++) {
     for (let cx = 0; cx < cw; cx++) {
-      let r = 0;
-      let g = 0;
-      let b = 0;
-      for (const [dx, dy] of [
-        [0, 0],
-        [1, 0],
-        [0, 1],
-        [1, 1],
-      ] as const) {
-        const i = ((2 * cy + dy) * width + 2 * cx + dx) * 4;
-        r += data[i]!;
-        g += data[i + 1]!;
-        b += data[i + 2]!;
-      }
+      // The 2×2 block's four pixels: (x, y), (x + 1, y), (x, y + 1), (x + 1, y + 1).
+      const i = (2 * cy * width + 2 * cx) * 4;
+      const j = i + width * 4;
+      let r = data[i]! + data[i + 4]! + data[j]! + data[j + 4]!;
+      let g = data[i + 1]! + data[i + 5]! + data[j + 1]! + data[j + 5]!;
+      let b = data[i + 2]! + data[i + 6]! + data[j + 2]! + data[j + 6]!;
       // The transform is linear, so converting the block's mean RGB equals averaging per-pixel U and V.
       r /= 4;
       g /= 4;
