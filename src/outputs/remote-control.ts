@@ -46,16 +46,27 @@ export function remoteControl(
   };
   const fail = (e: unknown) => events.onError?.(e instanceof Error ? e : new Error(String(e)));
 
+  /**
+   * Class number n (Wekinator's way) → the n-th class. Missing classes are added, named by their numbers,
+   * until there are n: `outputs 2` before any class exists makes "1" and "2", so the numbers stay the
+   * ones the patch uses, in every message back (`/wek/outputs`) too.
+   */
   const targetFrom = async (values: number[]): Promise<Target> => {
     if (pipe.info.head === 'regression') {
       return Object.fromEntries(pipe.info.outputs.map((name, i) => [name, Math.min(1, Math.max(0, values[i] ?? 0))]));
     }
     const n = Math.round(values[0]!);
+    if (!(n >= 1)) throw new RangeError(`Wekinator class numbers start at 1 (got ${values[0]}).`);
     const labels = Object.keys((await pipe.counts()).perLabel);
-    return labels[n - 1] ?? String(n);
+    for (let i = labels.length + 1; i <= n; i++) {
+      const name = labels.includes(String(i)) ? `class ${i}` : String(i);
+      await pipe.addLabel(name);
+      labels.push(name);
+    }
+    return labels[n - 1]!;
   };
 
-  const subscription = commands$.subscribe((command) => {
+  const handle = async (command: ControlCommand): Promise<void> => {
     events.onCommand?.(command);
     switch (command.kind) {
       case 'record':
@@ -65,21 +76,20 @@ export function remoteControl(
       case 'recordTarget':
         if (!command.on) return stopRecording();
         if (target === null)
-          return fail(
-            new Error(
-              'Wekinator startRecording needs a target first: send /wekinator/control/outputs <class number or values>.',
-            ),
+          throw new Error(
+            'Wekinator startRecording needs a target first: send /wekinator/control/outputs <class number or values>.',
           );
         return startRecording(target);
       case 'target':
-        void targetFrom(command.values).then((t) => (target = t), fail);
+        target = await targetFrom(command.values);
         return;
       case 'train': {
         // Training while predicting would compete for the worker; pick up again after if it was running.
         const wasRunning = pipe.running;
         stopRecording();
         pipe.stop();
-        void pipe.train().then(() => (wasRunning ? pipe.start(source) : undefined), fail);
+        await pipe.train();
+        if (wasRunning) pipe.start(source);
         return;
       }
       case 'run':
@@ -87,12 +97,19 @@ export function remoteControl(
         else pipe.stop();
         return;
       case 'clear':
-        void pipe.clearLabel(command.label).catch(fail);
+        await pipe.clearLabel(command.label);
         return;
       case 'clearAll':
-        void pipe.clearExamples().catch(fail);
+        await pipe.clearExamples();
         return;
     }
+  };
+
+  // One command at a time, in the order the patch sent them: `outputs 2` then `startRecording` must record
+  // class 2 even when finding class 2 takes a round trip to the worker.
+  let queue: Promise<void> = Promise.resolve();
+  const subscription = commands$.subscribe((command) => {
+    queue = queue.then(() => handle(command)).catch(fail);
   });
   return {
     close() {

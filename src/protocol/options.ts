@@ -7,6 +7,8 @@ import type { EngineOptions, ModelSpec } from './types';
 /** Every engine option with its default. See `EngineOptions` for what each one means. */
 export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze<EngineOptions>({
   backend: 'auto',
+  features: 'image',
+  pose: { mirror: false },
   head: 'dense',
   model: { version: 1, alpha: 0.25 },
   outputs: ['value'],
@@ -26,8 +28,9 @@ export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze<Eng
 });
 
 /** User options deep-merged over the defaults (one level deep, as the option groups are). */
-export type PartialEngineOptions = Partial<Omit<EngineOptions, 'model' | 'train' | 'knn'>> & {
+export type PartialEngineOptions = Partial<Omit<EngineOptions, 'model' | 'train' | 'knn' | 'pose'>> & {
   model?: Partial<ModelSpec>;
+  pose?: Partial<EngineOptions['pose']>;
   train?: Partial<EngineOptions['train']>;
   knn?: Partial<EngineOptions['knn']>;
 };
@@ -38,6 +41,7 @@ export function mergeEngineOptions(options: PartialEngineOptions = {}): EngineOp
     ...d,
     ...options,
     model: { ...d.model, ...options.model },
+    pose: { ...d.pose, ...options.pose },
     train: { ...d.train, ...options.train },
     knn: { ...d.knn, ...options.knn },
     outputs: [...(options.outputs ?? d.outputs)],
@@ -77,6 +81,9 @@ export function validateEngineOptions(o: EngineOptions): void {
   const backends = ['auto', 'webgpu', 'webgl', 'wasm', 'cpu'];
   if (!backends.includes(o.backend)) {
     throw new RangeError(`Unknown backend '${o.backend}'. Valid backends are: ${backends.join(', ')}.`);
+  }
+  if (!['image', 'pose'].includes(o.features)) {
+    throw new RangeError(`Unknown features '${o.features}'. Valid features are: image (MobileNet), pose (MoveNet).`);
   }
   if (!['dense', 'knn', 'regression'].includes(o.head)) {
     throw new RangeError(`Unknown head '${o.head}'. Valid heads are: dense, knn, regression.`);

@@ -2,6 +2,7 @@
  * The worker boundary: every type that crosses between the main thread and the engine worker.
  * Types only — both sides import this file, and it must never pull in runtime code (tfjs above all).
  */
+import type { Pose } from './pose';
 import type {
   EngineNotice,
   Evaluation,
@@ -64,9 +65,21 @@ export interface KnnOptions {
   k: number;
 }
 
+/** What the heads learn from: MobileNet's picture embedding, or MoveNet's body keypoints. */
+export type FeatureKind = 'image' | 'pose';
+
+export interface PoseOptions {
+  /** A pose and its mirror image count as the same (left and right forgotten). @default false */
+  mirror: boolean;
+}
+
 export interface EngineOptions {
   /** @default 'auto' */
   backend: BackendChoice;
+  /** @default 'image' */
+  features: FeatureKind;
+  /** Pose features' options. */
+  pose: PoseOptions;
   /** @default 'dense' */
   head: HeadKind;
   /** @default { version: 1, alpha: 0.25 } */
@@ -97,8 +110,9 @@ export interface EngineOptions {
  * What the engine starts from: the user's options (only those given: a restored project's own head
  * settings fill the rest) and the project to keep them in.
  */
-export type EngineInit = Partial<Omit<EngineOptions, 'model' | 'train' | 'knn'>> & {
+export type EngineInit = Partial<Omit<EngineOptions, 'model' | 'train' | 'knn' | 'pose'>> & {
   model?: Partial<ModelSpec>;
+  pose?: Partial<PoseOptions>;
   train?: Partial<TrainOptions>;
   knn?: Partial<KnnOptions>;
   /** Keep the project under this name in IndexedDB, and restore it from there at start. */
@@ -152,6 +166,8 @@ export interface ModelReport {
 
 export interface InitReport {
   backend: BackendReport;
+  /** What the heads learn from: MobileNet's embedding (`image`) or MoveNet's keypoints (`pose`). */
+  features: FeatureKind;
   model: ModelReport;
   head: HeadKind;
   /** Regression output names (empty for classification heads). */
@@ -216,6 +232,8 @@ export interface Timings {
 
 /** One prediction: plain, serialisable, carrying its frame's timestamp. */
 export interface Prediction {
+  /** A pose pipeline's keypoints (features: 'pose'), always: before training and with nobody in view too. */
+  pose?: Pose;
   /** Winning label (classification); '' for regression. */
   label: string;
   /** Confidence per label, in label order (classification). */

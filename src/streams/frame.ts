@@ -18,6 +18,12 @@ export type ImageInput =
 /** The input size of MobileNet. */
 export const FRAME_SIZE = 224;
 
+/**
+ * How a frame becomes a square: `cover` keeps the centre square (MobileNet: the object is in the middle),
+ * `contain` keeps the whole picture with bars (pose: a raised hand at the edge of the frame still counts).
+ */
+export type Fit = 'cover' | 'contain';
+
 function size(image: ImageInput): { width: number; height: number } {
   if (typeof HTMLVideoElement !== 'undefined' && image instanceof HTMLVideoElement) {
     if (image.readyState < 2 || image.videoWidth === 0) {
@@ -55,24 +61,34 @@ const canvases = new Map<number, OffscreenCanvasRenderingContext2D>();
  * Drawn into an OffscreenCanvas and taken with transferToImageBitmap (about 0.1 ms): Chromium runs a
  * resizing createImageBitmap from a <video> synchronously on the main thread (16 ms a frame here).
  */
-export async function toBitmap(image: ImageInput, frameSize = FRAME_SIZE): Promise<ImageBitmap> {
+export async function toBitmap(image: ImageInput, frameSize = FRAME_SIZE, fit: Fit = 'cover'): Promise<ImageBitmap> {
   const { width, height } = size(image);
   if (!(width > 0 && height > 0)) throw new RangeError(`The image is ${width}×${height}: it has no pixels to read.`);
   const side = Math.min(width, height);
   const [sx, sy] = [Math.floor((width - side) / 2), Math.floor((height - side) / 2)];
-  if (image instanceof ImageData) {
+  if (image instanceof ImageData && fit === 'cover') {
     return createImageBitmap(image, sx, sy, side, side, {
       resizeWidth: frameSize,
       resizeHeight: frameSize,
       resizeQuality: 'medium',
     });
   }
+  const source = image instanceof ImageData ? await createImageBitmap(image) : image;
   let g = canvases.get(frameSize);
   if (!g) {
     g = new OffscreenCanvas(frameSize, frameSize).getContext('2d', { alpha: false })!;
     g.imageSmoothingQuality = 'medium';
     canvases.set(frameSize, g);
   }
-  g.drawImage(image, sx, sy, side, side, 0, 0, frameSize, frameSize);
+  if (fit === 'cover') g.drawImage(source, sx, sy, side, side, 0, 0, frameSize, frameSize);
+  else {
+    // The whole picture, its longer side filling the square, black bars on the shorter one.
+    const scale = frameSize / Math.max(width, height);
+    const [w, h] = [width * scale, height * scale];
+    g.fillStyle = '#000';
+    g.fillRect(0, 0, frameSize, frameSize);
+    g.drawImage(source, 0, 0, width, height, (frameSize - w) / 2, (frameSize - h) / 2, w, h);
+  }
+  if (source !== image) (source as ImageBitmap).close();
   return g.canvas.transferToImageBitmap();
 }

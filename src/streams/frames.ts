@@ -3,7 +3,7 @@
  * frame, a <canvas> or <img> (a p5.js sketch, a still) once per animation frame, at most `maxFps`.
  */
 import { Observable, concatMap } from 'rxjs';
-import { FRAME_SIZE, toBitmap, type Frame } from './frame';
+import { FRAME_SIZE, toBitmap, type Fit, type Frame } from './frame';
 import type { Milliseconds } from '../protocol/types';
 
 export type FrameElement = HTMLVideoElement | HTMLCanvasElement | HTMLImageElement;
@@ -13,6 +13,8 @@ export interface FramesOptions {
   maxFps?: number;
   /** Side of the square frame sent on. @default 224 */
   size?: number;
+  /** `cover`: the centre square; `contain`: the whole picture with bars (pose). @default 'cover' */
+  fit?: Fit;
 }
 
 /**
@@ -56,9 +58,9 @@ export function frameTicks(
 }
 
 /** The element's picture now, as a frame: a square, model-sized bitmap and the time it was taken. */
-export async function capture(element: FrameElement, size = FRAME_SIZE): Promise<Frame> {
+export async function capture(element: FrameElement, size = FRAME_SIZE, fit: Fit = 'cover'): Promise<Frame> {
   const t = performance.now();
-  return { bitmap: await toBitmap(element, size), t };
+  return { bitmap: await toBitmap(element, size, fit), t };
 }
 
 /**
@@ -69,5 +71,5 @@ export async function capture(element: FrameElement, size = FRAME_SIZE): Promise
 export function frames(element: FrameElement, options: FramesOptions = {}): Observable<Frame> {
   const size = options.size ?? FRAME_SIZE;
   // concatMap keeps frames in order; taking a picture is a fraction of a millisecond.
-  return frameTicks(element, options).pipe(concatMap(() => capture(element, size)));
+  return frameTicks(element, options).pipe(concatMap(() => capture(element, size, options.fit)));
 }

@@ -1,9 +1,9 @@
 /**
  * Feeds a live source to a worker-bound function, one frame at a time, newest first.
  */
-import { Observable, tap } from 'rxjs';
+import { EMPTY, Observable, filter, from, tap } from 'rxjs';
 import type { Milliseconds } from '../protocol/types';
-import type { Frame } from './frame';
+import { FRAME_SIZE, type Fit, type Frame } from './frame';
 import { capture, frameTicks, type FrameElement } from './frames';
 import { processLatest } from './process-latest';
 
@@ -17,7 +17,12 @@ export interface NewestFramesHooks {
   drop?: () => void;
   /** Frames per second at most. @default every frame */
   maxFps?: number;
+  /** How an element's picture becomes a square. @default 'cover' */
+  fit?: Fit;
 }
+
+/** False while a <video> has no current frame (loading, or seeking). */
+const hasFrame = (element: FrameElement) => !(element instanceof HTMLVideoElement) || element.readyState >= 2;
 
 /**
  * An element is read only when `work` is ready for it (so the picture is the newest one, and none is
@@ -30,7 +35,15 @@ export function newestFrames<R>(
   on: NewestFramesHooks = {},
 ): Observable<R> {
   if (source instanceof Observable) {
+    const minInterval: Milliseconds = on.maxFps ? 1000 / on.maxFps : 0;
+    let last = -Infinity;
     return source.pipe(
+      // A rate limit is not a drop: frames over it are closed, not counted.
+      filter((f) => {
+        if (f.t - last >= minInterval) return ((last = f.t), true);
+        f.bitmap.close();
+        return false;
+      }),
       tap((f) => on.frame?.(f.t)),
       processLatest(work, (f) => {
         f.bitmap.close();
@@ -41,7 +54,8 @@ export function newestFrames<R>(
   return frameTicks(source, on.maxFps ? { maxFps: on.maxFps } : {}).pipe(
     tap((t) => on.frame?.(t)),
     processLatest(
-      () => capture(source).then(work),
+      // A video that is seeking (at each loop of a file, or scrubbed) has no frame to take: skip the tick.
+      () => (!hasFrame(source) ? EMPTY : from(capture(source, FRAME_SIZE, on.fit).then(work))),
       () => on.drop?.(),
     ),
   );

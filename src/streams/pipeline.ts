@@ -26,7 +26,7 @@ import type {
   TrainReport,
 } from '../protocol/types';
 import { startEngine, type EngineClient, type EngineStart } from './engine-client';
-import { FRAME_SIZE, toBitmap, type Frame, type ImageInput } from './frame';
+import { FRAME_SIZE, toBitmap, type Fit, type Frame, type ImageInput } from './frame';
 import { MetricsRecorder, type Metrics } from './metrics';
 import { newestFrames, type LiveSource } from './newest-frames';
 import { startRecording, type RecordOptions, type Recording } from './recording';
@@ -117,6 +117,7 @@ function livePredictions(
   source: LiveSource,
   metrics: MetricsRecorder,
   report: (e: Error) => void,
+  fit: Fit,
 ): Observable<Prediction> {
   let lastError = '';
   const predict = (frame: Frame) =>
@@ -128,7 +129,7 @@ function livePredictions(
         return null;
       },
     );
-  return newestFrames(source, predict, { frame: (t) => metrics.frame(t), drop: () => metrics.drop() }).pipe(
+  return newestFrames(source, predict, { frame: (t) => metrics.frame(t), drop: () => metrics.drop(), fit }).pipe(
     filter((p): p is Prediction => p !== null),
     map((p) => ({ ...p, latencyMs: performance.now() - p.t })),
   );
@@ -154,6 +155,8 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     },
   });
   const { engine, info } = client;
+  // Pose sees the whole picture (a hand at the edge counts); MobileNet the centre square.
+  const fit: Fit = info.features === 'pose' ? 'contain' : 'cover';
   let project = info.project;
   let settings = info.settings;
 
@@ -198,7 +201,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     },
     addLabel: async (label) => changed(await engine.addLabel(label)),
     async addExample(target, image) {
-      const added = await engine.addExample(target, send(await toBitmap(image, FRAME_SIZE)));
+      const added = await engine.addExample(target, send(await toBitmap(image, FRAME_SIZE, fit)));
       changed(await engine.counts());
       return added;
     },
@@ -206,7 +209,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       const recording: Recording = startRecording(
         source,
         (frame) => engine.addExample(target, send(frame.bitmap)),
-        recordOptions,
+        { ...recordOptions, fit },
         (e) => errors.next(e),
         async () => {
           recordings.delete(recording);
@@ -230,7 +233,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     },
     async classify(image) {
       const t = performance.now();
-      const p = await engine.predict(send(await toBitmap(image, FRAME_SIZE)), t);
+      const p = await engine.predict(send(await toBitmap(image, FRAME_SIZE, fit)), t);
       return { ...p, latencyMs: performance.now() - t };
     },
     start(from) {
@@ -239,7 +242,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       metrics.start(performance.now());
       project = { ...project, running: true };
       void engine.setRunning(true).catch(() => {});
-      run = livePredictions(client, from, metrics, (e) => errors.next(e)).subscribe({
+      run = livePredictions(client, from, metrics, (e) => errors.next(e), fit).subscribe({
         next: (p) => {
           metrics.prediction(p, performance.now());
           predictions.next(p);

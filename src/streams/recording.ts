@@ -2,7 +2,7 @@
  * Hold-to-record: examples from a live source until `stop()`, at most `maxFps` a second.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { Frame } from './frame';
+import type { Fit, Frame } from './frame';
 import { newestFrames, type LiveSource } from './newest-frames';
 
 export interface RecordOptions {
@@ -25,16 +25,29 @@ export interface Recording {
 export function startRecording(
   source: LiveSource,
   add: (frame: Frame) => Promise<unknown>,
-  options: RecordOptions,
+  options: RecordOptions & { fit?: Fit },
   onError: (e: Error) => void,
   onStopped: () => Promise<void>,
 ): Recording {
   let added = 0;
   let inFlight: Promise<unknown> = Promise.resolve();
   const count$ = new BehaviorSubject(0);
+  // A frame that cannot be an example (nobody in view, say) is told once and skipped: the hold goes on.
+  let lastError = '';
+  const skip = (e: Error) => {
+    if (e.message !== lastError) onError(e);
+    lastError = e.message;
+  };
   // Counted on arrival, not on emission: an example in flight at stop() still lands in the worker.
-  const addOne = (frame: Frame) => (inFlight = add(frame).then(() => count$.next(++added)));
-  const subscription = newestFrames(source, addOne, { maxFps: options.maxFps ?? 10 }).subscribe({
+  const addOne = (frame: Frame) =>
+    (inFlight = add(frame).then(() => {
+      lastError = '';
+      count$.next(++added);
+    }, skip));
+  const subscription = newestFrames(source, addOne, {
+    maxFps: options.maxFps ?? 10,
+    ...(options.fit ? { fit: options.fit } : {}),
+  }).subscribe({
     error: (e: Error) => {
       onError(e);
       void stop();

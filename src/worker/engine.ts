@@ -36,12 +36,12 @@ import { chooseBackend } from './backends';
 import { evaluate } from './evaluate';
 import { ExampleStore, checkLabel, info, type Example } from './examples';
 import type { FeatureExtractor } from './features/feature-extractor';
-import { MobileNetFeatures } from './features/mobilenet';
+import { loadMobileNetFeatures } from './features/mobilenet';
+import { loadMoveNetFeatures } from './features/movenet';
 import { INPUT_SIZE, checkImage, release, thumbnail, toSquarePixels } from './frames';
 import { NotTrainedError, type Head } from './heads/head';
 import { makeHead } from './heads/make-head';
 import { checkRegressionTarget } from './heads/regression';
-import { loadMobileNet } from './model-loader';
 import { encodeCrop } from './project/crops';
 import { readProjectFile, writeProjectFile } from './project/project-file';
 import { reembed } from './project/reembed';
@@ -49,8 +49,10 @@ import { noStore, type ProjectMeta, type ProjectRecord, type ProjectStore } from
 
 /** What differs between the browser worker and Node tests. */
 export interface EnginePlatform {
-  /** Load the weights from this handler instead of the URL sources (Node tests). */
+  /** Load MobileNet's weights from this handler instead of the URL sources (Node tests). */
   modelHandler?: tf.io.IOHandler;
+  /** Load MoveNet's weights from this handler instead of the URL sources (Node tests). */
+  poseModelHandler?: tf.io.IOHandler;
   /** Opens (and locks) a named project's store; the worker's is IndexedDB. Without it, nothing persists. */
   openStore?: (name: string, notice: (n: EngineNotice) => void) => Promise<ProjectStore>;
 }
@@ -102,6 +104,7 @@ export class Engine implements EngineApi {
       this.#saveMeta();
       return {
         backend: backend.report,
+        features: options.features,
         model: features.report,
         head: settings.head,
         outputs: settings.head === 'regression' ? settings.outputs : [],
@@ -126,9 +129,14 @@ export class Engine implements EngineApi {
   async #start(o: EngineOptions, onProgress: (p: LoadProgress) => void) {
     onProgress({ phase: 'backend', fraction: 0 });
     // Weights load into CPU memory (wasm, else cpu); tfjs moves them when the chosen backend first uses them.
-    await tf.setBackend(tf.findBackendFactory('wasm') ? 'wasm' : 'cpu');
-    const loaded = await loadMobileNet(o, onProgress, this.platform.modelHandler);
-    const features = new MobileNetFeatures(loaded.model, loaded.report);
+    // A wasm that cannot start (its .wasm files unreachable) must not leave tfjs with no backend at all.
+    const loadedOnWasm = tf.findBackendFactory('wasm') !== null && (await tf.setBackend('wasm').catch(() => false));
+    if (!loadedOnWasm) await tf.setBackend('cpu');
+    const loaded =
+      o.features === 'pose'
+        ? await loadMoveNetFeatures(o, o.pose.mirror, onProgress, this.platform.poseModelHandler)
+        : await loadMobileNetFeatures(o, onProgress, this.platform.modelHandler);
+    const features: FeatureExtractor = loaded.model;
     const probe = tf.zeros<tf.Rank.R3>([INPUT_SIZE, INPUT_SIZE, 3], 'int32');
     try {
       const backend = await chooseBackend(o, (deadline) => measure(features, probe, deadline));
@@ -163,7 +171,11 @@ export class Engine implements EngineApi {
         warnings.push(`The trained head could not be restored (${(e as Error).message}); train again.`);
       }
     }
-    this.#meta = { createdAt: record.meta.createdAt, running: record.meta.running, appSettings: record.meta.appSettings };
+    this.#meta = {
+      createdAt: record.meta.createdAt,
+      running: record.meta.running,
+      appSettings: record.meta.appSettings,
+    };
     this.#restored = true;
     return warnings;
   }
@@ -231,11 +243,11 @@ export class Engine implements EngineApi {
     const { features } = this.#ready(false);
     checkImage(image);
     const t0 = performance.now();
-    const square = tf.tidy(() => toSquarePixels(image));
+    const square = tf.tidy(() => toSquarePixels(image, this.#options?.features === 'pose' ? 'contain' : 'cover'));
     const t1 = performance.now();
     try {
-      const embedding = await features.extract(square);
-      return { embedding, square, fromPixels: t1 - t0, infer: performance.now() - t1 };
+      const { features: embedding, pose } = await features.analyse(square);
+      return { embedding, pose, square, fromPixels: t1 - t0, infer: performance.now() - t1 };
     } catch (e) {
       square.dispose();
       throw e;
@@ -272,7 +284,13 @@ export class Engine implements EngineApi {
     try {
       this.#ready();
       const { label, values } = this.#target(target);
-      const { embedding, square } = await this.#embedSquare(image);
+      const { embedding, pose, square } = await this.#embedSquare(image);
+      if (pose?.noPerson) {
+        square.dispose();
+        throw new NoPersonError(
+          'No person is in view (fewer than 5 body keypoints are clear), so this frame teaches nothing: step into the frame, whole body if you can, in good light.',
+        );
+      }
       let example: Example;
       try {
         const [thumb, crop] = await Promise.all([thumbnail(square), encodeCrop(square)]);
@@ -291,7 +309,7 @@ export class Engine implements EngineApi {
   async addLabel(label: string): Promise<ExampleCounts> {
     this.#ready();
     if (this.#settings!.head === 'regression') {
-      throw new RangeError("A regression project has outputs, not labels: set them with configure({ outputs }).");
+      throw new RangeError('A regression project has outputs, not labels: set them with configure({ outputs }).');
     }
     const counts = this.#store.addLabel(label);
     this.#saveMeta();
@@ -337,7 +355,8 @@ export class Engine implements EngineApi {
   /** The 224×224 JPEG the model saw for an example (null where none could be encoded). */
   async exampleCrop(id: number): Promise<Blob | null> {
     const example = this.#store.get(id);
-    if (!example) throw new RangeError(`There is no example ${id}. List the examples with examples() to see their ids.`);
+    if (!example)
+      throw new RangeError(`There is no example ${id}. List the examples with examples() to see their ids.`);
     return example.crop;
   }
 
@@ -389,19 +408,34 @@ export class Engine implements EngineApi {
     return evaluate(head, this.#store);
   }
 
+  /**
+   * One frame's prediction. A pose pipeline answers from the start, untrained, with the pose alone (for
+   * the skeleton and the pose OSC); with nobody in view it says so (`pose.noPerson`), with an empty label
+   * and every confidence (or regression value) 0, never the last label seen.
+   */
   async predict(image: EngineImage, t: Milliseconds): Promise<Prediction> {
     try {
-      const { head } = this.#ready();
-      if (!head.ready()) throw new NotTrainedError(head.notReadyReason());
+      const { head, options } = this.#ready();
+      const poseOnly = options.features === 'pose' && !head.ready();
+      if (!head.ready() && !poseOnly) throw new NotTrainedError(head.notReadyReason());
       const start = performance.now();
-      const { embedding, square, fromPixels, infer } = await this.#embedSquare(image);
+      const { embedding, pose, square, fromPixels, infer } = await this.#embedSquare(image);
       square.dispose();
+      const names = head.ready() ? head.names : [];
+      if (pose && (pose.noPerson || poseOnly)) {
+        const zeros = Object.fromEntries(names.map((n) => [n, 0]));
+        const end = performance.now();
+        const timings = { fromPixels, infer, head: 0, total: end - start };
+        const base = { t, latencyMs: 0, timings, tensors: tf.memory().numTensors, label: '', pose };
+        return head.kind === 'regression'
+          ? { ...base, confidences: {}, values: zeros }
+          : { ...base, confidences: zeros };
+      }
       const h0 = performance.now();
       const scores = head.predict(embedding);
       const end = performance.now();
-      const names = head.names;
       const timings = { fromPixels, infer, head: end - h0, total: end - start };
-      const base = { t, latencyMs: 0, timings, tensors: tf.memory().numTensors };
+      const base = { t, latencyMs: 0, timings, tensors: tf.memory().numTensors, ...(pose ? { pose } : {}) };
       if (head.kind === 'regression') {
         const values = Object.fromEntries(names.map((n, i) => [n, scores[i]!]));
         return { ...base, label: '', confidences: {}, values };
@@ -480,7 +514,11 @@ export class Engine implements EngineApi {
     this.#head = next;
     this.#settings = settings;
     this.#options = { ...options, ...settings };
-    this.#meta = { createdAt: opened.meta.createdAt, running: opened.meta.running, appSettings: opened.meta.appSettings };
+    this.#meta = {
+      createdAt: opened.meta.createdAt,
+      running: opened.meta.running,
+      appSettings: opened.meta.appSettings,
+    };
     this.#reembedded = reembedded;
     return this.#info();
   }
@@ -524,6 +562,11 @@ export class Engine implements EngineApi {
     this.#options = null;
     this.#store.clear();
   }
+}
+
+/** A pose example with nobody in view: a frame to skip, not a failure of the recording. */
+export class NoPersonError extends RangeError {
+  override name = 'NoPersonError';
 }
 
 /** Mean ms per frame on the active backend: one warm-up, then frames until `deadline` (at most 5). */

@@ -51,11 +51,25 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : `a ${typeof value}`;
 }
 
-/** Decodes, centre-crops to a square and returns int32 RGB pixels [s, s, 3]. Call inside `tf.tidy`. */
-export function toSquarePixels(image: EngineImage): tf.Tensor3D {
+/**
+ * Decodes and squares a frame: int32 RGB pixels [s, s, 3]. `cover` keeps the centre square (MobileNet),
+ * `contain` pads the whole picture with black bars (pose: limbs at the edges count). The main thread has
+ * usually squared the frame already; this makes other callers (Node, plain pixels) see the same.
+ * Call inside `tf.tidy`.
+ */
+export function toSquarePixels(image: EngineImage, fit: 'cover' | 'contain' = 'cover'): tf.Tensor3D {
   const rgb = tf.browser.fromPixels(image as ImageBitmap, 3);
   const [h, w] = rgb.shape;
   if (h === w) return rgb;
+  if (fit === 'contain') {
+    const side = Math.max(h, w);
+    const [top, left] = [Math.floor((side - h) / 2), Math.floor((side - w) / 2)];
+    return tf.pad(rgb, [
+      [top, side - h - top],
+      [left, side - w - left],
+      [0, 0],
+    ]);
+  }
   const side = Math.min(h, w);
   return tf.slice(rgb, [Math.floor((h - side) / 2), Math.floor((w - side) / 2), 0], [side, side, 3]);
 }

@@ -1,26 +1,27 @@
 /**
- * Loads MobileNet as a feature extractor, from the first place that has the weights:
- * the IndexedDB cache, the app's own `models/` folder (filled by `npm run models`), then the official URL.
- * After a load from the network the model is cached, so the next start works offline.
+ * Loads a model's weights from the first place that has them: the IndexedDB cache, the app's own
+ * `models/` folder (filled by `npm run models`), then the official URL. After a load from the network the
+ * model is cached, so the next start works offline. MobileNet and MoveNet both come through here.
  */
 import * as tf from '@tensorflow/tfjs';
-import * as mobilenet from '@tensorflow-models/mobilenet';
-import type { EngineOptions, LoadPhase, LoadProgress, ModelReport, ModelSpec } from '../protocol/types';
-import { modelFolder, modelName } from '../protocol/options';
+import type { EngineOptions, LoadPhase, LoadProgress, ModelReport } from '../protocol/types';
 
-/** The official TF Hub addresses, as @tensorflow-models/mobilenet 2.1.1 fetches them. */
-const OFFICIAL: Record<string, string> = {
-  'mobilenet-v1-0.25': 'https://tfhub.dev/google/imagenet/mobilenet_v1_025_224/classification/1',
-  'mobilenet-v1-0.5': 'https://tfhub.dev/google/imagenet/mobilenet_v1_050_224/classification/1',
-  'mobilenet-v1-0.75': 'https://tfhub.dev/google/imagenet/mobilenet_v1_075_224/classification/1',
-  'mobilenet-v1-1': 'https://tfhub.dev/google/imagenet/mobilenet_v1_100_224/classification/1',
-  'mobilenet-v2-0.5': 'https://tfhub.dev/google/imagenet/mobilenet_v2_050_224/classification/2',
-  'mobilenet-v2-0.75': 'https://tfhub.dev/google/imagenet/mobilenet_v2_075_224/classification/2',
-  'mobilenet-v2-1': 'https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/classification/2',
-};
+/** Where one model's weights may be found. */
+export interface ModelSource {
+  /** e.g. `mobilenet-v1-0.25`; also names the IndexedDB cache entry. */
+  name: string;
+  /** The folder `npm run models` fills, under `modelBaseUrl`. */
+  folder: string;
+  /** The model JSON's file name in that folder. @default 'model.json' */
+  file?: string;
+  /** The official TF Hub model, fetched as `<official>/model.json?tfjs-format=file`; none when absent. */
+  official?: string;
+  /** Length of the feature vector it gives, for the report. */
+  featureSize: number;
+}
 
-export interface LoadedModel {
-  model: mobilenet.MobileNet;
+export interface Loaded<T> {
+  model: T;
   report: ModelReport;
   warnings: string[];
 }
@@ -36,9 +37,7 @@ export class ModelUnavailableError extends Error {
   override name = 'ModelUnavailableError';
 }
 
-function cacheKey(spec: ModelSpec): string {
-  return `indexeddb://trainwhistle-${modelName(spec)}`;
-}
+const cacheKey = (m: ModelSource) => `indexeddb://trainwhistle-${m.name}`;
 
 async function isCached(key: string): Promise<boolean> {
   if (typeof indexedDB === 'undefined') return false;
@@ -49,20 +48,27 @@ async function isCached(key: string): Promise<boolean> {
   }
 }
 
-/** The sources to try, in order. `handler` (tests, Node) replaces the URL-based ones. */
-async function sources(spec: ModelSpec, o: EngineOptions, onProgress: (p: LoadProgress) => void): Promise<Source[]> {
+/**
+ * The sources to try, in order. `modelUrl` (a user's own model.json) applies to the feature model only,
+ * so `useModelUrl` says whether this is it.
+ */
+async function sources(
+  m: ModelSource,
+  o: EngineOptions,
+  useModelUrl: boolean,
+  onProgress: (p: LoadProgress) => void,
+): Promise<Source[]> {
   const list: Source[] = [];
-  const key = cacheKey(spec);
+  const key = cacheKey(m);
   if (o.cacheModel && (await isCached(key))) {
     list.push({ phase: 'cache', url: key, handler: tf.io.getLoadHandlers(key)[0]! });
   }
   const base = o.modelBaseUrl.endsWith('/') ? o.modelBaseUrl : `${o.modelBaseUrl}/`;
-  const local = o.modelUrl || new URL(`${modelFolder(spec)}/model.json`, base).href;
+  const local = (useModelUrl && o.modelUrl) || new URL(`${m.folder}/${m.file ?? 'model.json'}`, base).href;
   const progress = (phase: Source['phase'], url: string) => (fraction: number) => onProgress({ phase, fraction, url });
   list.push({ phase: 'local', url: local, handler: tf.io.http(local, { onProgress: progress('local', local) }) });
-  const official = OFFICIAL[modelName(spec)];
-  if (o.allowRemoteModel && official) {
-    const url = `${official}/model.json?tfjs-format=file`;
+  if (o.allowRemoteModel && m.official) {
+    const url = `${m.official}/model.json?tfjs-format=file`;
     list.push({ phase: 'remote', url, handler: tf.io.http(url, { onProgress: progress('remote', url) }) });
   }
   return list;
@@ -85,47 +91,51 @@ function recording(handler: tf.io.IOHandler): {
   };
 }
 
-export async function loadMobileNet(
+/**
+ * Loads `m` with `build` (which reads the weights through the handler it is given), caching it after a
+ * load from the network. `handler` replaces every URL source (Node tests).
+ */
+export async function loadModel<T>(
+  m: ModelSource,
   o: EngineOptions,
   onProgress: (p: LoadProgress) => void,
-  handler?: tf.io.IOHandler,
-): Promise<LoadedModel> {
-  const spec = o.model;
-  const name = modelName(spec);
-  const embeddingSize = spec.version === 1 ? Math.round(1024 * spec.alpha) : 1280;
-  const list: Source[] = handler ? [{ phase: 'local', url: 'memory', handler }] : await sources(spec, o, onProgress);
+  build: (handler: tf.io.IOHandler) => Promise<T>,
+  options: { handler?: tf.io.IOHandler | undefined; useModelUrl: boolean },
+): Promise<Loaded<T>> {
+  const { handler } = options;
+  const list: Source[] = handler
+    ? [{ phase: 'local', url: 'memory', handler }]
+    : await sources(m, o, options.useModelUrl, onProgress);
   const failures: string[] = [];
   const warnings: string[] = [];
   for (const source of list) {
     onProgress({ phase: source.phase, fraction: 0, url: source.url });
     const rec = recording(source.handler);
     try {
-      // inputRange: the graph model expects [0, 1]; the package assumes [-1, 1] for a custom URL.
-      const model = await mobilenet.load({
-        version: spec.version,
-        alpha: spec.alpha,
-        modelUrl: rec.handler,
-        inputRange: [0, 1],
-      });
+      const model = await build(rec.handler);
       let cached = source.phase === 'cache';
       if (!cached && !handler && o.cacheModel && typeof indexedDB !== 'undefined') {
         try {
-          await tf.io.getSaveHandlers(cacheKey(spec))[0]!.save!(rec.artifacts()!);
+          await tf.io.getSaveHandlers(cacheKey(m))[0]!.save!(rec.artifacts()!);
           cached = true;
         } catch (e) {
           warnings.push(
-            `Could not cache the model for offline use (${(e as Error).message}); it will be fetched again next time.`,
+            `Could not cache the ${m.name} model for offline use (${(e as Error).message}); it will be fetched again next time.`,
           );
         }
       }
       onProgress({ phase: 'ready', fraction: 1, url: source.url });
-      return { model, warnings, report: { name, source: source.phase, url: source.url, embeddingSize, cached } };
+      return {
+        model,
+        warnings,
+        report: { name: m.name, source: source.phase, url: source.url, embeddingSize: m.featureSize, cached },
+      };
     } catch (e) {
       failures.push(`${source.phase} (${source.url}): ${(e as Error).message}`);
     }
   }
   throw new ModelUnavailableError(
-    `Could not load the ${name} weights from any source — ${failures.join('; ')}. ` +
+    `Could not load the ${m.name} weights from any source — ${failures.join('; ')}. ` +
       `Put the weights into public/models with \`npm run models -- <folder with the weights>\` ` +
       `(or \`npm run models\` where the internet is reachable) and reload; after one successful load the model is cached for offline use.`,
   );

@@ -361,14 +361,11 @@ describe('openVideo', () => {
     await page.close();
   });
 
-  // KNOWN PRODUCT BUG (remove `.fails` once fixed): a live run over a video meant to skip the moments it has
-  // no frame ("Skip while a video is still loading or between loops", frameTicks in src/streams/frames.ts),
-  // but only the tick is checked. When the worker was busy, the waiting tick's picture is taken later, as the
-  // worker frees up (newest-frames.ts); if the video is seeking then (readyState 1, as at each loop point of a
-  // looping file, or when the user scrubs it), toBitmap throws "The video has no frame yet … wait for its
-  // 'loadeddata' event" and the run ends with that error. Here the seek is made at exactly that moment: in the
-  // predictions$ callback of a backend slower than the frame rate, so a tick is always waiting.
-  test.fails('a live run over a video skips a seek (as at each loop point) and goes on', async () => {
+  // When the worker was busy, a waiting tick's picture is taken later, as the worker frees up
+  // (newest-frames.ts); if the video is seeking then (readyState 1, as at each loop point of a looping file,
+  // or when the user scrubs it), that tick must be skipped, not end the run. Here the seek is made at exactly
+  // that moment: in the predictions$ callback of a backend slower than the frame rate, so a tick is waiting.
+  test('a live run over a video skips a seek (as at each loop point) and goes on', async () => {
     const { page } = await open(browser, 'tests/browser/harness.html');
     const r = await page.evaluate(async () => {
       const { tw } = window;

@@ -266,11 +266,9 @@ describe('backends', () => {
     await page.close();
   });
 
-  // KNOWN PRODUCT BUG (remove `.fails` once fixed): when the .wasm files cannot be fetched, no backend starts.
-  // Engine.init (src/worker/engine.ts) calls tf.setBackend('wasm') before loading the weights and ignores
-  // its `false`; tfjs is then left without a backend, the load fails with "The highest priority backend
-  // 'webgpu' has not yet been initialized", and the user is told the weights are missing (ModelUnavailableError).
-  test.fails("'cpu' still starts when the WebAssembly files cannot be loaded", async () => {
+  // The weights load on wasm when it starts; with its .wasm files unreachable they must load on cpu instead,
+  // not leave tfjs without a backend (which read as "weights missing", ModelUnavailableError).
+  test("'cpu' still starts when the WebAssembly files cannot be loaded", async () => {
     const context = await noCamera.newContext();
     const refused = await blockWasm(context);
     const { page } = await open(context, 'tests/browser/harness.html');
@@ -286,34 +284,31 @@ describe('backends', () => {
     expect(ran).toBe('cpu');
   });
 
-  // The same bug: the README's fallback chain webgl → wasm → cpu stops at wasm.
-  test.fails(
-    'webgl requested with neither WebGL nor WebAssembly: falls back along wasm to cpu, and says so',
-    async () => {
-      const context = await noGpu.newContext();
-      await blockWasm(context);
-      const { page } = await open(context, 'tests/browser/harness.html');
-      const result = await page
-        .evaluate(async () => {
-          const pipe = await window.tw.createPipeline({ backend: 'webgl' });
-          const raw = await pipe.rawBenchmark(0);
-          await pipe.close();
-          return { info: pipe.info, ran: raw.backend };
-        })
-        .finally(() => context.close());
-      expect(result.info.backend).toMatchObject({
-        backend: 'cpu',
-        trials: [
-          { backend: 'webgl', skipped: 'failed to initialise' },
-          { backend: 'wasm', skipped: 'failed to initialise' },
-        ],
-      });
-      expect(result.info.warnings.join(' ')).toMatch(
-        /WebGL was requested but is unavailable .*fell back to plain JavaScript/,
-      );
-      expect(result.ran).toBe('cpu');
-    },
-  );
+  // The README's fallback chain webgl → wasm → cpu, to its end.
+  test('webgl requested with neither WebGL nor WebAssembly: falls back along wasm to cpu, and says so', async () => {
+    const context = await noGpu.newContext();
+    await blockWasm(context);
+    const { page } = await open(context, 'tests/browser/harness.html');
+    const result = await page
+      .evaluate(async () => {
+        const pipe = await window.tw.createPipeline({ backend: 'webgl' });
+        const raw = await pipe.rawBenchmark(0);
+        await pipe.close();
+        return { info: pipe.info, ran: raw.backend };
+      })
+      .finally(() => context.close());
+    expect(result.info.backend).toMatchObject({
+      backend: 'cpu',
+      trials: [
+        { backend: 'webgl', skipped: 'failed to initialise' },
+        { backend: 'wasm', skipped: 'failed to initialise' },
+      ],
+    });
+    expect(result.info.warnings.join(' ')).toMatch(
+      /WebGL was requested but is unavailable .*fell back to plain JavaScript/,
+    );
+    expect(result.ran).toBe('cpu');
+  });
 });
 
 describe('bad input on the main thread', () => {

@@ -368,11 +368,9 @@ test('Wekinator outputs set regression targets: the examples carry the values, c
   await session.close();
 });
 
-// KNOWN PRODUCT BUG (remove `.fails` once fixed): remoteControl sets the target of `outputs n` only after a
-// round trip to the worker (pipe.counts()), so a startRecording that follows at once, as a Wekinator patch
-// sends it, records under the previous target while the worker is busy, here with the last example of the
-// recording just stopped. Class 2's frames silently become examples of class 1.
-test.fails('a patch switching class right after stopRecording records the new class', async () => {
+// Finding class n takes a round trip to the worker (pipe.counts()); a startRecording that follows at once,
+// as a Wekinator patch sends it, must still record class n, not the previous target.
+test('a patch switching class right after stopRecording records the new class', async () => {
   const session = await wekinatorSession({ head: 'dense', backend: 'cpu' });
   await session.command('/wekinator/control/outputs', 1);
   await session.settled();
@@ -383,9 +381,12 @@ test.fails('a patch switching class right after stopRecording records the new cl
   await session.send('/wekinator/control/startRecording');
   await session.frames(6);
   await session.command('/wekinator/control/stopRecording');
-  // Each of the two recordings emits counts$ once it has stopped and its last example has landed.
-  await session.page.waitForFunction(() => window.wek.countsEmitted === 2);
+  // counts$ emits when `outputs n` declares class n, and when each recording has stopped and its last example
+  // has landed: four times.
+  await session.page.waitForFunction(() => window.wek.countsEmitted === 4);
   const { counts } = await session.state();
   await session.close();
   expect(Object.keys(counts)).toEqual(['1', '2']);
+  expect(counts['1'], JSON.stringify(counts)).toBeGreaterThan(0);
+  expect(counts['2'], JSON.stringify(counts)).toBeGreaterThan(0);
 });

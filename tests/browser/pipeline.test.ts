@@ -263,10 +263,9 @@ test("record's maxFps: examples a second over a measured hold, from a canvas, at
   await page.close();
 });
 
-// KNOWN PRODUCT BUG (remove `.fails` once fixed): `maxFps` is ignored when the source is an Observable<Frame>
-// (src/streams/newest-frames.ts applies it to elements only), though the README gives record() both kinds of
-// source: at maxFps 5, 2 s of frames(canvas) recorded 68 examples here.
-test.fails("record's maxFps holds for an Observable<Frame> source too", async () => {
+// The README gives record() both kinds of source; maxFps must hold for an Observable<Frame> too (it once
+// applied to elements only: 68 examples in 2 s at maxFps 5).
+test("record's maxFps holds for an Observable<Frame> source too", async () => {
   const { page } = await open(browser, 'tests/browser/harness.html');
   const hold = await page.evaluate(async () => {
     const { tw } = window;

@@ -20,16 +20,16 @@ setWasmPaths(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-ba
  * An IOHandler that reads a TF.js graph model from a folder, as tf.io.http would over HTTP.
  * Throws at once, saying where the weights should be, when the folder has no model.json.
  */
-export function folderHandler(dir: string): tf.io.IOHandler {
-  if (!existsSync(join(dir, 'model.json'))) {
+export function folderHandler(dir: string, file = 'model.json'): tf.io.IOHandler {
+  if (!existsSync(join(dir, file))) {
     throw new Error(
-      `No MobileNet weights at ${dir}: the engine tests need the real weights in ../shared/models beside the ` +
+      `No weights at ${join(dir, file)}: the engine tests need the real weights in ../shared/models beside the ` +
         'checkout (CI provides that folder; copy it there from a machine that has it).',
     );
   }
   return {
     async load() {
-      const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as tf.io.ModelJSON;
+      const json = JSON.parse(await readFile(join(dir, file), 'utf8')) as tf.io.ModelJSON;
       const specs: tf.io.WeightsManifestEntry[] = [];
       const buffers: Buffer[] = [];
       for (const group of json.weightsManifest) {
@@ -44,6 +44,18 @@ export function folderHandler(dir: string): tf.io.IOHandler {
       };
     },
   };
+}
+
+export const MOVENET_DIR = join(SHARED, 'models/movenet_singlepose_lightning');
+
+/** An initialised pose engine (features: 'pose') with the real MoveNet Lightning weights on wasm. */
+export async function poseEngine(options: PartialEngineOptions = {}): Promise<Engine> {
+  const engine = new Engine({
+    modelHandler: folderHandler(GRAPH_MODEL_DIR),
+    poseModelHandler: folderHandler(MOVENET_DIR, 'movenet-lightning.json'),
+  });
+  await engine.init({ backend: 'wasm', cacheModel: false, allowRemoteModel: false, features: 'pose', ...options });
+  return engine;
 }
 
 /** An initialised engine with the real v1 α0.25 weights on wasm. */

@@ -3,8 +3,15 @@
  * names itself, so a project made with one can be re-embedded by another.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { Pose } from '../../protocol/pose';
 import type { FeatureIdentity } from '../../protocol/project';
 import type { ModelReport } from '../../protocol/types';
+
+export interface Analysis {
+  features: Float32Array;
+  /** Pose extractors: the keypoints, and whether anyone is there. */
+  pose?: Pose;
+}
 
 export interface FeatureExtractor {
   readonly identity: FeatureIdentity;
@@ -12,5 +19,7 @@ export interface FeatureExtractor {
   readonly report: ModelReport;
   /** Features of a square RGB int32 tensor [s, s, 3] (any s: the extractor resizes); the tensor stays the caller's. */
   extract(square: tf.Tensor3D): Promise<Float32Array>;
+  /** The features and whatever else the model sees on the way (a pose's keypoints). */
+  analyse(square: tf.Tensor3D): Promise<Analysis>;
   dispose(): void;
 }
