@@ -3,3 +3,4 @@ export { smooth } from './smooth';
 export { threshold } from './threshold';
 export { hold, type HoldOptions } from './hold';
 export { labelChanges, type LabelChange } from './label-changes';
+export { oneEuro, type OneEuroOptions } from './one-euro';

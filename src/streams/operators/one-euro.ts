@@ -1,0 +1,77 @@
+import { scan, map, type MonoTypeOperatorFunction } from 'rxjs';
+import type { Keypoint } from '../../protocol/pose';
+import type { Milliseconds, Prediction } from '../../protocol/types';
+
+/** The One Euro filter's two parameters (Casiez, Roussel & Vogel, CHI 2012). */
+export interface OneEuroOptions {
+  /**
+   * Cut-off frequency when still, in Hz: lower is steadier (less jitter) and lags more on slow moves.
+   * @default 1
+   */
+  minCutoff?: number;
+  /**
+   * How much speed raises the cut-off (per unit of frame per second): higher follows fast moves more
+   * closely. Keypoints are in 0..1 of the frame, so a hand crossing the frame in a second moves at 1.
+   * @default 5
+   */
+  beta?: number;
+}
+
+/** Derivatives are smoothed at this cut-off, as the paper recommends. */
+const D_CUTOFF = 1;
+/** A frame this long after the previous one starts afresh (a new run, a paused tab). */
+const GAP_MS: Milliseconds = 1000;
+
+/** The smoothing factor of a first-order low-pass filter at `cutoff` Hz, for a step of `dt` seconds. */
+const alpha = (cutoff: number, dt: number) => 1 / (1 + 1 / (2 * Math.PI * cutoff * dt));
+
+interface AxisState {
+  value: number;
+  speed: number;
+}
+
+interface State {
+  t: Milliseconds;
+  axes: AxisState[]; // x and y of each keypoint, in order
+  out: Prediction | null;
+}
+
+function filterAxis(s: AxisState | undefined, x: number, dt: number, o: Required<OneEuroOptions>): AxisState {
+  if (!s) return { value: x, speed: 0 };
+  const rawSpeed = (x - s.value) / dt;
+  const speed = s.speed + alpha(D_CUTOFF, dt) * (rawSpeed - s.speed);
+  const cutoff = o.minCutoff + o.beta * Math.abs(speed);
+  return { value: s.value + alpha(cutoff, dt) * (x - s.value), speed };
+}
+
+/**
+ * Steadies a pose's keypoints with a One Euro filter: its cut-off adapts to speed, so slow moves and
+ * stillness are steady while fast moves are not delayed — what MediaPipe-in-TouchDesigner users ask for
+ * first. Works on the frame times (`t`), so dropped frames do not fool it. Predictions without a pose, or
+ * with nobody in view, pass unchanged and start the filter afresh. Each subscriber has its own state.
+ *
+ * @example predictions$.pipe(oneEuro({ minCutoff: 1, beta: 5 })).subscribe((p) => draw(p.pose))
+ */
+export function oneEuro(options: OneEuroOptions = {}): MonoTypeOperatorFunction<Prediction> {
+  const o = { minCutoff: 1, beta: 5, ...options };
+  if (!(o.minCutoff > 0)) throw new RangeError(`oneEuro: minCutoff must be > 0 Hz (got ${o.minCutoff}), e.g. 1.`);
+  if (!(o.beta >= 0)) throw new RangeError(`oneEuro: beta must be ≥ 0 (got ${o.beta}), e.g. 5.`);
+  return (source) =>
+    source.pipe(
+      scan<Prediction, State, null>((state, p) => {
+        if (!p.pose || p.pose.noPerson) return { t: p.t, axes: [], out: p };
+        const dt = state && state.axes.length && p.t > state.t && p.t - state.t < GAP_MS ? (p.t - state.t) / 1000 : 0;
+        const axes: AxisState[] = [];
+        const keypoints: Keypoint[] = p.pose.keypoints.map((k, i) => {
+          const [x, y] =
+            dt > 0
+              ? [filterAxis(state!.axes[2 * i], k.x, dt, o), filterAxis(state!.axes[2 * i + 1], k.y, dt, o)]
+              : [filterAxis(undefined, k.x, 1, o), filterAxis(undefined, k.y, 1, o)];
+          axes.push(x, y);
+          return { ...k, x: x.value, y: y.value };
+        });
+        return { t: p.t, axes, out: { ...p, pose: { ...p.pose, keypoints } } };
+      }, null),
+      map((state) => state.out!),
+    );
+}
