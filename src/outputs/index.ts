@@ -3,6 +3,6 @@ export type { Output, OutputState, OutputStatus } from './output';
 export { oscOutput, type OscOutputOptions } from './osc-output';
 export { jsonOutput, toJson, type JsonOutputOptions, type PredictionMessage } from './json-output';
 export { addressParts, safeAddressPart } from './osc-address';
-export { toOscMessages, type OscMode } from './osc-messages';
+export { oscText, toOscMessages, type OscMode } from './osc-messages';
 export { controlInput, decodePacket, toCommand, type ControlCommand, type ControlInput } from './control';
 export { remoteControl, type RemoteControl, type RemoteControlEvents } from './remote-control';

@@ -39,5 +39,10 @@ export function toJson(p: Prediction): PredictionMessage {
 }
 
 export function jsonOutput(options: JsonOutputOptions = {}): Output {
-  return socketOutput('json', options.url ?? 'ws://127.0.0.1:8080', { encode: (p) => [JSON.stringify(toJson(p))] });
+  return socketOutput('json', options.url ?? 'ws://127.0.0.1:8080', {
+    encode(p) {
+      const text = JSON.stringify(toJson(p));
+      return { frames: [text], text };
+    },
+  });
 }

@@ -40,6 +40,29 @@ export function utf8(text: string): string {
   return String.fromCharCode(...new TextEncoder().encode(text));
 }
 
+/** The text `utf8` made, read back as the characters it stood for. */
+function fromUtf8(bytes: string): string {
+  return new TextDecoder().decode(Uint8Array.from(bytes, (c) => c.charCodeAt(0)));
+}
+
+/**
+ * Messages as a person reads them, one a line: the address, then each value (floats to 3 decimals,
+ * strings quoted), as Max's `print` or liblo's `oscdump` shows them.
+ * @example oscText(messages) // '/tw/label "cat"\n/tw/confidences 0.910 0.090'
+ */
+export function oscText(messages: readonly InstanceType<typeof OSC.TypedMessage>[]): string {
+  return messages
+    .map((m) => {
+      const values = m.args.map((value, i) => {
+        if (typeof value === 'string') return m.types[i] === 's' ? JSON.stringify(fromUtf8(value)) : value;
+        if (typeof value === 'number') return m.types[i] === 'f' ? value.toFixed(3) : String(value);
+        return typeof value === 'boolean' || typeof value === 'bigint' || value === null ? String(value) : m.types[i]!;
+      });
+      return [fromUtf8(m.address), ...values].join(' ');
+    })
+    .join('\n');
+}
+
 function sameList(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }

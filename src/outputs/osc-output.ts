@@ -3,7 +3,7 @@
  * patches with `mode: 'wekinator'`.
  */
 import { checkPrefix } from './osc-address';
-import { freshMemory, pack, toOscMessages, wallClock, type OscMode } from './osc-messages';
+import { freshMemory, oscText, pack, toOscMessages, wallClock, type OscMode } from './osc-messages';
 import type { Output } from './output';
 import { socketOutput } from './socket-output';
 
@@ -55,7 +55,8 @@ export function oscOutput(options: OscOutputOptions = {}): Output {
     reset: () => (memory = freshMemory()),
     encode(p) {
       lastSentAt = p.t;
-      return pack(toOscMessages(p, memory, o), o.bundle ? wallClock(p) : undefined);
+      const messages = toOscMessages(p, memory, o);
+      return { frames: pack(messages, o.bundle ? wallClock(p) : undefined), text: oscText(messages) };
     },
   });
 }

@@ -16,6 +16,11 @@ export interface OutputState {
   dropped: number;
   /** Why the last connection attempt failed or closed, for the user. */
   reason?: string;
+  /**
+   * What was sent last, as a person reads it: OSC messages one a line, each its address and values
+   * (`/tw/label "cat"`, `/tw/confidences 0.910 0.090`), or the JSON text. Absent until something is sent.
+   */
+  last?: string;
 }
 
 export interface Output {

@@ -10,15 +10,15 @@ import { ReconnectingSocket } from './reconnecting-socket';
 export interface Encoder {
   /** True when this prediction is not meant to be sent at all (a rate limit, say): not a drop. */
   skip?(p: Prediction): boolean;
-  /** The frames for one prediction; called only when it will be sent. */
-  encode(p: Prediction): (Uint8Array | string)[];
+  /** The frames for one prediction, and what they say as text (`OutputState.last`); called only when it will be sent. */
+  encode(p: Prediction): { frames: (Uint8Array | string)[]; text: string };
   /** Called on each (re)connection: forget what the other end was sent, so it gets the full state again. */
   reset?(): void;
 }
 
 export function socketOutput(name: string, url: string, encoder: Encoder): Output {
   const socket = new ReconnectingSocket(url);
-  const counts = { sent: 0, dropped: 0 };
+  const counts: Pick<OutputState, 'sent' | 'dropped' | 'last'> = { sent: 0, dropped: 0 };
   const state$ = new BehaviorSubject<OutputState>({ status: 'disconnected', ...counts });
   const statusSub = socket.status$.pipe(map((s) => ({ ...s, ...counts }))).subscribe((s) => {
     if (s.status === 'connected') encoder.reset?.();
@@ -37,8 +37,10 @@ export function socketOutput(name: string, url: string, encoder: Encoder): Outpu
         counted();
         return false;
       }
-      for (const frame of encoder.encode(p)) socket.send(frame);
+      const { frames, text } = encoder.encode(p);
+      for (const frame of frames) socket.send(frame);
       counts.sent += 1;
+      counts.last = text;
       counted();
       return true;
     },

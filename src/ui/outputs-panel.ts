@@ -1,22 +1,24 @@
 /**
- * The app's outputs: OSC and WebSocket JSON to the bridge, control coming back from the patch,
- * each with its live state, and the OSC addresses each label maps to.
+ * The outputs: OSC and WebSocket JSON to the bridge, control coming back from the patch, each with its
+ * live state and the last message it sent (what Max receives), and the OSC address of each label. They
+ * send the stream after the operators; their settings are kept with the project.
  */
-import { Subscription } from 'rxjs';
+import { Subscription, type Observable } from 'rxjs';
 import {
   addressParts,
   controlInput,
   jsonOutput,
   oscOutput,
   remoteControl,
-  type ControlInput,
+  type ControlCommand,
   type OscMode,
   type Output,
   type OutputState,
 } from '../outputs';
+import type { ExampleCounts, Prediction } from '../protocol/types';
 import type { LiveSource, Pipeline } from '../streams/pipeline';
-
-const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+import type { AppSettingsStore, OutputSettings } from './app-settings';
+import { byId, perFrame, type Scope } from './dom';
 
 function showState(el: HTMLElement, s: OutputState | { status: string; reason?: string }): void {
   el.dataset.status = s.status;
@@ -24,73 +26,174 @@ function showState(el: HTMLElement, s: OutputState | { status: string; reason?: 
   el.textContent = `${s.status}${counts}${s.status === 'disconnected' && s.reason ? ` — ${s.reason}` : ''}`;
 }
 
-export function outputsPanel(pipe: Pipeline, source: LiveSource, onError: (e: Error) => void): void {
-  const url = $<HTMLInputElement>('bridge-url');
-  const prefix = $<HTMLInputElement>('osc-prefix');
-  const osc = {
-    on: $<HTMLInputElement>('osc-on'),
-    mode: $<HTMLSelectElement>('osc-mode'),
-    rate: $<HTMLSelectElement>('osc-rate'),
-    status: $('osc-status'),
-  };
-  const json = { on: $<HTMLInputElement>('json-on'), status: $('json-status') };
-  const control = { on: $<HTMLInputElement>('control-on'), status: $('control-status') };
-  const active: { output?: Output; json?: Output; control?: ControlInput; subs: Subscription[] } = { subs: [] };
+/** The last message line: the first lines of it (the whole of it on hover). */
+function showLast(el: HTMLElement, text: string | undefined): void {
+  if (text === undefined) {
+    el.textContent = 'nothing sent yet';
+    el.title = '';
+    el.classList.add('none');
+    return;
+  }
+  const lines = text.split('\n');
+  el.textContent = lines.length > 4 ? `${lines.slice(0, 4).join('\n')}\n… ${lines.length - 4} more` : text;
+  el.title = text;
+  el.classList.remove('none');
+}
 
-  const rebuild = () => {
-    active.subs.forEach((s) => s.unsubscribe());
-    active.subs = [];
-    active.output?.close();
-    active.json?.close();
-    active.control?.close();
-    delete active.output;
-    delete active.json;
-    delete active.control;
+const commandText = (c: ControlCommand): string => {
+  switch (c.kind) {
+    case 'record':
+      return `record "${c.label}" ${c.on ? 'on' : 'off'}`;
+    case 'run':
+    case 'recordTarget':
+      return `${c.kind === 'run' ? 'run' : 'record'} ${c.on ? 'on' : 'off'}`;
+    case 'clear':
+      return `clear "${c.label}"`;
+    case 'target':
+      return `outputs ${c.values.join(' ')}`;
+    default:
+      return c.kind;
+  }
+};
+
+export interface OutputsOptions {
+  pipe: Pipeline;
+  source: LiveSource;
+  settings: AppSettingsStore;
+  /** The predictions after the operators: what is sent. */
+  operated$: Observable<Prediction>;
+  /** The counts now, then after every change. */
+  counts$: Observable<ExampleCounts>;
+  onError: (e: Error) => void;
+}
+
+export function outputsPanel(
+  { pipe, source, settings, operated$, counts$, onError }: OutputsOptions,
+  scope: Scope,
+): void {
+  const url = byId<HTMLInputElement>('bridge-url');
+  const prefix = byId<HTMLInputElement>('osc-prefix');
+  const osc = {
+    on: byId<HTMLInputElement>('osc-on'),
+    mode: byId<HTMLSelectElement>('osc-mode'),
+    rate: byId<HTMLSelectElement>('osc-rate'),
+    status: byId('osc-status'),
+    last: byId('osc-last'),
+  };
+  const json = { on: byId<HTMLInputElement>('json-on'), status: byId('json-status'), last: byId('json-last') };
+  const control = {
+    on: byId<HTMLInputElement>('control-on'),
+    status: byId('control-status'),
+    last: byId('control-last'),
+  };
+
+  const fill = (o: OutputSettings) => {
+    url.value = o.bridgeUrl;
+    prefix.value = o.prefix;
+    osc.on.checked = o.osc;
+    osc.mode.value = o.oscMode;
+    osc.rate.value = o.oscRate;
+    json.on.checked = o.json;
+    control.on.checked = o.control;
+  };
+  const read = (): OutputSettings => ({
+    bridgeUrl: url.value.trim(),
+    prefix: prefix.value.trim(),
+    osc: osc.on.checked,
+    oscMode: osc.mode.value as OscMode,
+    oscRate: osc.rate.value,
+    json: json.on.checked,
+    control: control.on.checked,
+  });
+
+  let active = new Subscription();
+  const closers: (() => void)[] = [];
+  const stop = () => {
+    active.unsubscribe();
+    for (const close of closers.splice(0)) close();
+  };
+  scope.add(stop);
+
+  /** Live state and last message of an output, drawn at most once a frame (predictions come faster). */
+  const watch = (output: Output, ui: { status: HTMLElement; last: HTMLElement }) => {
+    let state: OutputState | null = null;
+    const draw = perFrame(() => {
+      if (!state) return;
+      showState(ui.status, state);
+      showLast(ui.last, state.last);
+    });
+    active.add(output.status$.subscribe((s) => ((state = s), draw())));
+  };
+
+  const rebuild = (o: OutputSettings) => {
+    stop();
+    active = new Subscription();
     try {
-      if (osc.on.checked) {
-        const rate =
-          osc.rate.value === 'every' || osc.rate.value === 'change' ? osc.rate.value : Number(osc.rate.value);
-        active.output = oscOutput({ url: url.value, prefix: prefix.value, mode: osc.mode.value as OscMode, rate });
-        active.subs.push(
-          active.output.attach(pipe.predictions$),
-          active.output.status$.subscribe((s) => showState(osc.status, s)),
-        );
-      } else showState(osc.status, { status: 'off' });
-      if (json.on.checked) {
-        active.json = jsonOutput({ url: url.value });
-        active.subs.push(
-          active.json.attach(pipe.predictions$),
-          active.json.status$.subscribe((s) => showState(json.status, s)),
-        );
-      } else showState(json.status, { status: 'off' });
-      if (control.on.checked) {
-        active.control = controlInput({ url: url.value, prefix: prefix.value });
-        const remote = remoteControl(pipe, source, active.control.commands$, {
-          onCommand: (c) => (control.status.dataset.last = JSON.stringify(c)),
+      if (o.osc) {
+        const rate = o.oscRate === 'every' || o.oscRate === 'change' ? o.oscRate : Number(o.oscRate);
+        const output = oscOutput({ url: o.bridgeUrl, prefix: o.prefix, mode: o.oscMode, rate });
+        closers.push(() => output.close());
+        active.add(output.attach(operated$));
+        watch(output, osc);
+      } else {
+        showState(osc.status, { status: 'off' });
+        showLast(osc.last, undefined);
+      }
+      if (o.json) {
+        const output = jsonOutput({ url: o.bridgeUrl });
+        closers.push(() => output.close());
+        active.add(output.attach(operated$));
+        watch(output, json);
+      } else {
+        showState(json.status, { status: 'off' });
+        showLast(json.last, undefined);
+      }
+      if (o.control) {
+        const input = controlInput({ url: o.bridgeUrl, prefix: o.prefix });
+        closers.push(() => input.close());
+        const remote = remoteControl(pipe, source, input.commands$, {
+          onCommand: (c) => {
+            control.status.dataset.last = JSON.stringify(c);
+            control.last.textContent = commandText(c);
+            control.last.classList.remove('none');
+          },
           onError,
         });
-        active.subs.push(
-          active.control.status$.subscribe((s) => showState(control.status, s)),
-          new Subscription(() => remote.close()),
-        );
-      } else showState(control.status, { status: 'off' });
+        closers.push(() => remote.close());
+        active.add(input.status$.subscribe((s) => showState(control.status, s)));
+        control.last.textContent = 'nothing received yet';
+        control.last.classList.add('none');
+      } else {
+        showState(control.status, { status: 'off' });
+        control.last.textContent = '';
+      }
     } catch (e) {
       onError(e as Error);
     }
   };
-  for (const el of [url, prefix, osc.on, osc.mode, osc.rate, json.on, control.on])
-    el.addEventListener('change', rebuild);
-  rebuild();
 
-  const list = $<HTMLUListElement>('osc-addresses');
-  pipe.counts$.subscribe((counts) => {
-    const parts = addressParts(Object.keys(counts.perLabel));
-    list.replaceChildren(
-      ...[...parts].map(([label, part]) => {
-        const li = document.createElement('li');
-        li.textContent = `${label} → ${prefix.value}/confidence/${part}`;
-        return li;
-      }),
-    );
-  });
+  fill(settings.value.outputs);
+  rebuild(settings.value.outputs);
+  for (const el of [url, prefix, osc.on, osc.mode, osc.rate, json.on, control.on])
+    scope.on(el, 'change', () => {
+      const o = read();
+      settings.update((s) => ({ ...s, outputs: o }));
+      rebuild(o);
+    });
+
+  const list = byId<HTMLUListElement>('osc-addresses');
+  scope.add(
+    counts$.subscribe((counts) => {
+      const names = pipe.settings.head === 'regression' ? pipe.settings.outputs : Object.keys(counts.perLabel);
+      const kind = pipe.settings.head === 'regression' ? 'output' : 'confidence';
+      const parts = addressParts(names);
+      list.replaceChildren(
+        ...[...parts].map(([label, part]) => {
+          const li = document.createElement('li');
+          li.textContent = `${label} → ${prefix.value}/${kind}/${part}`;
+          return li;
+        }),
+      );
+    }),
+  );
 }

@@ -15,6 +15,7 @@ import { waitForPosition, waitForSegmentStart } from './app-page';
 import type { ControlInput, Pipeline, RemoteControl } from '../../src/index';
 import { launch, open } from './browser';
 import type { Truth } from './harness';
+import { cards } from './studio-page';
 
 let browser: Browser;
 let dump: Oscdump | undefined;
@@ -60,9 +61,14 @@ test('a patch records, trains and runs the app over UDP, and gets the prediction
     await waitForPosition(page, label, RECORD_FRAMES);
     await control('/tw/record', label, 0);
   }
+  // The patch's labels become cards of their own, after the two a new project starts with.
   await expect
-    .poll(() => page.locator('#labels li [data-testid="count"]').allTextContents(), { timeout: 10_000 })
-    .toSatisfy((counts: string[]) => counts.length === 3 && counts.every((c) => Number(c) >= 3));
+    .poll(() => cards(page), { timeout: 10_000 })
+    .toSatisfy(
+      (shown: { name: string; count: number }[]) =>
+        JSON.stringify(shown.map((c) => c.name)) === JSON.stringify(['Class 1', 'Class 2', ...CLIP_LABELS]) &&
+        shown.slice(2).every((c) => c.count >= 3),
+    );
   await control('/tw/train');
   await page.waitForFunction(
     () => document.getElementById('train-status')!.textContent.startsWith('epoch 20/20'),

@@ -1,0 +1,118 @@
+/**
+ * The app's own settings, kept with the project (`pipe.setAppSettings`) so that a reload, another
+ * browser or a project file brings back the same studio: outputs, operators, mirror, slider values.
+ */
+import { BehaviorSubject, type Observable } from 'rxjs';
+import type { OscMode } from '../outputs';
+import type { NormalRange } from '../protocol/types';
+import type { Pipeline } from '../streams/pipeline';
+
+/** The operators between the model and the outputs (src/streams/operators). */
+export interface OperatorSettings {
+  /** How much to smooth: 0 is none; `smooth(1 - smoothing)`. @default 0.5 */
+  smoothing: NormalRange;
+  /** Below this confidence the label becomes "unknown"; 0 is off. @default 0 */
+  unknownBelow: NormalRange;
+  /** Predictions a new label must win before it is sent (`hold({ frames })`); 1 is off. @default 3 */
+  holdFrames: number;
+}
+
+export interface OutputSettings {
+  bridgeUrl: string;
+  prefix: string;
+  osc: boolean;
+  oscMode: OscMode;
+  /** 'every', 'change', or at most this many a second. */
+  oscRate: string;
+  json: boolean;
+  control: boolean;
+}
+
+export interface AppSettings {
+  mirror: boolean;
+  operators: OperatorSettings;
+  outputs: OutputSettings;
+  /** Regression: the target each output's slider is set to, by output name. */
+  targets: Record<string, NormalRange>;
+}
+
+export const DEFAULT_APP_SETTINGS: Readonly<AppSettings> = Object.freeze<AppSettings>({
+  mirror: true,
+  operators: { smoothing: 0.5, unknownBelow: 0, holdFrames: 3 },
+  outputs: {
+    bridgeUrl: 'ws://127.0.0.1:8080',
+    prefix: '/tw',
+    osc: true,
+    oscMode: 'tw',
+    oscRate: 'every',
+    json: false,
+    control: true,
+  },
+  targets: {},
+});
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/** Takes from `stored` only what has the right type: a project from an older or newer app still opens. */
+function pick<T extends object>(defaults: T, stored: unknown): T {
+  if (!isObject(stored)) return structuredClone(defaults);
+  const out: Record<string, unknown> = { ...(defaults as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(defaults)) {
+    const given = stored[key];
+    if (isObject(value) && !Array.isArray(value)) out[key] = pick(value, given);
+    else if (typeof given === typeof value) out[key] = given;
+  }
+  return out as T;
+}
+
+/** The settings a project keeps, over the defaults. */
+export function readAppSettings(stored: unknown): AppSettings {
+  const settings: AppSettings = pick<AppSettings>(DEFAULT_APP_SETTINGS, stored);
+  const targets = isObject(stored) && isObject(stored.targets) ? stored.targets : {};
+  settings.targets = Object.fromEntries(
+    Object.entries(targets).filter((e): e is [string, number] => typeof e[1] === 'number'),
+  );
+  return settings;
+}
+
+/** The settings of the open project: changes are shown at once and stored with the project. */
+export class AppSettingsStore {
+  readonly #value: BehaviorSubject<AppSettings>;
+  #saving: ReturnType<typeof setTimeout> | null = null;
+
+  /** `seed`: the settings of a project just made, taken from the one open before (the same patch, say). */
+  constructor(
+    private readonly pipe: Pipeline,
+    private readonly onError: (e: unknown) => void,
+    seed?: AppSettings,
+  ) {
+    this.#value = new BehaviorSubject(readAppSettings(seed ? { ...seed, targets: {} } : pipe.project.appSettings));
+    if (seed) void this.save();
+  }
+
+  get value(): AppSettings {
+    return this.#value.value;
+  }
+
+  get changes$(): Observable<AppSettings> {
+    return this.#value.asObservable();
+  }
+
+  update(change: (s: AppSettings) => AppSettings): void {
+    this.#value.next(change(structuredClone(this.value)));
+    // A slider dragged sends many changes: the project is written once it rests.
+    if (this.#saving) clearTimeout(this.#saving);
+    this.#saving = setTimeout(() => void this.save(), 250);
+  }
+
+  /** Stores the settings now (pending changes too). */
+  async save(): Promise<void> {
+    if (this.#saving) clearTimeout(this.#saving);
+    this.#saving = null;
+    await this.pipe.setAppSettings(this.value).catch(this.onError);
+  }
+
+  close(): void {
+    this.#value.complete();
+  }
+}

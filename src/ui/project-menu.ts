@@ -1,0 +1,172 @@
+/**
+ * The project menu: the projects kept in this browser (open, delete), "New project", "Save project"
+ * (downloads `<project>.trainwhistle`) and "Open project" (a file). Opening a file makes a project of
+ * its own, so the one open now is never overwritten.
+ */
+import { deleteProject, listProjects } from '../index';
+import { byId, h } from './dom';
+import type { Notices } from './notices';
+
+export interface ProjectActions {
+  /** The project open now (null while none is). */
+  current(): string | null;
+  /** Closes the current project and opens (or creates) `name`; false if it could not be opened. */
+  open(name: string): Promise<boolean>;
+  /** The current project as a file. */
+  save(): Promise<Blob>;
+  /** A project file becomes a new project, and is opened. */
+  openFile(file: File, name: string): Promise<boolean>;
+}
+
+/** A name not taken yet: `stem`, else `stem 2`, `stem 3`… */
+export function freeName(stem: string, taken: readonly string[]): string {
+  if (!taken.includes(stem)) return stem;
+  for (let n = 2; ; n++) if (!taken.includes(`${stem} ${n}`)) return `${stem} ${n}`;
+}
+
+/** What a file name may not hold on common systems. */
+const fileName = (project: string) => `${project.replace(/[\\/:*?"<>|]/g, '_')}.trainwhistle`;
+
+export class ProjectMenu {
+  readonly #menu = byId<HTMLDetailsElement>('projects');
+  readonly #list = byId<HTMLUListElement>('project-list');
+  readonly #name = byId('project-name');
+  readonly #save = byId<HTMLButtonElement>('save-project');
+  readonly #file = byId<HTMLInputElement>('open-project');
+  readonly #dialog = byId<HTMLDialogElement>('new-project-dialog');
+  readonly #newName = byId<HTMLInputElement>('new-project-name');
+  #busy = false;
+
+  constructor(
+    private readonly actions: ProjectActions,
+    private readonly notices: Notices,
+  ) {
+    this.#menu.addEventListener('toggle', () => void (this.#menu.open && this.refresh()));
+    this.#save.addEventListener('click', () => void this.#download());
+    this.#file.addEventListener('change', () => {
+      const file = this.#file.files?.[0];
+      this.#file.value = '';
+      if (file) void this.#openFile(file);
+    });
+    byId('new-project').addEventListener('click', () => void this.#askName());
+    this.#dialog.addEventListener('close', () => {
+      const name = this.#newName.value.trim();
+      if (this.#dialog.returnValue === 'create' && name) void this.#switch(name);
+    });
+    this.show();
+  }
+
+  /** Shows the current project's name, and whether there is one to save. */
+  show(): void {
+    const current = this.actions.current();
+    this.#name.textContent = current ?? 'none open';
+    this.#save.disabled = current === null;
+  }
+
+  async refresh(): Promise<void> {
+    this.show();
+    const current = this.actions.current();
+    let projects: Awaited<ReturnType<typeof listProjects>>;
+    try {
+      projects = await listProjects();
+    } catch (e) {
+      return this.notices.show(e);
+    }
+    if (projects.length === 0) {
+      this.#list.replaceChildren(h('li', { class: 'empty' }, 'No projects kept in this browser yet.'));
+      return;
+    }
+    this.#list.replaceChildren(
+      ...projects.map((p) => {
+        const here = p.name === current;
+        const open = h(
+          'button',
+          { type: 'button', disabled: here, 'aria-label': `Open ${p.name}` },
+          here ? 'Open now' : 'Open',
+        );
+        const del = h(
+          'button',
+          { type: 'button', class: 'quiet danger', disabled: here, 'aria-label': `Delete ${p.name}` },
+          'Delete',
+        );
+        if (here) del.title = 'Open another project before deleting this one.';
+        open.addEventListener('click', () => void this.#switch(p.name));
+        let armed = false;
+        del.addEventListener('click', () => {
+          if (!armed) {
+            armed = true;
+            del.textContent = `Delete ${p.examples} examples for good?`;
+            setTimeout(() => ((armed = false), (del.textContent = 'Delete')), 4000);
+            return;
+          }
+          deleteProject(p.name).then(
+            () => this.refresh(),
+            (e: unknown) => this.notices.show(e),
+          );
+        });
+        const what = `${p.head === 'regression' ? 'sliders' : `${p.labels.length} classes`} · ${p.examples} examples · ${new Date(p.updatedAt).toLocaleString()}`;
+        return h(
+          'li',
+          { class: here ? 'current' : '' },
+          h('span', { class: 'project-title' }, h('strong', {}, p.name), h('small', {}, what)),
+          open,
+          del,
+        );
+      }),
+    );
+  }
+
+  async #taken(): Promise<string[]> {
+    return (await listProjects().catch(() => [])).map((p) => p.name);
+  }
+
+  async #askName(): Promise<void> {
+    this.#newName.value = freeName('Project', await this.#taken());
+    this.#dialog.returnValue = '';
+    this.#dialog.showModal();
+    this.#newName.select();
+  }
+
+  async #switch(name: string): Promise<void> {
+    if (this.#busy || name === this.actions.current()) return;
+    this.#busy = true;
+    this.#menu.open = false;
+    try {
+      await this.actions.open(name);
+    } finally {
+      this.#busy = false;
+      this.show();
+    }
+  }
+
+  async #download(): Promise<void> {
+    const current = this.actions.current();
+    if (current === null) return;
+    this.#save.disabled = true;
+    try {
+      const blob = await this.actions.save();
+      const url = URL.createObjectURL(blob);
+      const a = h('a', { href: url, download: fileName(current), hidden: true });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    } catch (e) {
+      this.notices.show(e);
+    } finally {
+      this.#save.disabled = false;
+    }
+  }
+
+  async #openFile(file: File): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      const stem = file.name.replace(/\.(trainwhistle|zip)$/i, '').trim() || 'Opened project';
+      await this.actions.openFile(file, freeName(stem, await this.#taken()));
+    } finally {
+      this.#busy = false;
+      this.show();
+    }
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * One open project: its pipeline (kept in IndexedDB, restored at start, predicting again by itself if it
+ * was) and every part of the studio that shows it. Switching project closes one session and opens another.
+ */
+import { ReplaySubject, map } from 'rxjs';
+import { createPipeline, deleteProject, type Pipeline } from '../index';
+import type { ProjectProgress } from '../protocol/project';
+import type { BackendChoice, ExampleCounts, HeadKind, LoadProgress } from '../protocol/types';
+import { AppSettingsStore, type AppSettings } from './app-settings';
+import { ClassCards } from './class-cards';
+import type { CardContext } from './class-card';
+import { byId, Scope } from './dom';
+import { metricsHud } from './metrics-hud';
+import type { Notices } from './notices';
+import { operated, operatorControls } from './operator-controls';
+import { outputsPanel } from './outputs-panel';
+import { previewPanel } from './preview-panel';
+import type { SourcePanel } from './source-panel';
+import { TrainingPanel } from './training-panel';
+import { UnderTheHood } from './under-the-hood';
+
+/** The classes a new project starts with. */
+const FIRST_CLASSES = ['Class 1', 'Class 2'];
+
+export interface SessionContext {
+  video: HTMLVideoElement;
+  source: SourcePanel;
+  notices: Notices;
+  backend: BackendChoice;
+  /** A head asked for in the page's address (?head=), over the project's own. */
+  head?: HeadKind;
+  onProgress: (p: LoadProgress | ProjectProgress) => void;
+}
+
+export interface Session {
+  readonly name: string;
+  readonly pipe: Pipeline;
+  /** The app's settings kept with this project now. */
+  readonly settings: AppSettings;
+  /** Shows the project in the studio (after the previous session has closed). */
+  mount(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (or creates) project `name`. With `file`, the project is made from that file; if the file does
+ * not open, the project made for it is deleted again and the error is thrown: nothing else changed. A
+ * project made new takes the app's settings of `seed` (outputs, operators, mirror), so the patch stays wired.
+ */
+export async function openSession(
+  name: string,
+  ctx: SessionContext,
+  options: { file?: File; seed?: AppSettings } = {},
+): Promise<Session> {
+  const { file, seed } = options;
+  const pipe = await createPipeline({
+    backend: ctx.backend,
+    ...(ctx.head ? { head: ctx.head } : {}),
+    project: name,
+    source: ctx.video,
+    onProgress: ctx.onProgress,
+  });
+  if (file) {
+    try {
+      await pipe.openProject(file, { onProgress: ctx.onProgress });
+    } catch (e) {
+      await pipe.close();
+      await deleteProject(name).catch(() => {});
+      throw e;
+    }
+    return studio(name, pipe, ctx);
+  }
+  const made = !pipe.project.restored;
+  if (made && pipe.project.labels.length === 0 && pipe.settings.head !== 'regression')
+    for (const label of FIRST_CLASSES) await pipe.addLabel(label);
+  return studio(name, pipe, ctx, made ? seed : undefined);
+}
+
+function studio(name: string, pipe: Pipeline, ctx: SessionContext, seed?: AppSettings): Session {
+  const { video, notices, source } = ctx;
+  const scope = new Scope();
+  const settings = new AppSettingsStore(pipe, (e) => notices.show(e), seed);
+  let cards: ClassCards | null = null;
+
+  const start = () => {
+    if (!source.hasSource()) return notices.show('Choose a camera or a video file first.', 'warning');
+    pipe.start(video);
+  };
+
+  const mount = () => {
+    // The counts now, then after every change, for every part that shows them.
+    const counts$ = new ReplaySubject<ExampleCounts>(1);
+    let counted = false;
+    scope.add(pipe.counts$.subscribe((c) => ((counted = true), counts$.next(c))));
+    void pipe.counts().then((c) => counted || counts$.next(c));
+
+    const operated$ = operated(pipe.predictions$, settings.changes$.pipe(map((s) => s.operators)));
+    const hood = new UnderTheHood(byId('under-the-hood'), pipe, notices, scope);
+    const training: TrainingPanel = new TrainingPanel(
+      byId('training'),
+      pipe,
+      notices,
+      {
+        headChanged: () => showCards(),
+        beforeTrain: () => cards?.stopRecording(),
+        trained: () => {
+          start();
+          void hood.refresh();
+        },
+      },
+      scope,
+    );
+    const cardContext: CardContext = {
+      pipe,
+      video,
+      notices,
+      cannotRecord: () =>
+        !source.hasSource()
+          ? 'Choose a camera or a video file first: examples are taken from its picture.'
+          : video.readyState < 2
+            ? 'The camera has no picture yet: wait a moment, then hold Record again.'
+            : training.training
+              ? 'Training is running: record once it is done.'
+              : null,
+    };
+    let latest: ExampleCounts | null = null;
+    const showCards = () => {
+      cards?.close();
+      cards = new ClassCards(byId('cards'), cardContext, settings);
+      if (latest) cards.sync(latest);
+    };
+    showCards();
+    scope.add(
+      counts$.subscribe((c) => {
+        latest = c;
+        cards?.sync(c);
+        training.sync(c);
+      }),
+    );
+
+    previewPanel({ pipe, settings, operated$, start }, scope);
+    operatorControls(byId('operators'), settings, scope);
+    outputsPanel({ pipe, source: video, settings, operated$, counts$, onError: (e) => notices.show(e) }, scope);
+    metricsHud(byId('metrics'), pipe, scope);
+    // StorageError (the browser's storage is full) among them: its message says to save to a file.
+    scope.add(pipe.errors$.subscribe((e) => notices.show(e)));
+    for (const warning of pipe.info.warnings) notices.show(warning, 'warning');
+    if (pipe.project.reembedded)
+      notices.show(
+        `${pipe.project.reembedded} examples were made with another model and have been recomputed: train again.`,
+        'info',
+      );
+    if (pipe.project.trained) void hood.refresh();
+  };
+
+  return {
+    name,
+    pipe,
+    get settings() {
+      return settings.value;
+    },
+    mount,
+    async close() {
+      cards?.close();
+      scope.close();
+      await settings.save();
+      settings.close();
+      await pipe.close();
+    },
+  };
+}

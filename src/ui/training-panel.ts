@@ -1,0 +1,182 @@
+/**
+ * Training: the kind of head, the Train button, a live chart of loss and accuracy per epoch, and the
+ * advanced settings. Training runs in the worker, so the page stays responsive; predicting starts by
+ * itself when it ends.
+ */
+import type { ExampleCounts, HeadKind, TrainProgress } from '../protocol/types';
+import type { Pipeline } from '../streams/pipeline';
+import { h, percent, type Scope } from './dom';
+import { HeadSettingsForm } from './head-settings';
+import type { Notices } from './notices';
+import { TrainingChart } from './training-chart';
+
+const HEADS: { value: HeadKind; text: string; hint: string }[] = [
+  {
+    value: 'dense',
+    text: 'Classes: neural network',
+    hint: 'Learns your classes when you press Train (a few seconds).',
+  },
+  {
+    value: 'knn',
+    text: 'Classes: nearest neighbours',
+    hint: 'No training step: it predicts as soon as two classes have examples.',
+  },
+  {
+    value: 'regression',
+    text: 'Sliders: regression',
+    hint: 'Continuous outputs from 0 to 1: set the sliders, record, train (as in Wekinator).',
+  },
+];
+
+export interface TrainingEvents {
+  /** The head changed kind: the cards change with it. */
+  headChanged(): void;
+  /** Just before training: stop what would compete with it. */
+  beforeTrain(): void;
+  /** Training ended well (from this panel): predict, and look under the hood. */
+  trained(): void;
+}
+
+const progressText = (p: TrainProgress) =>
+  `epoch ${p.epoch}/${p.epochs} · loss ${p.loss.toFixed(3)}` +
+  (p.accuracy !== undefined ? ` · accuracy ${percent(p.accuracy)}` : '') +
+  (p.valAccuracy !== undefined ? ` · validation ${percent(p.valAccuracy)}` : '');
+
+export class TrainingPanel {
+  readonly #button: HTMLButtonElement;
+  readonly #status: HTMLElement;
+  readonly #head: HTMLSelectElement;
+  readonly #hint: HTMLElement;
+  readonly #chart: TrainingChart;
+  readonly #settings: HeadSettingsForm;
+  #training = false;
+  #counts: ExampleCounts = { perLabel: {}, total: 0 };
+  /** How many examples there were when the head last trained: others since are unknown to it. */
+  #trainedOn: number | null = null;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly pipe: Pipeline,
+    private readonly notices: Notices,
+    private readonly events: TrainingEvents,
+    scope: Scope,
+  ) {
+    this.#head = h(
+      'select',
+      { 'data-testid': 'head', id: 'head' },
+      ...HEADS.map((o) => h('option', { value: o.value }, o.text)),
+    );
+    this.#hint = h('p', { class: 'hint' });
+    this.#button = h('button', { type: 'button', class: 'primary train', 'data-testid': 'train' }, 'Train');
+    this.#status = h('p', { class: 'train-status', 'data-testid': 'train-status', id: 'train-status', role: 'status' });
+    this.#chart = new TrainingChart();
+    this.#settings = new HeadSettingsForm(pipe, notices, scope);
+    root.replaceChildren(
+      h('h2', {}, 'Training'),
+      h('label', { class: 'head-choice' }, 'Model', this.#head),
+      this.#hint,
+      h('div', { class: 'train-row' }, this.#button, this.#status),
+      this.#chart.element,
+      this.#settings.element,
+    );
+
+    scope.on(this.#head, 'change', () => void this.#changeHead(this.#head.value as HeadKind));
+    scope.on(this.#button, 'click', () => void this.train());
+    // From this panel or from a patch (/tw/train): the chart and the line follow every epoch.
+    scope.add(
+      pipe.training$.subscribe((p) => {
+        this.#chart.add(p);
+        this.#status.textContent = progressText(p);
+        if (p.epoch === p.epochs) this.#trainedOn = this.#counts.total;
+      }),
+    );
+    scope.add(() => this.#chart.close());
+    this.#showHead();
+    if (pipe.project.trained) {
+      this.#done(`Trained on ${pipe.project.examples} examples (kept with the project).`);
+      this.#chart.emptyText = 'Train again to see loss and accuracy, epoch by epoch.';
+    }
+  }
+
+  get training(): boolean {
+    return this.#training;
+  }
+
+  sync(counts: ExampleCounts): void {
+    this.#counts = counts;
+    this.#trainedOn ??= counts.total;
+    this.#showButton();
+  }
+
+  async train(): Promise<void> {
+    if (this.#training) return;
+    this.#training = true;
+    this.#showButton();
+    this.events.beforeTrain();
+    this.pipe.stop();
+    this.#chart.reset();
+    this.#status.textContent = 'Training…';
+    this.#status.dataset.state = 'training';
+    try {
+      const report = await this.pipe.train();
+      this.#trainedOn = this.#counts.total;
+      this.#done(
+        `Trained on ${report.examples} examples in ${(report.ms / 1000).toFixed(1)} s` +
+          (report.final?.accuracy !== undefined ? ` · accuracy ${percent(report.final.accuracy)}` : '') +
+          (report.final?.valAccuracy !== undefined ? ` · validation ${percent(report.final.valAccuracy)}` : ''),
+      );
+      this.events.trained();
+    } catch (e) {
+      this.#status.textContent = 'Training did not run: see the message above.';
+      this.#status.dataset.state = 'error';
+      this.notices.show(e);
+    } finally {
+      this.#training = false;
+      this.#showButton();
+    }
+  }
+
+  #done(text: string): void {
+    this.#status.textContent = text;
+    this.#status.dataset.state = 'trained';
+  }
+
+  #showHead(): void {
+    const head = this.pipe.settings.head;
+    this.#head.value = head;
+    this.#hint.textContent = HEADS.find((o) => o.value === head)?.hint ?? '';
+    this.#settings.show(this.pipe.settings);
+    this.#showButton();
+  }
+
+  #showButton(): void {
+    const regression = this.pipe.settings.head === 'regression';
+    const withExamples = Object.entries(this.#counts.perLabel).filter(([l, n]) => n > 0 && (l !== '') !== regression);
+    const ready = regression ? withExamples.length > 0 : withExamples.length >= 2;
+    this.#button.disabled = this.#training || !ready;
+    this.#button.title = ready
+      ? ''
+      : regression
+        ? 'Record some examples first.'
+        : 'Give at least two classes some examples first.';
+    const stale =
+      this.pipe.project.trained && this.pipe.settings.head !== 'knn' && this.#counts.total !== this.#trainedOn;
+    this.root.dataset.stale = String(stale);
+    if (stale && !this.#training && this.#status.dataset.state === 'trained')
+      this.#status.textContent = 'The examples changed since training: press Train to learn them.';
+  }
+
+  async #changeHead(head: HeadKind): Promise<void> {
+    try {
+      await this.pipe.configure({ head });
+      this.#trainedOn = this.#counts.total;
+      this.#status.textContent = '';
+      delete this.#status.dataset.state;
+      this.#chart.reset();
+      this.events.headChanged();
+    } catch (e) {
+      this.notices.show(e);
+    }
+    this.#showHead();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Driving the studio as a person does, by the accessible names the app promises (getByRole, getByLabel),
+ * in a browser profile kept on disk, so that "close the browser and start it again" means what it says.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { expect, inject } from 'vitest';
+import { REPO } from '../support/paths';
+
+/** Where screenshots of each main screen are kept (git-ignored), to look at after a run. */
+export const SHOTS = join(REPO, 'test-results');
+
+/**
+ * Chromium on a profile in `dir` (kept between launches), with the flags of browser.ts's `launch()`:
+ * the fake camera playing the clip, its permission granted, WebGPU on request. At 1280×720, the size the
+ * studio is laid out for.
+ */
+export function launchProfile(dir: string): Promise<BrowserContext> {
+  const args = [
+    '--disable-quic',
+    '--no-first-run',
+    '--enable-unsafe-webgpu',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-video-capture=${inject('clipPath')}`,
+    '--use-fake-ui-for-media-stream',
+  ];
+  return chromium.launchPersistentContext(dir, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args,
+    viewport: { width: 1280, height: 720 },
+    acceptDownloads: true,
+  });
+}
+
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<string> {
+  mkdirSync(SHOTS, { recursive: true });
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage });
+  return path;
+}
+
+/** Waits for the app's engine and project, and for a camera picture. */
+export async function studioReady(page: Page): Promise<void> {
+  await page.waitForSelector('[data-testid="status"][data-backend]', { timeout: 60_000 });
+  await page.waitForFunction(() => (document.getElementById('preview') as HTMLVideoElement).readyState >= 2);
+}
+
+/** The cards as shown: each class's name and its example count. */
+export async function cards(page: Page): Promise<{ name: string; count: number }[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('[data-testid="class-card"]')].map((card) => ({
+      name: card.querySelector<HTMLInputElement>('input.card-name')?.value ?? '',
+      count: Number(card.querySelector('[data-testid="count"]')?.textContent),
+    })),
+  );
+}
+
+/** The cards once their counts have stopped changing (the last example of a hold lands after the release). */
+export async function settledCards(page: Page): Promise<{ name: string; count: number }[]> {
+  let before = JSON.stringify(await cards(page));
+  for (;;) {
+    await page.waitForTimeout(400);
+    const now = await cards(page);
+    if (JSON.stringify(now) === before) return now;
+    before = JSON.stringify(now);
+  }
+}
+
+/** Renames the class named `from` by typing in its card, as a person does. */
+export async function renameClass(page: Page, from: string, to: string): Promise<void> {
+  const input = page.getByRole('region', { name: from }).getByRole('textbox', { name: 'Class name' });
+  await input.fill(to);
+  await input.press('Enter');
+  await expect.poll(() => page.getByRole('region', { name: to }).count()).toBe(1);
+}
+
+/** The label changes in oscdump's lines, repeats folded: `chelsea coffee rocket chelsea …`. */
+export function labelChanges(lines: string[]): string[] {
+  const labels = lines
+    .filter((l) => l.startsWith('/tw/label s '))
+    .map((l) => JSON.parse(l.slice('/tw/label s '.length)) as string);
+  return labels.filter((l, i) => l !== labels[i - 1]);
+}
