@@ -4,6 +4,8 @@
  *   ?task=backend&backend=wasm&raw=…&frames=…&maxMs=…&camera=…&baseline=…&osc=ws://…
  *   ?task=training&perLabel=50
  *   ?task=cold
+ *   ?task=project&examples=5000&classes=5&project=bench-scale   (records, persists, trains, saves, opens)
+ *   ?task=restore&project=bench-scale                            (in a new page: restores it, then deletes it)
  * The result (or the error) lands in `window.benchResult`.
  */
 import { openCamera } from '../src/streams/camera';
@@ -11,6 +13,7 @@ import { measureBackend } from '../src/bench/measure-backend';
 import { measureBaseline } from '../src/bench/baseline';
 import { measureColdStart } from '../src/bench/cold-start';
 import { measureTraining } from '../src/bench/training';
+import { measureProjectRestore, measureProjectScale } from '../src/bench/project-scale';
 import type { Backend } from '../src/protocol/types';
 
 declare global {
@@ -52,8 +55,19 @@ async function run(): Promise<unknown> {
       }
       return run;
     }
+    case 'project':
+      return measureProjectScale(await camera, {
+        examples: num('examples', 5000),
+        classes: num('classes', 5),
+        project: params.get('project') ?? 'bench-scale',
+        log,
+      });
+    case 'restore':
+      return measureProjectRestore(await camera, params.get('project') ?? 'bench-scale');
     default:
-      throw new RangeError(`Unknown task '${params.get('task')}': use task=backend, training or cold.`);
+      throw new RangeError(
+        `Unknown task '${params.get('task')}': use task=backend, training, cold, project or restore.`,
+      );
   }
 }
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * `npm run bench [-- --quick] [-- --backends wasm,cpu] [-- --no-build]`: measures the pipeline in
- * headless Debian Chromium (playwright-core), with the real bridge process and a UDP receiver here,
- * and writes bench/results/latest.{md,json,svg} plus a dated copy of the JSON. See bench/README.md.
+ * `npm run bench [-- --quick] [-- --backends wasm,cpu] [-- --phases project] [-- --no-build]`: measures the
+ * pipeline in headless Debian Chromium (playwright-core), with the real bridge process and a UDP receiver
+ * here, and writes bench/results/latest.{md,json,svg} plus a dated copy of the JSON (a run of only some
+ * phases writes bench/results/partial.{md,json} instead). See bench/README.md.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +17,7 @@ import { build, preview, runnerImport } from 'vite';
 import { startBridge } from '../bridge/spawn.mjs';
 import { chart } from './chart.mjs';
 import { startOscReceiver } from './osc-receiver.mjs';
-import { BACKENDS, QUICK_BACKENDS, settings } from './settings.mjs';
+import { BACKENDS, PHASES, QUICK_BACKENDS, settings } from './settings.mjs';
 import { summarise } from '../src/protocol/stats.js';
 import { markdown } from '../src/bench/table.js';
 
@@ -27,6 +28,8 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     backends: { type: 'string' },
     'no-build': { type: 'boolean', default: false },
+    phases: { type: 'string' },
+    'project-examples': { type: 'string' },
     out: { type: 'string', default: RESULTS },
   },
 });
@@ -39,6 +42,16 @@ for (const b of args.backends?.split(',') ?? [])
   if (!isBackend(b)) throw new RangeError(`Unknown backend '${b}' in --backends: use ${BACKENDS.join(', ')}.`);
 /** @type {import('./settings.mjs').Backend[]} */
 const backends = /** @type {any} */ (args.backends?.split(',')) ?? [...(args.quick ? QUICK_BACKENDS : BACKENDS)];
+const isPhase = (/** @type {string} */ p) => /** @type {readonly string[]} */ (PHASES).includes(p);
+for (const p of args.phases?.split(',') ?? [])
+  if (!isPhase(p)) throw new RangeError(`Unknown phase '${p}' in --phases: use ${PHASES.join(', ')}.`);
+const phases = new Set(args.phases?.split(',') ?? PHASES);
+const partial = phases.size < PHASES.length;
+if (args['project-examples']) {
+  s.project.examples = Number(args['project-examples']);
+  if (!(Number.isInteger(s.project.examples) && s.project.examples >= s.project.classes))
+    throw new RangeError(`--project-examples must be a whole number ≥ ${s.project.classes} (one per class).`);
+}
 const loadAverage = os.loadavg();
 const load1 = loadAverage[0] ?? 0;
 if (load1 > 1)
@@ -71,7 +84,7 @@ const clip = await clipModule.module.buildClip();
 
 const receiver = await startOscReceiver();
 const bridge = await startBridge(['--send', `127.0.0.1:${receiver.port}`, '--allow-origin', origin]);
-const browser = await chromium.launch({
+const launchOptions = {
   executablePath: '/usr/bin/chromium',
   headless: true,
   args: [
@@ -84,7 +97,8 @@ const browser = await chromium.launch({
     '--use-fake-ui-for-media-stream',
     `--use-file-for-fake-video-capture=${clip.path}`,
   ],
-});
+};
+const browser = await chromium.launch(launchOptions);
 const browserVersion = `Chromium ${browser.version()} headless (Debian, playwright-core)`;
 say(`${browserVersion}; bridge ws://127.0.0.1:${bridge.wsPort} → UDP ${receiver.port}; camera clip at ${clip.fps} fps`);
 
@@ -119,12 +133,42 @@ async function task(context, query, timeoutMs) {
   }
 }
 
+/**
+ * The project phase in a profile on disk, as a user's: a context of `browser.newContext()` keeps IndexedDB
+ * in memory, with a small quota, which would say nothing about thousands of examples.
+ * @param {{ examples: number, classes: number }} p
+ */
+async function projectScale(p) {
+  const profile = mkdtempSync(join(os.tmpdir(), 'tw-bench-profile-'));
+  const persistent = await chromium.launchPersistentContext(profile, launchOptions);
+  try {
+    const project = 'bench-scale';
+    const run = /** @type {any} */ (
+      await task(persistent, { task: 'project', examples: p.examples, classes: p.classes, project }, 1_800_000)
+    );
+    say('project: restoring it in a new page');
+    run.restore = await task(persistent, { task: 'restore', project }, 300_000);
+    return run;
+  } finally {
+    await persistent.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 const context = await browser.newContext();
 const runs = [];
 /** @type {string | null} */
 let gpu;
+/** @type {any} */
+let training = null;
+/** @type {any} */
+let uncached = null;
+/** @type {any} */
+let cached = null;
+/** @type {any} */
+let projectRun = null;
 try {
-  for (const backend of backends) {
+  for (const backend of phases.has('backends') ? backends : []) {
     say(`${backend}: starting`);
     const budget = s.raw[backend] + s.maxMs[backend] + s.camera[backend] + s.baseline[backend] + 120_000;
     try {
@@ -164,15 +208,29 @@ try {
       runs.push({ backend, skipped: /** @type {Error} */ (e).message });
     }
   }
-  say(`training: dense on 3 × ${s.perLabel} examples, kNN first prediction, auto`);
-  const training = /** @type {any} */ (await task(context, { task: 'training', perLabel: s.perLabel }, 180_000));
-  say('cold start: a fresh profile (no IndexedDB cache), then again with the cache');
-  const fresh = await browser.newContext();
-  const uncached = /** @type {any} */ (await task(fresh, { task: 'cold' }, 60_000));
-  const cached = /** @type {any} */ (await task(fresh, { task: 'cold' }, 60_000));
-  await fresh.close();
-  if (uncached.modelSource === 'cache' || cached.modelSource !== 'cache')
-    say(`warning: cold start sources were ${uncached.modelSource} and ${cached.modelSource}`);
+  if (phases.has('training')) {
+    say(`training: dense on 3 × ${s.perLabel} examples, kNN first prediction, auto`);
+    training = await task(context, { task: 'training', perLabel: s.perLabel }, 180_000);
+  }
+  if (phases.has('cold')) {
+    say('cold start: a fresh profile (no IndexedDB cache), then again with the cache');
+    const fresh = await browser.newContext();
+    uncached = await task(fresh, { task: 'cold' }, 60_000);
+    cached = await task(fresh, { task: 'cold' }, 60_000);
+    await fresh.close();
+    if (uncached.modelSource === 'cache' || cached.modelSource !== 'cache')
+      say(`warning: cold start sources were ${uncached.modelSource} and ${cached.modelSource}`);
+  }
+  if (phases.has('project')) {
+    const { examples, classes } = s.project;
+    say(`project: ${examples} examples (${classes} classes) recorded, kept, trained, saved, opened, restored`);
+    projectRun = await projectScale(s.project);
+    say(
+      `project: ${projectRun.addPerSecond.toFixed(1)} examples/s, persist ${projectRun.persistMs.toFixed(0)} ms, ` +
+        `train ${projectRun.trainMs.toFixed(0)} ms, save ${projectRun.saveMs.toFixed(0)} ms, open ${projectRun.openMs.toFixed(0)} ms, ` +
+        `restore ${projectRun.restore.readyMs.toFixed(0)} ms`,
+    );
+  }
   const gpuPage = await context.newPage();
   gpu = await gpuPage.evaluate(async () => {
     const adapter = await /** @type {any} */ (navigator).gpu?.requestAdapter();
@@ -196,7 +254,8 @@ try {
     },
     browser: browserVersion,
     runs: runs.map((r) => (r.skipped ? r : { ...r, baseline: r.baseline && { ...r.baseline } })),
-    training: {
+    ...(partial ? { phases: [...phases] } : {}),
+    training: training && {
       denseMs: training.denseMs,
       knnFirstPredictionMs: training.knnFirstPredictionMs,
       examples: training.examples,
@@ -204,22 +263,29 @@ try {
       backend: training.backend,
       auto: training.auto,
     },
-    coldStartMs: {
+    coldStartMs: uncached && {
       cached: cached.firstPredictionMs,
       uncached: uncached.firstPredictionMs,
       sources: { cached: cached.modelSource, uncached: uncached.modelSource },
     },
+    projectScale: projectRun,
     durationS: (performance.now() - started) / 1000,
   };
   const md = markdown(result);
   mkdirSync(args.out, { recursive: true });
   const json = JSON.stringify(result, null, 2) + '\n';
-  writeFileSync(join(args.out, 'latest.json'), json);
-  writeFileSync(join(args.out, `${now.toISOString().slice(0, 10)}${args.quick ? '-quick' : ''}.json`), json);
-  writeFileSync(join(args.out, 'latest.md'), md);
-  writeFileSync(join(args.out, 'latest.svg'), chart(result));
+  if (partial) {
+    // Some phases only: the full results stay as they were.
+    writeFileSync(join(args.out, 'partial.json'), json);
+    writeFileSync(join(args.out, 'partial.md'), md);
+  } else {
+    writeFileSync(join(args.out, 'latest.json'), json);
+    writeFileSync(join(args.out, `${now.toISOString().slice(0, 10)}${args.quick ? '-quick' : ''}.json`), json);
+    writeFileSync(join(args.out, 'latest.md'), md);
+    writeFileSync(join(args.out, 'latest.svg'), chart(result));
+  }
   console.log(`\n${md}`);
-  say(`done; results in ${args.out}/latest.{md,json,svg}`);
+  say(`done; results in ${args.out}/${partial ? 'partial.{md,json}' : 'latest.{md,json,svg}'}`);
 } finally {
   await context.close().catch(() => {});
   await browser.close();

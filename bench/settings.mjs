@@ -5,6 +5,10 @@
  * frames, capped in time where a backend is too slow for that (the frame count is recorded).
  */
 
+/** The runner's phases, in the order they run (`--phases` picks some). */
+export const PHASES = /** @type {const} */ (['backends', 'training', 'cold', 'project']);
+/** @typedef {typeof PHASES[number]} Phase */
+
 /** Backends in the order they run: the fast ones first, software WebGPU (about 1 fps here) last. */
 export const BACKENDS = /** @type {const} */ (['wasm', 'webgl', 'cpu', 'webgpu']);
 /** @typedef {typeof BACKENDS[number]} Backend */
@@ -17,7 +21,7 @@ export const QUICK_BACKENDS = /** @type {const} */ (['wasm', 'webgl', 'cpu']);
 
 /**
  * @param {boolean} quick
- * @returns {{ raw: Record<Backend, number>, frames: Record<Backend, number>, maxMs: Record<Backend, number>, camera: Record<Backend, number>, baseline: Record<Backend, number>, perLabel: number }}
+ * @returns {{ raw: Record<Backend, number>, frames: Record<Backend, number>, maxMs: Record<Backend, number>, camera: Record<Backend, number>, baseline: Record<Backend, number>, perLabel: number, project: { examples: number, classes: number } }}
  */
 export function settings(quick) {
   if (quick) {
@@ -29,6 +33,8 @@ export function settings(quick) {
       // A GPU baseline compiles every shader again on the main thread (~15 s on SwiftShader): full run only.
       baseline: { wasm: 2500, webgl: 0, cpu: 2000, webgpu: 0 },
       perLabel: 50,
+      // Where Teachable Machine's page gives up; about 40 s here (5,000 take 2–4 minutes).
+      project: { examples: 1000, classes: 5 },
     };
   }
   return {
@@ -38,5 +44,7 @@ export function settings(quick) {
     camera: { wasm: 15_000, webgl: 15_000, cpu: 15_000, webgpu: 15_000 },
     baseline: { wasm: 10_000, webgl: 10_000, cpu: 10_000, webgpu: 10_000 },
     perLabel: 50,
+    // More than three times the 1,000–1,500 images at which Teachable Machine's page gives up.
+    project: { examples: 5000, classes: 5 },
   };
 }

@@ -82,14 +82,13 @@ export function rowCells(run, at) {
 /** @param {string[]} cells */
 const row = (cells) => `| ${cells.join(' | ')} |`;
 
-/** @param {any} result the whole latest.json */
-export function markdown(result) {
+/**
+ * The per-backend tables: the results with their goals, and where a prediction's milliseconds go.
+ * @param {any} result the whole latest.json
+ * @returns {string[]}
+ */
+function backendTables(result) {
   const lines = [];
-  lines.push(
-    `Benchmark of ${result.date} — ${result.mode} run; ${result.machine.cpus} CPU cores (${result.machine.cpuModel}), ` +
-      `GPU: ${result.machine.gpu ?? 'none'}; ${result.browser}; load average at start ${result.machine.loadAverage.map((/** @type {number} */ l) => l.toFixed(2)).join(' ')}.`,
-  );
-  lines.push('');
   const header = headerCells('udp');
   lines.push(row(header));
   lines.push(row(Array(header.length).fill('---')));
@@ -136,6 +135,18 @@ export function markdown(result) {
     );
   }
   lines.push('');
+  return lines;
+}
+
+/** @param {any} result the whole latest.json */
+export function markdown(result) {
+  const lines = [];
+  lines.push(
+    `Benchmark of ${result.date} — ${result.mode} run${result.phases ? ` (phases: ${result.phases.join(', ')})` : ''}; ${result.machine.cpus} CPU cores (${result.machine.cpuModel}), ` +
+      `GPU: ${result.machine.gpu ?? 'none'}; ${result.browser}; load average at start ${result.machine.loadAverage.map((/** @type {number} */ l) => l.toFixed(2)).join(' ')}.`,
+  );
+  lines.push('');
+  if (result.runs.length > 0) lines.push(...backendTables(result)); // a run of other phases only has none
   const o = overallGoals(result);
   const t = result.training;
   if (t) {
@@ -151,9 +162,79 @@ export function markdown(result) {
     lines.push(
       `- Cold start, page load → first prediction (wasm, kNN): **${f(c.uncached, 0)} ms** without the IndexedDB model cache, **${f(c.cached, 0)} ms** with it.`,
     );
+  if (result.projectScale) {
+    if (lines.at(-1) !== '') lines.push('');
+    lines.push(...projectScaleLines(result.projectScale));
+  }
   lines.push('');
   lines.push(
     '✓/✗: the goals of issue 4 — efficiency ≥ 0.95; latency p99 ≤ raw ms/frame + 33 ms; the camera rate in full where raw fps ≥ 30; 0 long tasks and no rAF gap over 50 ms; no tensor growth.',
   );
   return lines.join('\n') + '\n';
+}
+
+/** @param {number | null | undefined} ms */
+const seconds = (ms) => `${f(ms === null || ms === undefined ? ms : ms / 1000, 1)} s`;
+
+/**
+ * The main thread during a phase: long tasks over 50 ms (the longest), and the worst rAF gap.
+ * @param {any} m a ScaleMainThread
+ */
+const mainCells = (m) => [
+  m ? `${m.longTasks}${m.longTasks ? ` (longest ${f(m.longestTaskMs, 0)} ms)` : ''}` : '—',
+  m ? `${m.tasksOver100Ms} ${mark(m.tasksOver100Ms === 0)}` : '—',
+  m ? f(m.maxFrameGapMs, 0) : '—',
+];
+
+/**
+ * The project-scale run (src/bench/project-scale.ts): one row per phase, then storage, file and heap.
+ * @param {any} p result.projectScale
+ * @returns {string[]}
+ */
+export function projectScaleLines(p) {
+  const perClass = Math.round(p.examples / p.classes);
+  const r = p.restore;
+  const rows = [
+    [
+      'add examples',
+      seconds(p.addMs),
+      `${f(p.addPerSecond)} examples/s (first tenth ${f(p.addPerSecondFirstTenth)}, last tenth ${f(p.addPerSecondLastTenth)})`,
+      ...mainCells(p.mainThread.add),
+    ],
+    ['persist (last example → `flush()`)', seconds(p.persistMs), '', ...mainCells(p.mainThread.persist)],
+    [
+      `train (dense, ${p.epochs} epochs)`,
+      seconds(p.trainMs),
+      `${p.trainProgressEvents} progress events; accuracy ${f(p.finalAccuracy, 3)}`,
+      ...mainCells(p.mainThread.train),
+    ],
+    ['save (`saveProject()` → Blob)', seconds(p.saveMs), `${f(p.fileMb)} MB file`, ...mainCells(p.mainThread.save)],
+    [
+      'open (`openProject(blob)`, fresh project)',
+      seconds(p.openMs),
+      `${p.openedExamples} examples (${Object.entries(p.openPhaseMs ?? {})
+        .map(([phase, ms]) => `${phase} ${seconds(ms)}`)
+        .join(', ')}); predicts ${mark(p.predictsAfterOpen)}`,
+      ...mainCells(p.mainThread.open),
+    ],
+  ];
+  if (r)
+    rows.push([
+      'restore (new page → ready)',
+      seconds(r.readyMs),
+      `${r.examples} examples, trained ${mark(r.trained)}; first prediction ${f(r.firstPredictionMs, 0)} ms`,
+      ...mainCells(r.mainThread),
+    ]);
+  const s = p.storageMb;
+  const h = p.heapMb;
+  return [
+    `Projects at scale (${p.backend}): ${p.examples} examples, ${p.classes} classes × ${perClass}, from the fake camera through \`pipe.addExample\`, kept in IndexedDB:`,
+    '',
+    row(['phase', 'time', '', 'long tasks > 50 ms', 'tasks > 100 ms', 'max rAF gap (ms)']),
+    row(Array(6).fill('---')),
+    ...rows.map(row),
+    '',
+    '- The main-thread columns are wall-clock: where the load average is over the core count, a task of little work waits for a core and counts as long (bench/README.md, `projectScale`).',
+    `- IndexedDB (\`storage.estimate()\`): ${f(s.before)} MB before, ${f(s.afterRecord)} MB once recorded, ${f(s.afterOpen)} MB with the opened copy too. Page JS heap: ${f(h.before)} → ${f(h.recorded)} (recorded) → ${f(h.after)} MB (opened)${r ? `; restoring page ${f(r.heapMb.before)} → ${f(r.heapMb.after)} MB` : ''}.`,
+  ];
 }

@@ -99,3 +99,67 @@ export interface TrainingRun {
   /** What `auto` picked here (not remembered), and why. */
   auto: { picked: Backend; reason: string };
 }
+
+/** The main thread during one phase of the project-scale run. */
+export interface ScaleMainThread {
+  /** Tasks over 50 ms. */
+  longTasks: number;
+  /** The longest task (0 when there was none over 50 ms). */
+  longestTaskMs: Milliseconds;
+  /** Tasks over 100 ms: a freeze a user notices. */
+  tasksOver100Ms: number;
+  /** The longest time between two animation frames. */
+  maxFrameGapMs: Milliseconds;
+}
+
+/** A project of thousands of examples recorded, kept, trained, saved and opened (bench/README.md, `projectScale`). */
+export interface ProjectScaleRun {
+  backend: Backend;
+  /** Examples added (classes × per class). */
+  examples: number;
+  classes: number;
+  /** From the first `addExample` to the last one's answer. */
+  addMs: Milliseconds;
+  addPerSecond: number;
+  /** The rate over the first and the last tenth of the examples: work that grows with the examples held shows as a gap. */
+  addPerSecondFirstTenth: number;
+  addPerSecondLastTenth: number;
+  /** From the last example's answer until `flush()` resolved: what IndexedDB still had to write. */
+  persistMs: Milliseconds;
+  /** `train()` of the dense head with the default settings, seen from the main thread. */
+  trainMs: Milliseconds;
+  epochs: number;
+  /** `training$` events seen during `train()` (one per epoch). */
+  trainProgressEvents: number;
+  finalAccuracy: number | null;
+  /** `saveProject()` until the Blob is in hand. */
+  saveMs: Milliseconds;
+  fileMb: number;
+  /** `openProject(file)` into a fresh kept project, until it resolved. */
+  openMs: Milliseconds;
+  openedExamples: number;
+  /** Each progress phase `openProject` reported (read, decode, store…), from its first event to the next phase's. */
+  openPhaseMs: Record<string, Milliseconds>;
+  /** Whether a prediction of a known label came after opening. */
+  predictsAfterOpen: boolean;
+  /** `navigator.storage.estimate().usage` in MB: before, after the recording was flushed, after the open. */
+  storageMb: { before: number | null; afterRecord: number | null; afterOpen: number | null };
+  mainThread: Record<'add' | 'persist' | 'train' | 'save' | 'open', ScaleMainThread>;
+  /** The page's JS heap (MB) after a collection: before, once recorded, after the open. */
+  heapMb: { before: number | null; recorded: number | null; after: number | null };
+  /** Filled in by the runner from the restore task in a new page. */
+  restore?: ProjectRestoreRun;
+}
+
+/** The kept project restored in a new page: `createPipeline({ project })` until ready. */
+export interface ProjectRestoreRun {
+  readyMs: Milliseconds;
+  examples: number;
+  restored: boolean;
+  trained: boolean;
+  /** One `classify()` right after. */
+  firstPredictionMs: Milliseconds;
+  predicts: boolean;
+  mainThread: ScaleMainThread;
+  heapMb: { before: number | null; after: number | null };
+}

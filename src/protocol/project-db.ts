@@ -30,6 +30,8 @@ export interface StoredExample {
   id: number;
   label: string;
   values?: Record<string, number>;
+  /** Gestures: the recording this frame belongs to. */
+  sequence?: number;
   embedding: Float32Array;
   thumbnail: PixelData;
   crop: Blob | null;
@@ -55,8 +57,7 @@ export function openProjectDb(): Promise<ProjectDb> {
 }
 
 /** Every example key of one project. */
-export const projectRange = (name: string): IDBKeyRange =>
-  IDBKeyRange.bound([name, -Infinity], [name, Infinity]);
+export const projectRange = (name: string): IDBKeyRange => IDBKeyRange.bound([name, -Infinity], [name, Infinity]);
 
 /** The Web Lock a tab holds while it has a project open. */
 export const projectLock = (name: string): string => `trainwhistle-project:${name}`;

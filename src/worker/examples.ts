@@ -15,6 +15,8 @@ export interface Example {
   thumbnail: PixelData;
   /** The 224×224 picture the model saw, as JPEG; null where it could not be encoded (Node). */
   crop: Blob | null;
+  /** Gestures: the hold of Record this frame belongs to (its frames, in id order, are one template). */
+  sequence?: number;
 }
 
 export class ExampleStore {
@@ -23,18 +25,32 @@ export class ExampleStore {
   #nextId = 1;
   /** Classes in the order they were declared (or first used): the order of confidences and class indices. */
   #labels: string[] = [];
+  /**
+   * Examples per label, kept as they change: counts() follows every added example and `labels` every kNN
+   * prediction, and counting thousands of examples each time made adding them quadratic.
+   */
+  #perLabel = new Map<string, number>();
 
   /** A store holding exactly these labels and examples (ids kept). */
   static from(labels: readonly string[], examples: readonly Example[], nextId = 1): ExampleStore {
     const store = new ExampleStore();
     store.#labels = [...labels];
+    store.#nextId = nextId;
     for (const e of examples) {
       store.#examples.push(e);
       store.#byId.set(e.id, e);
-      if (!store.#labels.includes(e.label)) store.#labels.push(e.label);
+      store.#counted(e.label, 1);
+      store.#nextId = Math.max(store.#nextId, e.id + 1); // not max(...ids): thousands of arguments
     }
-    store.#nextId = Math.max(nextId, ...examples.map((e) => e.id + 1));
     return store;
+  }
+
+  /** Counts `change` more examples of `label`, declaring it if it is new. */
+  #counted(label: string, change: number): void {
+    const n = (this.#perLabel.get(label) ?? 0) + change;
+    if (n > 0) this.#perLabel.set(label, n);
+    else this.#perLabel.delete(label);
+    if (change > 0 && n === change && !this.#labels.includes(label)) this.#labels.push(label);
   }
 
   get all(): readonly Example[] {
@@ -47,8 +63,7 @@ export class ExampleStore {
 
   /** Labels that have at least one example, in declared order: what a classifier learns. */
   get labels(): string[] {
-    const used = new Set(this.#examples.map((e) => e.label));
-    return this.#labels.filter((l) => used.has(l));
+    return this.#labels.filter((l) => this.#perLabel.has(l));
   }
 
   /** Every declared label, with or without examples, in order. */
@@ -71,15 +86,16 @@ export class ExampleStore {
     const stored = { ...example, id: this.#nextId++ };
     this.#examples.push(stored);
     this.#byId.set(stored.id, stored);
-    if (!this.#labels.includes(stored.label)) this.#labels.push(stored.label);
+    this.#counted(stored.label, 1);
     return stored;
   }
 
   remove(id: number): ExampleCounts {
     const i = this.#examples.findIndex((e) => e.id === id);
     if (i < 0) throw new RangeError(`There is no example ${id}. List the examples with examples() to see their ids.`);
-    this.#examples.splice(i, 1);
+    const [removed] = this.#examples.splice(i, 1);
     this.#byId.delete(id);
+    this.#counted(removed!.label, -1);
     return this.counts();
   }
 
@@ -90,6 +106,7 @@ export class ExampleStore {
     const removed = this.#examples.filter((e) => e.label === label).map((e) => e.id);
     this.#examples = this.#examples.filter((e) => e.label !== label);
     for (const id of removed) this.#byId.delete(id);
+    this.#perLabel.delete(label);
     this.#labels = this.#labels.filter((l) => l !== label);
     return removed;
   }
@@ -104,20 +121,22 @@ export class ExampleStore {
     const changed = this.#examples.filter((e) => e.label === from);
     for (const e of changed) e.label = to;
     this.#labels = this.#labels.map((l) => (l === from ? to : l));
+    this.#perLabel.delete(from);
+    if (changed.length > 0) this.#perLabel.set(to, changed.length);
     return changed;
   }
 
   clear(): ExampleCounts {
     this.#examples = [];
     this.#byId.clear();
+    this.#perLabel.clear();
     this.#labels = [];
     return this.counts();
   }
 
   counts(): ExampleCounts {
     const perLabel: Record<string, number> = {};
-    for (const l of this.#labels) perLabel[l] = 0;
-    for (const e of this.#examples) perLabel[e.label] = (perLabel[e.label] ?? 0) + 1;
+    for (const l of this.#labels) perLabel[l] = this.#perLabel.get(l) ?? 0;
     return { perLabel, total: this.#examples.length };
   }
 

@@ -7,7 +7,7 @@ import { describe, expect, test } from 'vitest';
 import { phaseOf, readBundle } from '../../bench/osc-receiver.mjs';
 import { percentile, summarise } from '../../src/protocol/stats.js';
 import { overallGoals, runGoals } from '../../src/bench/goals.js';
-import { markdown } from '../../src/bench/table.js';
+import { markdown, projectScaleLines } from '../../src/bench/table.js';
 import { chart } from '../../bench/chart.mjs';
 import { pack } from '../../src/outputs/osc-messages';
 
@@ -103,6 +103,65 @@ test('the table has a row per backend, skipped ones with their reason', () => {
   expect(md).toContain('| wasm | 120.0 | 118.0 | 0.98 ✓ | 20 / 30 / 40 ✓ |');
   expect(md).toContain('| webgpu | not measured: no adapter |');
   expect(md).toContain('**800 ms** ✓');
+});
+
+const main = (longTasks = 0, longestTaskMs = 0, tasksOver100Ms = 0) => ({
+  longTasks,
+  longestTaskMs,
+  tasksOver100Ms,
+  maxFrameGapMs: 33,
+});
+const projectScale = {
+  backend: 'wasm',
+  examples: 5000,
+  classes: 5,
+  addMs: 125_000,
+  addPerSecond: 40,
+  addPerSecondFirstTenth: 41,
+  addPerSecondLastTenth: 39.5,
+  persistMs: 12,
+  trainMs: 24_500,
+  epochs: 20,
+  trainProgressEvents: 20,
+  finalAccuracy: 0.95,
+  saveMs: 1800,
+  fileMb: 47.2,
+  openMs: 13_100,
+  openedExamples: 5000,
+  openPhaseMs: { read: 500, decode: 8100, store: 4500 },
+  predictsAfterOpen: true,
+  storageMb: { before: 0, afterRecord: 95.9, afterOpen: 189.9 },
+  mainThread: { add: main(), persist: main(), train: main(2, 135, 1), save: main(), open: main() },
+  heapMb: { before: 1.1, recorded: 2.7, after: 1.4 },
+  restore: {
+    readyMs: 2100,
+    examples: 5000,
+    restored: true,
+    trained: true,
+    firstPredictionMs: 22,
+    predicts: true,
+    mainThread: main(),
+    heapMb: { before: 1, after: 1.1 },
+  },
+};
+
+test('the project-scale lines: a row per phase with its main thread, then storage, file and heap', () => {
+  const lines = projectScaleLines(projectScale);
+  expect(lines[0]).toContain('5000 examples, 5 classes × 1000');
+  expect(lines).toContain(
+    '| add examples | 125.0 s | 40.0 examples/s (first tenth 41.0, last tenth 39.5) | 0 | 0 ✓ | 33 |',
+  );
+  expect(lines).toContain(
+    '| train (dense, 20 epochs) | 24.5 s | 20 progress events; accuracy 0.950 | 2 (longest 135 ms) | 1 ✗ | 33 |',
+  );
+  expect(lines.join('\n')).toContain('5000 examples (read 0.5 s, decode 8.1 s, store 4.5 s); predicts ✓');
+  expect(lines.join('\n')).toContain(
+    '| restore (new page → ready) | 2.1 s | 5000 examples, trained ✓; first prediction 22 ms |',
+  );
+  expect(lines.at(-1)).toContain('0.0 MB before, 95.9 MB once recorded, 189.9 MB with the opened copy too');
+  // In the whole table only when measured; a run of some phases only has no backend rows.
+  expect(markdown(result)).not.toContain('Projects at scale');
+  expect(markdown({ ...result, projectScale })).toContain('Projects at scale (wasm)');
 });
 
 test('the chart is an SVG with a bar and its value for each measured backend', () => {

@@ -53,15 +53,22 @@ export async function decodeCrop(crop: Blob, what: string): Promise<PixelData> {
   }
 }
 
-/** A stored crop as the example's small RGBA thumbnail; throws when it does not decode. */
-export async function thumbnailOf(crop: Blob): Promise<PixelData> {
+/** A canvas to read thumbnails back from; one can serve any number of `thumbnailOf` calls in turn. */
+export const thumbnailCanvas = (): OffscreenCanvasRenderingContext2D =>
+  new OffscreenCanvas(THUMBNAIL_SIZE, THUMBNAIL_SIZE).getContext('2d', { willReadFrequently: true })!;
+
+/**
+ * A stored crop as the example's small RGBA thumbnail; throws when it does not decode. Opening thousands
+ * of examples passes one canvas `g` per decoding lane rather than making a canvas for each.
+ */
+export async function thumbnailOf(crop: Blob, g = thumbnailCanvas()): Promise<PixelData> {
   const bitmap = await createImageBitmap(crop, {
     resizeWidth: THUMBNAIL_SIZE,
     resizeHeight: THUMBNAIL_SIZE,
     resizeQuality: 'medium',
   });
   try {
-    const g = new OffscreenCanvas(THUMBNAIL_SIZE, THUMBNAIL_SIZE).getContext('2d', { willReadFrequently: true })!;
+    g.clearRect(0, 0, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
     g.drawImage(bitmap, 0, 0);
     const { data, width, height } = g.getImageData(0, 0, THUMBNAIL_SIZE, THUMBNAIL_SIZE);
     return { width, height, data };

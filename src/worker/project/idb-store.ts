@@ -1,7 +1,9 @@
 /**
  * A project kept in IndexedDB. Changes are batched: everything told within one short interval goes out
- * in one transaction. A write that fails (storage full, say) loses nothing: the changes stay pending,
- * the app is told once, and they are written with the next change or retry that succeeds.
+ * in one transaction, and while a transaction is being written the next changes gather, to go out
+ * together once it is done — so a slow disk means bigger batches, never a queue of small ones. A write
+ * that fails (storage full, say) loses nothing: the changes stay pending, the app is told once, and they
+ * are written with the next change or retry that succeeds.
  */
 import type { EngineNotice } from '../../protocol/project';
 import {
@@ -37,6 +39,7 @@ function stored(project: string, e: Example): StoredExample {
     id: e.id,
     label: e.label,
     ...(e.values ? { values: e.values } : {}),
+    ...(e.sequence !== undefined ? { sequence: e.sequence } : {}),
     embedding: e.embedding,
     thumbnail: e.thumbnail,
     crop: e.crop,
@@ -48,6 +51,7 @@ function example(s: StoredExample): Example {
     id: s.id,
     label: s.label,
     ...(s.values ? { values: s.values } : {}),
+    ...(s.sequence !== undefined ? { sequence: s.sequence } : {}),
     embedding: s.embedding,
     thumbnail: s.thumbnail,
     crop: s.crop,
@@ -93,38 +97,53 @@ export async function openIdbStore(name: string, notice: (n: EngineNotice) => vo
   let timer: ReturnType<typeof setTimeout> | undefined;
   let writing: Promise<void> = Promise.resolve();
   let failures = 0;
+  /**
+   * The ids stored now, so the meta's example count needs no count() over the project's range (which
+   * reads every key: at thousands of examples that, once per batch, made the writes fall behind).
+   */
+  let storedIds: Set<number> | null = null;
 
   const write = async (batch: Pending) => {
     const tx = db.transaction(['projects', 'examples', 'heads'], 'readwrite');
     const examples = tx.objectStore('examples');
-    for (const [id, e] of batch.examples) void (e ? examples.put(stored(name, e)) : examples.delete([name, id]));
+    const known = storedIds;
+    const ids = known ?? new Set((await examples.getAllKeys(projectRange(name))).map(([, id]) => id));
+    const added: number[] = [];
+    const deleted: number[] = [];
+    for (const [id, e] of batch.examples) {
+      void (e ? examples.put(stored(name, e)) : examples.delete([name, id]));
+      if (e && !ids.has(id)) added.push(id);
+      if (!e && ids.has(id)) deleted.push(id);
+    }
     if (batch.head) {
       const heads = tx.objectStore('heads');
       void (batch.head.state ? heads.put({ project: name, state: batch.head.state }) : heads.delete(name));
     }
-    if (batch.meta) {
-      const count = await examples.count(projectRange(name));
-      void tx.objectStore('projects').put({ ...batch.meta, examples: count } satisfies StoredMeta);
-    }
+    const count = ids.size + added.length - deleted.length;
+    if (batch.meta) void tx.objectStore('projects').put({ ...batch.meta, examples: count } satisfies StoredMeta);
     await tx.done;
+    if (storedIds !== known) return; // replace() wrote a whole project meanwhile, and knows its ids
+    for (const id of added) ids.add(id);
+    for (const id of deleted) ids.delete(id);
+    storedIds = ids;
   };
 
-  /** Writes what is pending; on failure puts it back under anything newer, and tries again later. */
+  /**
+   * Writes what is pending once the write in progress is done (so everything told meanwhile goes in the
+   * same transaction); on failure puts it back under anything newer, and tries again later.
+   */
   const flushNow = (): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
-    const batch = pending;
-    pending = empty();
-    if (!batch.meta && !batch.head && batch.examples.size === 0) return writing;
     writing = writing
       .catch(() => {})
-      .then(() => write(batch))
-      .then(
-        () => {
-          if (failures > 0) notice({ kind: 'storage-ok' });
-          failures = 0;
-        },
-        (e: unknown) => {
+      .then(async () => {
+        const batch = pending;
+        pending = empty();
+        if (!batch.meta && !batch.head && batch.examples.size === 0) return;
+        try {
+          await write(batch);
+        } catch (e) {
           pending = {
             meta: pending.meta ?? batch.meta,
             examples: new Map([...batch.examples, ...pending.examples]),
@@ -132,10 +151,15 @@ export async function openIdbStore(name: string, notice: (n: EngineNotice) => vo
           };
           if (failures === 0) notice({ kind: 'storage-error', message: storageMessage(name, e) });
           failures += 1;
-          timer ??= setTimeout(() => void flushNow().catch(() => {}), RETRY_MS[Math.min(failures, RETRY_MS.length) - 1]);
+          timer ??= setTimeout(
+            () => void flushNow().catch(() => {}),
+            RETRY_MS[Math.min(failures, RETRY_MS.length) - 1],
+          );
           throw new StorageError(storageMessage(name, e));
-        },
-      );
+        }
+        if (failures > 0) notice({ kind: 'storage-ok' });
+        failures = 0;
+      });
     return writing;
   };
 
@@ -154,6 +178,7 @@ export async function openIdbStore(name: string, notice: (n: EngineNotice) => vo
         tx.objectStore('heads').get(name),
       ]);
       const { examples: _count, ...rest } = meta;
+      storedIds = new Set(rows.map((r) => r.id));
       return { meta: rest, examples: rows.map(example), head: (head?.state as HeadState | undefined) ?? null };
     },
     saveMeta(meta) {
@@ -192,6 +217,7 @@ export async function openIdbStore(name: string, notice: (n: EngineNotice) => vo
         );
       }
       pending = empty(); // what was pending belonged to the project just replaced
+      storedIds = new Set(record.examples.map((e) => e.id));
     },
     flush: () => flushNow(),
     async close() {

@@ -11,12 +11,12 @@
  * Reading checks everything (zip, manifest, sizes, every picture decodes) before returning anything, so
  * the caller can swap the project in whole or not at all.
  */
-import { strFromU8, strToU8, unzip, zip, type Zippable } from 'fflate';
+import { Zip, ZipDeflate, ZipPassThrough, strFromU8, strToU8, unzip } from 'fflate';
 import type { FeatureIdentity, HeadSettings, ProjectProgress } from '../../protocol/project';
 import type { PixelData } from '../../protocol/types';
 import type { Example } from '../examples';
 import type { HeadState } from '../heads/head';
-import { thumbnailOf } from './crops';
+import { thumbnailCanvas, thumbnailOf } from './crops';
 import type { ProjectRecord } from './store';
 
 export const PROJECT_FORMAT = 'trainwhistle-project';
@@ -44,16 +44,88 @@ interface Manifest {
     running: boolean;
     appSettings: unknown;
   };
-  examples: { id: number; label: string; values?: Record<string, number>; crop: string | null }[];
+  examples: { id: number; label: string; values?: Record<string, number>; sequence?: number; crop: string | null }[];
   embeddings: { file: string; count: number; size: number };
-  head: null | (Omit<HeadState, 'weights'> & { file: string; lengths: { w1: number; b1: number; w2: number; b2: number } });
+  head:
+    null | (Omit<HeadState, 'weights'> & { file: string; lengths: { w1: number; b1: number; w2: number; b2: number } });
 }
 
 const cropName = (id: number) => `crops/${String(id).padStart(8, '0')}.jpg`;
-const zipAsync = (files: Zippable) =>
-  new Promise<Uint8Array>((resolve, reject) => zip(files, (e, out) => (e ? reject(e) : resolve(out))));
+/**
+ * Pictures decoded at once when opening. Each waits mostly on the browser (a blob read, a JPEG decode on
+ * its own threads), so a few in flight keep those busy.
+ */
+const LANES = 6;
+/** Pictures read at once when saving: a window of them is all the worker holds. */
+const SAVE_WINDOW = 32;
+/** What a zip being written may hold in the worker before it joins the Blob. */
+const FOLD_BYTES = 4 * 2 ** 20;
+
+/**
+ * A zip written file by file straight into a Blob: the bytes written so far move into the Blob every
+ * FOLD_BYTES, so saving thousands of examples never holds them all in the worker — nor twice, as the
+ * pictures plus one zip of them would.
+ */
+function zipWriter() {
+  const blobs: Blob[] = [];
+  let chunks: Uint8Array[] = [];
+  let held = 0;
+  let failure: Error | null = null;
+  const fold = () => {
+    if (chunks.length > 0) blobs.push(new Blob(chunks as Uint8Array<ArrayBuffer>[]));
+    chunks = [];
+    held = 0;
+  };
+  // fflate calls back synchronously, within add() and end(); its bytes are over plain ArrayBuffers.
+  const zip = new Zip((e, chunk) => {
+    if (e) failure = e;
+    else {
+      chunks.push(chunk);
+      held += chunk.length;
+      if (held >= FOLD_BYTES) fold();
+    }
+  });
+  return {
+    /** Level 0 stores the bytes as they are (JPEGs do not compress further). */
+    add(name: string, data: Uint8Array, level: 0 | 1 | 6) {
+      const file = level === 0 ? new ZipPassThrough(name) : new ZipDeflate(name, { level });
+      zip.add(file);
+      file.push(data, true);
+      if (failure) throw failure;
+    },
+    end(): Blob {
+      zip.end();
+      if (failure) throw failure;
+      fold();
+      return new Blob(blobs, { type: 'application/zip' });
+    },
+  };
+}
+
+/**
+ * `work(item, i)` for every item, at most `lanes` at a time; rejects with the first error (and starts
+ * no more).
+ */
+async function eachInLanes<T>(items: readonly T[], lanes: number, work: (item: T, i: number) => Promise<void>) {
+  let next = 0;
+  let failed = false;
+  const lane = async () => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        await work(items[i]!, i);
+      } catch (e) {
+        failed = true;
+        throw e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
+}
 const unzipAsync = (bytes: Uint8Array) =>
-  new Promise<Record<string, Uint8Array>>((resolve, reject) => unzip(bytes, (e, out) => (e ? reject(e) : resolve(out))));
+  new Promise<Record<string, Uint8Array>>((resolve, reject) =>
+    unzip(bytes, (e, out) => (e ? reject(e) : resolve(out))),
+  );
 
 function floats(chunks: readonly Float32Array[]): Uint8Array {
   const total = chunks.reduce((n, c) => n + c.length, 0);
@@ -69,7 +141,7 @@ function floats(chunks: readonly Float32Array[]): Uint8Array {
 /** @example const blob = await writeProjectFile(record) */
 export async function writeProjectFile(record: ProjectRecord): Promise<Blob> {
   const { meta, examples, head } = record;
-  const files: Zippable = {};
+  const out = zipWriter();
   const manifest: Manifest = {
     format: PROJECT_FORMAT,
     version: PROJECT_VERSION,
@@ -89,12 +161,13 @@ export async function writeProjectFile(record: ProjectRecord): Promise<Blob> {
       id: e.id,
       label: e.label,
       ...(e.values ? { values: e.values } : {}),
+      ...(e.sequence !== undefined ? { sequence: e.sequence } : {}),
       crop: e.crop ? cropName(e.id) : null,
     })),
     embeddings: { file: 'embeddings.f32', count: examples.length, size: meta.features.size },
     head: null,
   };
-  files['embeddings.f32'] = [floats(examples.map((e) => e.embedding)), { level: 1 }];
+  out.add('embeddings.f32', floats(examples.map((e) => e.embedding)), 1);
   if (head) {
     const { weights, ...rest } = head;
     manifest.head = {
@@ -102,17 +175,22 @@ export async function writeProjectFile(record: ProjectRecord): Promise<Blob> {
       file: 'head.f32',
       lengths: { w1: weights.w1.length, b1: weights.b1.length, w2: weights.w2.length, b2: weights.b2.length },
     };
-    files['head.f32'] = [floats([weights.w1, weights.b1, weights.w2, weights.b2]), { level: 1 }];
+    out.add('head.f32', floats([weights.w1, weights.b1, weights.w2, weights.b2]), 1);
   }
-  // JPEGs do not compress further: store them as they are.
-  for (const e of examples) if (e.crop) files[cropName(e.id)] = [new Uint8Array(await e.crop.arrayBuffer()), { level: 0 }];
-  files[MANIFEST] = [strToU8(JSON.stringify(manifest)), { level: 6 }];
-  // fflate returns bytes over a plain ArrayBuffer, never a shared one.
-  return new Blob([(await zipAsync(files)) as Uint8Array<ArrayBuffer>], { type: 'application/zip' });
+  const withCrops = examples.filter((e) => e.crop);
+  for (let at = 0; at < withCrops.length; at += SAVE_WINDOW) {
+    const window = withCrops.slice(at, at + SAVE_WINDOW);
+    const bytes = await Promise.all(window.map((e) => e.crop!.arrayBuffer()));
+    window.forEach((e, i) => out.add(cropName(e.id), new Uint8Array(bytes[i]!), 0));
+  }
+  out.add(MANIFEST, strToU8(JSON.stringify(manifest)), 6);
+  return out.end();
 }
 
 const damaged = (what: string) =>
-  new ProjectFileError(`The project file is damaged: ${what}. Save it again from where it was made, or use another copy.`);
+  new ProjectFileError(
+    `The project file is damaged: ${what}. Save it again from where it was made, or use another copy.`,
+  );
 
 /** Checks the manifest's shape; says what is wrong. */
 function checkManifest(value: unknown): Manifest {
@@ -122,7 +200,8 @@ function checkManifest(value: unknown): Manifest {
       `This zip is not a trainwhistle project (its ${MANIFEST} does not say format "${PROJECT_FORMAT}"). Choose a file made with Save project.`,
     );
   }
-  if (typeof m.version !== 'number' || !Number.isInteger(m.version) || m.version < 1) throw damaged('its version is missing');
+  if (typeof m.version !== 'number' || !Number.isInteger(m.version) || m.version < 1)
+    throw damaged('its version is missing');
   if (m.version > PROJECT_VERSION) {
     throw new ProjectFileError(
       `This project was saved by a newer trainwhistle (file version ${m.version}; this one reads up to ${PROJECT_VERSION}). Update trainwhistle to open it.`,
@@ -146,15 +225,13 @@ function floatsOf(bytes: Uint8Array | undefined, what: string, length: number): 
 }
 
 /**
- * Reads and checks a project file; every picture is decoded (and becomes its example's thumbnail).
- * Throws a ProjectFileError saying what is wrong; returns only a whole project.
+ * The files in a zip. Its own function so that the whole file's bytes are let go once unzipped, not held
+ * while thousands of pictures are decoded.
  */
-export async function readProjectFile(file: Blob, onProgress: (p: ProjectProgress) => void): Promise<ProjectRecord> {
-  onProgress({ phase: 'read', fraction: 0 });
+async function unzipFile(file: Blob): Promise<Record<string, Uint8Array>> {
   const bytes = new Uint8Array(await file.arrayBuffer());
-  let files: Record<string, Uint8Array>;
   try {
-    files = await unzipAsync(bytes);
+    return await unzipAsync(bytes);
   } catch (e) {
     const zipMagic = bytes[0] === 0x50 && bytes[1] === 0x4b;
     throw zipMagic
@@ -163,9 +240,20 @@ export async function readProjectFile(file: Blob, onProgress: (p: ProjectProgres
           'This file is not a trainwhistle project (it is not a zip archive). Choose a file made with Save project (.trainwhistle).',
         );
   }
+}
+
+/**
+ * Reads and checks a project file; every picture is decoded (and becomes its example's thumbnail).
+ * Throws a ProjectFileError saying what is wrong; returns only a whole project.
+ */
+export async function readProjectFile(file: Blob, onProgress: (p: ProjectProgress) => void): Promise<ProjectRecord> {
+  onProgress({ phase: 'read', fraction: 0 });
+  const files = await unzipFile(file);
   const manifestBytes = files[MANIFEST];
   if (!manifestBytes) {
-    throw new ProjectFileError(`This zip is not a trainwhistle project (it has no ${MANIFEST}). Choose a file made with Save project.`);
+    throw new ProjectFileError(
+      `This zip is not a trainwhistle project (it has no ${MANIFEST}). Choose a file made with Save project.`,
+    );
   }
   let parsed: unknown;
   try {
@@ -175,36 +263,45 @@ export async function readProjectFile(file: Blob, onProgress: (p: ProjectProgres
   }
   const m = checkManifest(parsed);
   const size = m.project.features.size;
-  if (m.embeddings.count !== m.examples.length || m.embeddings.size !== size) throw damaged('the embeddings do not match the examples');
+  if (m.embeddings.count !== m.examples.length || m.embeddings.size !== size)
+    throw damaged('the embeddings do not match the examples');
   const all = floatsOf(files[m.embeddings.file], m.embeddings.file, m.examples.length * size);
   onProgress({ phase: 'read', fraction: 1 });
 
-  const examples: Example[] = [];
-  for (const [i, e] of m.examples.entries()) {
+  const examples = new Array<Example>(m.examples.length);
+  const canvases: OffscreenCanvasRenderingContext2D[] = [];
+  let decoded = 0;
+  await eachInLanes(m.examples, LANES, async (e, i) => {
     let crop: Blob | null = null;
     let thumbnail: PixelData;
     if (e.crop) {
       const data = files[e.crop];
       if (!data) throw damaged(`the picture of example ${e.id} (${e.crop}) is missing`);
-      crop = new Blob([data.slice()], { type: 'image/jpeg' });
+      crop = new Blob([data as Uint8Array<ArrayBuffer>], { type: 'image/jpeg' }); // a copy of its own: no slice() first
+      const g = canvases.pop() ?? thumbnailCanvas();
       try {
-        thumbnail = await thumbnailOf(crop);
+        thumbnail = await thumbnailOf(crop, g);
       } catch {
         throw damaged(`the picture of example ${e.id} (${e.crop}) does not decode`);
+      } finally {
+        canvases.push(g);
       }
     } else {
       thumbnail = { width: 1, height: 1, data: new Uint8ClampedArray([128, 128, 128, 255]) };
     }
-    examples.push({
+    examples[i] = {
       id: e.id,
       label: e.label,
       ...(e.values ? { values: e.values } : {}),
+      ...(e.sequence !== undefined ? { sequence: e.sequence } : {}),
       embedding: all.slice(i * size, (i + 1) * size),
       thumbnail,
       crop,
-    });
-    if (i % 50 === 0 || i === m.examples.length - 1) onProgress({ phase: 'decode', fraction: (i + 1) / m.examples.length });
-  }
+    };
+    decoded += 1;
+    if (decoded % 50 === 1 || decoded === m.examples.length)
+      onProgress({ phase: 'decode', fraction: decoded / m.examples.length });
+  });
 
   let head: HeadState | null = null;
   if (m.head) {
@@ -212,7 +309,10 @@ export async function readProjectFile(file: Blob, onProgress: (p: ProjectProgres
     const w = floatsOf(files[name], name, lengths.w1 + lengths.b1 + lengths.w2 + lengths.b2);
     let at = 0;
     const take = (n: number) => w.slice(at, (at += n));
-    head = { ...rest, weights: { w1: take(lengths.w1), b1: take(lengths.b1), w2: take(lengths.w2), b2: take(lengths.b2) } };
+    head = {
+      ...rest,
+      weights: { w1: take(lengths.w1), b1: take(lengths.b1), w2: take(lengths.w2), b2: take(lengths.b2) },
+    };
   }
   const p = m.project;
   return {

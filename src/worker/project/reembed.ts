@@ -30,7 +30,8 @@ export async function reembed(
     } finally {
       square.dispose();
     }
-    if (i % 20 === 0 || i === examples.length - 1) onProgress({ phase: 'reembed', fraction: (i + 1) / examples.length });
+    if (i % 20 === 0 || i === examples.length - 1)
+      onProgress({ phase: 'reembed', fraction: (i + 1) / examples.length });
   }
   return out;
 }
