@@ -4,6 +4,7 @@
  */
 export { createPipeline } from './streams/pipeline';
 export type { LiveSource, Pipeline, PipelineOptions, RecordOptions, Recording } from './streams/pipeline';
+export { WorkerRestartedError } from './streams/engine-client';
 export type { EngineStart } from './streams/engine-client';
 export { openCamera, closeCamera, listCameras, CameraError } from './streams/camera';
 export type { CameraOptions } from './streams/camera';

@@ -20,6 +20,7 @@ export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze<Eng
     validationSplit: 0.15,
   },
   knn: { k: 3 },
+  gestures: { threshold: null, refractoryMs: 600, band: { minRatio: 0.5, maxRatio: 2 } },
   modelBaseUrl: 'models/',
   modelUrl: '',
   allowRemoteModel: true,
@@ -28,8 +29,9 @@ export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze<Eng
 });
 
 /** User options deep-merged over the defaults (one level deep, as the option groups are). */
-export type PartialEngineOptions = Partial<Omit<EngineOptions, 'model' | 'train' | 'knn' | 'pose'>> & {
+export type PartialEngineOptions = Partial<Omit<EngineOptions, 'model' | 'train' | 'knn' | 'pose' | 'gestures'>> & {
   model?: Partial<ModelSpec>;
+  gestures?: Partial<EngineOptions['gestures']>;
   pose?: Partial<EngineOptions['pose']>;
   train?: Partial<EngineOptions['train']>;
   knn?: Partial<EngineOptions['knn']>;
@@ -44,13 +46,20 @@ export function mergeEngineOptions(options: PartialEngineOptions = {}): EngineOp
     pose: { ...d.pose, ...options.pose },
     train: { ...d.train, ...options.train },
     knn: { ...d.knn, ...options.knn },
+    gestures: { ...d.gestures, ...options.gestures },
     outputs: [...(options.outputs ?? d.outputs)],
   };
 }
 
 /** The head settings within a full set of options. */
 export function headSettingsOf(o: EngineOptions): HeadSettings {
-  return { head: o.head, outputs: [...o.outputs], train: { ...o.train }, knn: { ...o.knn } };
+  return {
+    head: o.head,
+    outputs: [...o.outputs],
+    train: { ...o.train },
+    knn: { ...o.knn },
+    gestures: { ...o.gestures },
+  };
 }
 
 /** `patch` over `base`: what it gives replaces, the rest stays. */
@@ -60,6 +69,8 @@ export function mergeHeadSettings(base: HeadSettings, patch: HeadSettingsPatch):
     outputs: [...(patch.outputs ?? base.outputs)],
     train: { ...base.train, ...patch.train },
     knn: { ...base.knn, ...patch.knn },
+    // Older stored projects have no gesture settings: the defaults fill them.
+    gestures: { ...DEFAULT_ENGINE_OPTIONS.gestures, ...base.gestures, ...patch.gestures },
   };
 }
 
@@ -85,8 +96,15 @@ export function validateEngineOptions(o: EngineOptions): void {
   if (!['image', 'pose'].includes(o.features)) {
     throw new RangeError(`Unknown features '${o.features}'. Valid features are: image (MobileNet), pose (MoveNet).`);
   }
-  if (!['dense', 'knn', 'regression'].includes(o.head)) {
-    throw new RangeError(`Unknown head '${o.head}'. Valid heads are: dense, knn, regression.`);
+  if (!['dense', 'knn', 'regression', 'dtw'].includes(o.head)) {
+    throw new RangeError(`Unknown head '${o.head}'. Valid heads are: dense, knn, regression, dtw.`);
+  }
+  const g = o.gestures;
+  if (!(g.threshold === null || g.threshold > 0))
+    throw new RangeError(`gestures.threshold must be > 0 or null (got ${g.threshold}).`);
+  if (!(g.refractoryMs >= 0)) throw new RangeError(`gestures.refractoryMs must be ≥ 0 (got ${g.refractoryMs}).`);
+  if (!(g.band.minRatio > 0 && g.band.maxRatio >= 1 && g.band.minRatio <= 1)) {
+    throw new RangeError(`gestures.band needs 0 < minRatio ≤ 1 ≤ maxRatio (got ${JSON.stringify(g.band)}).`);
   }
   const alphas = VALID_ALPHAS[o.model.version];
   if (!alphas) throw new RangeError(`Invalid MobileNet version ${o.model.version}. Valid versions are: 1, 2.`);

@@ -2,7 +2,7 @@
  * What a project is, for both threads: the head's settings, what the engine reports about a project,
  * the evaluation after training. Types only, like types.ts.
  */
-import type { HeadKind, KnnOptions, Milliseconds, NormalRange, TrainOptions } from './types';
+import type { GestureOptions, HeadKind, KnnOptions, Milliseconds, NormalRange, TrainOptions } from './types';
 
 /** The head and how it trains: everything `configure()` may change without restarting the worker. */
 export interface HeadSettings {
@@ -11,6 +11,7 @@ export interface HeadSettings {
   outputs: string[];
   train: TrainOptions;
   knn: KnnOptions;
+  gestures: GestureOptions;
 }
 
 /** A change to some of the head's settings. */
@@ -19,6 +20,7 @@ export interface HeadSettingsPatch {
   outputs?: string[];
   train?: Partial<TrainOptions>;
   knn?: Partial<KnnOptions>;
+  gestures?: Partial<GestureOptions>;
 }
 
 /**
@@ -110,6 +112,19 @@ export interface StoredProject {
 }
 
 /** Something the worker tells on its own, not as the answer to a call. */
-export type EngineNotice =
-  | { kind: 'storage-error'; message: string }
-  | { kind: 'storage-ok' };
+export type EngineNotice = { kind: 'storage-error'; message: string } | { kind: 'storage-ok' };
+
+/**
+ * A copy of a project the main thread keeps when nothing is persisted (no `project` option), so a worker
+ * that crashes can be restarted with everything the user taught. The worker writes to it as it changes;
+ * the values are the worker's own records, opaque to the main thread.
+ */
+export interface ProjectMirror {
+  /** Everything kept, or null when there is nothing yet. */
+  load(): { meta: unknown; examples: unknown[]; head: unknown } | null;
+  saveMeta(meta: unknown): void;
+  putExamples(examples: { id: number }[]): void;
+  deleteExamples(ids: number[]): void;
+  putHead(state: unknown): void;
+  replace(record: { meta: unknown; examples: { id: number }[]; head: unknown }): void;
+}

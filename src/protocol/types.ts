@@ -10,6 +10,7 @@ import type {
   HeadSettings,
   HeadSettingsPatch,
   ProjectInfo,
+  ProjectMirror,
   ProjectProgress,
 } from './project';
 
@@ -22,8 +23,8 @@ export type NormalRange = number;
 export type Backend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export type BackendChoice = Backend | 'auto';
 
-/** Which trainable head sits on top of the MobileNet embedding. */
-export type HeadKind = 'dense' | 'knn' | 'regression';
+/** Which trainable head sits on top of the features: classes, classes by nearest examples, values, or gestures. */
+export type HeadKind = 'dense' | 'knn' | 'regression' | 'dtw';
 
 /** MobileNet variant. v1 α0.25 is what ml5's featureExtractor used, and the default. */
 export interface ModelSpec {
@@ -59,6 +60,31 @@ export interface TrainOptions {
   validationSplit: NormalRange;
 }
 
+/** Options for the gesture head (`head: 'dtw'`). */
+export interface GestureOptions {
+  /**
+   * A match counts below this normalised DTW distance: RMS difference of pose features (torso lengths), or
+   * cosine distance of image features. null: the default for the features. @default null (0.18 pose, 0.06 image)
+   */
+  threshold: number | null;
+  /** After a gesture, no other for this long, so one performance gives one event. @default 600 ms */
+  refractoryMs: Milliseconds;
+  /** How much faster or slower than taught a gesture may be performed. @default { minRatio: 0.5, maxRatio: 2 } */
+  band: { minRatio: number; maxRatio: number };
+}
+
+/** One recognised gesture, on `gestures$` (and `/tw/gesture ,sf` over OSC). */
+export interface GestureEvent {
+  /** The gesture's name (its class). */
+  name: string;
+  /** Its normalised DTW distance: lower is a closer match. */
+  distance: number;
+  /** When it ended: the capture time of the frame that completed it. */
+  t: Milliseconds;
+  /** How long the performance took. */
+  durationMs: Milliseconds;
+}
+
 /** Options for the k-nearest-neighbour head. */
 export interface KnnOptions {
   /** Neighbours that vote. @default 3 */
@@ -88,6 +114,7 @@ export interface EngineOptions {
   outputs: string[];
   train: TrainOptions;
   knn: KnnOptions;
+  gestures: GestureOptions;
   /**
    * Where the model folders are, as `npm run models` lays them out: the engine loads
    * `<modelBaseUrl>/mobilenet_v1_025_224_graph/model.json`. A relative URL is relative to the page.
@@ -110,9 +137,10 @@ export interface EngineOptions {
  * What the engine starts from: the user's options (only those given: a restored project's own head
  * settings fill the rest) and the project to keep them in.
  */
-export type EngineInit = Partial<Omit<EngineOptions, 'model' | 'train' | 'knn' | 'pose'>> & {
+export type EngineInit = Partial<Omit<EngineOptions, 'model' | 'train' | 'knn' | 'pose' | 'gestures'>> & {
   model?: Partial<ModelSpec>;
   pose?: Partial<PoseOptions>;
+  gestures?: Partial<GestureOptions>;
   train?: Partial<TrainOptions>;
   knn?: Partial<KnnOptions>;
   /** Keep the project under this name in IndexedDB, and restore it from there at start. */
@@ -234,12 +262,14 @@ export interface Timings {
 export interface Prediction {
   /** A pose pipeline's keypoints (features: 'pose'), always: before training and with nobody in view too. */
   pose?: Pose;
-  /** Winning label (classification); '' for regression. */
+  /** Winning label (classification); the gesture under way, if any (dtw); '' for regression. */
   label: string;
   /** Confidence per label, in label order (classification). */
   confidences: Record<string, NormalRange>;
   /** Output values by name (regression). */
   values?: Record<string, NormalRange>;
+  /** Gestures (head 'dtw'): each gesture's distance now, the nearest, and the gesture this frame completed. */
+  gesture?: { nearest: string; distances: Record<string, number>; match: GestureEvent | null };
   /** Capture time of the frame (`performance.now()` on the main thread). */
   t: Milliseconds;
   /** Capture → result back on the main thread; 0 until the main thread fills it in. */
@@ -255,9 +285,14 @@ export interface EngineApi {
     init: EngineInit,
     onProgress?: (p: LoadProgress | ProjectProgress) => void,
     onNotice?: (n: EngineNotice) => void,
+    mirror?: ProjectMirror,
   ): Promise<InitReport>;
+  /** Answers at once: the heartbeat that tells a live worker from a dead or stuck one. */
+  ping(): Promise<true>;
   addLabel(label: string): Promise<ExampleCounts>;
-  addExample(target: Target, image: EngineImage): Promise<ExampleInfo>;
+  addExample(target: Target, image: EngineImage, options?: { sequence?: number }): Promise<ExampleInfo>;
+  beginSequence(): Promise<number>;
+  endSequence(sequence: number): Promise<ExampleCounts>;
   removeExample(id: number): Promise<ExampleCounts>;
   clearLabel(label: string): Promise<ExampleCounts>;
   renameLabel(from: string, to: string): Promise<ExampleCounts>;

@@ -18,12 +18,15 @@ export interface Metrics {
   backend: Backend;
   /** `tf.memory().numTensors` in the worker, as of the latest prediction. */
   tensors: number;
+  /** Times the engine's worker crashed (or stopped answering) and was restarted. */
+  workerRestarts: number;
 }
 
 export class MetricsRecorder {
   #frames: Milliseconds[] = [];
   #predictions: { at: Milliseconds; latency: Milliseconds }[] = [];
   #dropped = 0;
+  #restarts = 0;
   #tensors = 0;
   #startedAt = 0;
 
@@ -46,6 +49,10 @@ export class MetricsRecorder {
     this.#dropped += 1;
   }
 
+  workerRestarted(): void {
+    this.#restarts += 1;
+  }
+
   prediction(p: Prediction, at: Milliseconds): void {
     this.#predictions.push({ at, latency: p.latencyMs });
     this.#tensors = p.tensors;
@@ -64,6 +71,7 @@ export class MetricsRecorder {
       latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95) },
       backend: this.backend,
       tensors: this.#tensors,
+      workerRestarts: this.#restarts,
     };
   }
 }

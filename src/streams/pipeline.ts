@@ -15,6 +15,7 @@ import type {
 } from '../protocol/project';
 import { StorageError } from '../protocol/project-db';
 import type {
+  GestureEvent,
   ExampleCounts,
   ExampleInfo,
   InitReport,
@@ -25,7 +26,7 @@ import type {
   TrainProgress,
   TrainReport,
 } from '../protocol/types';
-import { startEngine, type EngineClient, type EngineStart } from './engine-client';
+import { WorkerRestartedError, startEngine, type EngineClient, type EngineStart } from './engine-client';
 import { FRAME_SIZE, toBitmap, type Fit, type Frame, type ImageInput } from './frame';
 import { MetricsRecorder, type Metrics } from './metrics';
 import { newestFrames, type LiveSource } from './newest-frames';
@@ -59,6 +60,8 @@ export interface Pipeline {
   readonly counts$: Observable<ExampleCounts>;
   /** Rates, drops, latency, backend and tensors, every `metricsIntervalMs` while running. */
   readonly metrics$: Observable<Metrics>;
+  /** Gestures recognised (head 'dtw'): one event per performance. */
+  readonly gestures$: Observable<GestureEvent>;
   /** Errors met while running (a frame that failed); the loop goes on. A repeated error is told once. */
   readonly errors$: Observable<Error>;
   /** Whether `start()` is feeding frames now. */
@@ -124,6 +127,8 @@ function livePredictions(
     engine.predict(send(frame.bitmap), frame.t).then(
       (p) => ((lastError = ''), p),
       (e: Error) => {
+        // A crash is told once, by the restart itself; the frame lost with it is just skipped.
+        if (e instanceof WorkerRestartedError) return null;
         if (e.message !== lastError) report(e);
         lastError = e.message;
         return null;
@@ -154,7 +159,8 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       onNotice?.(n);
     },
   });
-  const { engine, info } = client;
+  const { engine } = client;
+  const info = client.info;
   // Pose sees the whole picture (a hand at the edge counts); MobileNet the centre square.
   const fit: Fit = info.features === 'pose' ? 'contain' : 'cover';
   let project = info.project;
@@ -165,6 +171,15 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
   const counts = new Subject<ExampleCounts>();
   const closed = new ReplaySubject<void>(1);
   const metrics = new MetricsRecorder(info.backend.backend);
+  // A crashed worker comes back with everything; say so, count it, and show the counts again.
+  const restarts = client.restarts$.subscribe({
+    next: (r) => {
+      errors.next(new WorkerRestartedError(r.reason));
+      metrics.workerRestarted();
+      void engine.counts().then(changed, () => {});
+    },
+    error: (e: Error) => errors.next(e),
+  });
   let run: { unsubscribe(): void } | null = null;
   let closing = false;
   const recordings = new Set<Recording>();
@@ -184,7 +199,9 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
   );
 
   const pipeline: Pipeline = {
-    info,
+    get info() {
+      return client.info;
+    },
     get project() {
       return project;
     },
@@ -192,6 +209,10 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       return settings;
     },
     predictions$: predictions.asObservable(),
+    gestures$: predictions.pipe(
+      map((p) => p.gesture?.match ?? null),
+      filter((m): m is GestureEvent => m !== null),
+    ),
     training$: training.asObservable(),
     counts$: counts.asObservable(),
     metrics$,
@@ -206,13 +227,19 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       return added;
     },
     record(target, source, recordOptions = {}) {
+      // Gestures: the whole hold is one template sequence.
+      const sequence = settings.head === 'dtw' ? engine.beginSequence() : null;
       const recording: Recording = startRecording(
         source,
-        (frame) => engine.addExample(target, send(frame.bitmap)),
+        async (frame) => {
+          const options = sequence ? { sequence: await sequence } : {};
+          return engine.addExample(target, send(frame.bitmap), options);
+        },
         { ...recordOptions, fit },
         (e) => errors.next(e),
         async () => {
           recordings.delete(recording);
+          if (sequence) await engine.endSequence(await sequence).catch((e: Error) => errors.next(e));
           changed(await engine.counts());
         },
       );
@@ -293,6 +320,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       pipeline.stop();
       await Promise.all([...recordings].map((r) => r.stop()));
       await client.close();
+      restarts.unsubscribe();
       closed.next();
       closed.complete();
       for (const s of [predictions, training, counts, errors]) s.complete();

@@ -11,6 +11,7 @@ import type {
   HeadSettings,
   HeadSettingsPatch,
   ProjectInfo,
+  ProjectMirror,
   ProjectProgress,
 } from '../protocol/project';
 import type {
@@ -40,11 +41,13 @@ import { loadMobileNetFeatures } from './features/mobilenet';
 import { loadMoveNetFeatures } from './features/movenet';
 import { INPUT_SIZE, checkImage, release, thumbnail, toSquarePixels } from './frames';
 import { NotTrainedError, type Head } from './heads/head';
+import { DtwHead, MIN_TEMPLATE_FRAMES } from './heads/dtw';
 import { makeHead } from './heads/make-head';
 import { checkRegressionTarget } from './heads/regression';
 import { encodeCrop } from './project/crops';
 import { readProjectFile, writeProjectFile } from './project/project-file';
 import { reembed } from './project/reembed';
+import { mirrorStore } from './project/mirror-store';
 import { noStore, type ProjectMeta, type ProjectRecord, type ProjectStore } from './project/store';
 
 /** What differs between the browser worker and Node tests. */
@@ -74,6 +77,7 @@ export class Engine implements EngineApi {
   #restored = false;
   #reembedded = 0;
   #training = false;
+  #nextSequence = 1;
 
   constructor(private readonly platform: EnginePlatform = {}) {}
 
@@ -81,13 +85,15 @@ export class Engine implements EngineApi {
     init: EngineInit,
     onProgress: (p: LoadProgress | ProjectProgress) => void = () => {},
     onNotice: (n: EngineNotice) => void = () => {},
+    mirror?: ProjectMirror,
   ): Promise<InitReport> {
     if (this.#features) throw new Error('The engine is already initialised; create a new one for other options.');
     const { project, ...given } = init;
     const defaults = mergeEngineOptions(given);
     validateEngineOptions(defaults);
-    // First the project: a second tab on it must fail before a model is loaded for nothing.
-    const store = project ? await this.#openStore(project, onNotice) : noStore;
+    // First the project: a second tab on it must fail before a model is loaded for nothing. Without one,
+    // the main thread's copy (after a crash, it holds what the last worker had).
+    const store = project ? await this.#openStore(project, onNotice) : mirror ? mirrorStore(mirror) : noStore;
     try {
       const record = await store.load();
       const settings = mergeHeadSettings(record?.meta.settings ?? headSettingsOf(defaults), given);
@@ -100,7 +106,7 @@ export class Engine implements EngineApi {
       this.#project = store;
       const warnings = [...backend.warnings];
       if (record) warnings.push(...(await this.#restore(record, onProgress)));
-      else this.#head = makeHead(settings, this.#store);
+      else this.#head = makeHead(settings, this.#store, options.features);
       this.#saveMeta();
       return {
         backend: backend.report,
@@ -163,7 +169,7 @@ export class Engine implements EngineApi {
       this.#project.putHead(null);
     }
     this.#store = ExampleStore.from(record.meta.labels, examples, record.meta.nextId);
-    this.#head = makeHead(this.#settings!, this.#store);
+    this.#head = makeHead(this.#settings!, this.#store, this.#options!.features);
     if (head && head.kind === this.#settings!.head) {
       try {
         this.#head.restore(head);
@@ -204,9 +210,9 @@ export class Engine implements EngineApi {
   }
 
   #saveMeta(): void {
-    if (!this.#project.name) return;
+    if (this.#project === noStore) return;
     const meta: ProjectMeta = {
-      name: this.#project.name,
+      name: this.#project.name ?? '',
       createdAt: this.#meta.createdAt,
       updatedAt: Date.now(),
       features: this.#ready(false).features.identity,
@@ -280,10 +286,19 @@ export class Engine implements EngineApi {
     return { label: target };
   }
 
-  async addExample(target: Target, image: EngineImage): Promise<ExampleInfo> {
+  /**
+   * Adds one example. For gestures (head 'dtw'), `sequence` (from beginSequence) says which recording the
+   * frame belongs to: a recording's frames, in order, are one template.
+   */
+  async addExample(target: Target, image: EngineImage, options: { sequence?: number } = {}): Promise<ExampleInfo> {
     try {
       this.#ready();
       const { label, values } = this.#target(target);
+      if (this.#settings!.head === 'dtw' && options.sequence === undefined) {
+        throw new RangeError(
+          'A gesture is a movement, not one frame: record it (pipe.record(name, source) … stop()), from its start to its end.',
+        );
+      }
       const { embedding, pose, square } = await this.#embedSquare(image);
       if (pose?.noPerson) {
         square.dispose();
@@ -294,7 +309,14 @@ export class Engine implements EngineApi {
       let example: Example;
       try {
         const [thumb, crop] = await Promise.all([thumbnail(square), encodeCrop(square)]);
-        example = this.#store.add({ label, ...(values ? { values } : {}), embedding, thumbnail: thumb, crop });
+        example = this.#store.add({
+          label,
+          ...(values ? { values } : {}),
+          ...(options.sequence !== undefined ? { sequence: options.sequence } : {}),
+          embedding,
+          thumbnail: thumb,
+          crop,
+        });
       } finally {
         square.dispose();
       }
@@ -304,6 +326,29 @@ export class Engine implements EngineApi {
     } finally {
       release(image);
     }
+  }
+
+  /** Starts a gesture's recording: the frames added with the id it returns make one template. */
+  async beginSequence(): Promise<number> {
+    return (this.#nextSequence = Math.max(this.#nextSequence, ...this.#store.all.map((e) => (e.sequence ?? 0) + 1)));
+  }
+
+  /**
+   * Ends a gesture's recording. One too short to be a gesture (a tap of the button) is removed, saying so;
+   * nothing else changes.
+   */
+  async endSequence(sequence: number): Promise<ExampleCounts> {
+    this.#nextSequence = sequence + 1;
+    const frames = this.#store.all.filter((e) => e.sequence === sequence);
+    if (frames.length > 0 && frames.length < MIN_TEMPLATE_FRAMES) {
+      for (const e of frames) this.#store.remove(e.id);
+      this.#project.deleteExamples(frames.map((e) => e.id));
+      this.#saveMeta();
+      throw new RangeError(
+        `That recording of '${frames[0]!.label}' had only ${frames.length} frames, too short for a gesture: hold Record for the whole movement, from its start to its end.`,
+      );
+    }
+    return this.#store.counts();
   }
 
   async addLabel(label: string): Promise<ExampleCounts> {
@@ -375,7 +420,7 @@ export class Engine implements EngineApi {
     this.#settings = settings;
     this.#options = { ...options, ...settings };
     head.dispose();
-    this.#head = makeHead(settings, this.#store);
+    this.#head = makeHead(settings, this.#store, options.features);
     // Only the training options changed: the trained network answers until the next train().
     if (state?.kind === settings.head) {
       try {
@@ -423,6 +468,7 @@ export class Engine implements EngineApi {
       square.dispose();
       const names = head.ready() ? head.names : [];
       if (pose && (pose.noPerson || poseOnly)) {
+        if (head instanceof DtwHead) head.reset(); // nobody there: no gesture can be under way
         const zeros = Object.fromEntries(names.map((n) => [n, 0]));
         const end = performance.now();
         const timings = { fromPixels, infer, head: 0, total: end - start };
@@ -432,10 +478,18 @@ export class Engine implements EngineApi {
           : { ...base, confidences: zeros };
       }
       const h0 = performance.now();
-      const scores = head.predict(embedding);
+      const step = head instanceof DtwHead ? head.step(embedding, t) : null;
+      const scores = step ? step.scores : head.predict(embedding);
       const end = performance.now();
       const timings = { fromPixels, infer, head: end - h0, total: end - start };
       const base = { t, latencyMs: 0, timings, tensors: tf.memory().numTensors, ...(pose ? { pose } : {}) };
+      if (step) {
+        const { nearest, distances, match } = step;
+        const confidences = Object.fromEntries(names.map((n, i) => [n, scores[i]!]));
+        // The label is the gesture under way (its match so far is within the threshold), else nothing.
+        const label = (scores[names.indexOf(nearest)] ?? 0) > 0.5 ? nearest : '';
+        return { ...base, label, confidences, gesture: { nearest, distances, match } };
+      }
       if (head.kind === 'regression') {
         const values = Object.fromEntries(names.map((n, i) => [n, scores[i]!]));
         return { ...base, label: '', confidences: {}, values };
@@ -493,7 +547,7 @@ export class Engine implements EngineApi {
     const settings = opened.meta.settings;
     validateEngineOptions({ ...options, ...settings });
     const store = ExampleStore.from(opened.meta.labels, examples, opened.meta.nextId);
-    const next = makeHead(settings, store);
+    const next = makeHead(settings, store, options.features);
     if (head && head.kind === settings.head) next.restore(head);
     const record: ProjectRecord = {
       meta: {
@@ -521,6 +575,10 @@ export class Engine implements EngineApi {
     };
     this.#reembedded = reembedded;
     return this.#info();
+  }
+
+  async ping(): Promise<true> {
+    return true;
   }
 
   async memory(): Promise<{ numTensors: number; numBytes: number }> {

@@ -5,6 +5,7 @@
  */
 import type { Evaluation } from '../protocol/project';
 import type { Example, ExampleStore } from './examples';
+import { DtwHead } from './heads/dtw';
 import type { Head } from './heads/head';
 import { KnnHead } from './heads/knn';
 
@@ -25,9 +26,49 @@ function judged(head: Head, store: ExampleStore): { on: Evaluation['on']; exampl
   return held.length > 0 ? { on: 'validation', examples: held } : { on: 'training', examples: [...store.all] };
 }
 
+/**
+ * Gestures: each recorded template judged by the others (the gesture of its nearest other template, by
+ * whole-sequence DTW): the confusion matrix counts templates, and `misclassified` lists the first frame of
+ * each template that resembles another gesture more than its own.
+ */
+function evaluateGestures(head: DtwHead, store: ExampleStore, start: number): Evaluation {
+  const names = [...head.names];
+  const index = new Map(names.map((n, i) => [n, i]));
+  const confusion = names.map(() => names.map(() => 0));
+  const wrong: Evaluation['misclassified'] = [];
+  let count = 0;
+  for (const t of head.nearestOther()) {
+    const [truth, judged] = [index.get(t.name), index.get(t.nearest)];
+    if (truth === undefined || judged === undefined) continue; // a gesture with one template has no other to judge it
+    confusion[truth]![judged]! += 1;
+    count += 1;
+    const first = store.all.find((e) => e.sequence === t.sequence);
+    if (judged !== truth && first)
+      wrong.push({ id: first.id, label: t.name, predicted: t.nearest, confidence: 1 / (1 + t.distance) });
+  }
+  const perClass = names.map((label, i) => {
+    const row = confusion[i]!;
+    const total = row.reduce((a, b) => a + b, 0);
+    return { label, examples: total, correct: row[i]!, accuracy: total ? row[i]! / total : 0 };
+  });
+  const correct = perClass.reduce((a, c) => a + c.correct, 0);
+  return {
+    head: head.kind,
+    on: 'leave-one-out',
+    examples: count,
+    labels: names,
+    perClass,
+    confusion,
+    accuracy: count ? correct / count : 0,
+    misclassified: wrong,
+    ms: performance.now() - start,
+  };
+}
+
 /** @example const report = evaluate(head, store) */
 export function evaluate(head: Head, store: ExampleStore): Evaluation {
   const start = performance.now();
+  if (head instanceof DtwHead) return evaluateGestures(head, store, start);
   const { on, examples } = judged(head, store);
   const names = [...head.names];
   const predict = (e: Example) =>

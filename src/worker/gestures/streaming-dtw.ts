@@ -8,7 +8,9 @@
  * - A band keeps the warping plausible: a match of the first j+1 template frames must have taken between
  *   `minRatio` and `maxRatio` times as many stream frames (with a little slack at the start), so a gesture
  *   counts at half to twice the speed it was taught, but "stand still, then flick" does not.
- * - Costs are normalised by the path's length, so long and short templates share one threshold.
+ * - A match's distance is its accumulated cost divided by the template's length: the mean cost per template
+ *   frame, so long and short templates share one threshold. Every step costs, waiting too: lingering on
+ *   frames that happen to match never lowers a match's distance (as dividing by the path's length would).
  */
 
 /** The distance between two feature vectors (RMS difference for poses, cosine distance for images). */
@@ -27,7 +29,7 @@ const SLACK = 2;
 
 /** The best match of the whole template ending at the newest frame. */
 export interface DtwMatch {
-  /** Mean cost per step of the warping path. */
+  /** Accumulated cost per template frame. */
   distance: number;
   /** Index (in pushed frames) of the match's first frame. */
   start: number;
@@ -85,8 +87,7 @@ export class StreamingDtw {
       let bestSteps = 0;
       let bestStart = this.#index;
       const consider = (total: number, n: number, from: number) => {
-        // Compare paths by their mean cost so far: a longer path is not worse for being longer.
-        if (total / n < best / Math.max(bestSteps, 1) && this.#inBand(from, j)) {
+        if (total < best && this.#inBand(from, j)) {
           best = total;
           bestSteps = n;
           bestStart = from;
@@ -109,7 +110,7 @@ export class StreamingDtw {
     if (!(total < Infinity)) return null;
     const frames = this.#index - this.#start[last]! + 1;
     if (frames < this.band.minRatio * this.#m || frames > this.band.maxRatio * this.#m + SLACK) return null;
-    return { distance: total / this.#steps[last]!, start: this.#start[last]!, frames };
+    return { distance: total / this.#m, start: this.#start[last]!, frames };
   }
 
   /** Frames pushed so far. */

@@ -1,13 +1,22 @@
 /** The head a project's settings call for. */
 import type { HeadSettings } from '../../protocol/project';
 import type { ExampleStore } from '../examples';
+import type { FeatureKind } from '../../protocol/types';
 import { DenseHead } from './dense';
+import { DtwHead } from './dtw';
 import type { Head } from './head';
 import { KnnHead } from './knn';
 import { RegressionHead } from './regression';
 
-export function makeHead(settings: HeadSettings, store: ExampleStore): Head {
+/** Where gestures count as matched when no threshold is set: RMS of pose features, cosine of image features. */
+export const DEFAULT_GESTURE_THRESHOLD: Record<FeatureKind, number> = { pose: 0.18, image: 0.06 };
+
+export function makeHead(settings: HeadSettings, store: ExampleStore, features: FeatureKind = 'image'): Head {
   switch (settings.head) {
+    case 'dtw': {
+      const threshold = settings.gestures.threshold ?? DEFAULT_GESTURE_THRESHOLD[features];
+      return new DtwHead({ ...settings.gestures, threshold }, store, features === 'pose' ? 'rms' : 'cosine');
+    }
     case 'dense':
       return new DenseHead(settings.train, () => store.labels);
     case 'knn':

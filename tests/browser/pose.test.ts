@@ -1,0 +1,134 @@
+/**
+ * Pose through the public API in real Chromium: MoveNet in the worker (loaded from models/ like MobileNet),
+ * keypoints on the body in a letterboxed frame, nobody in view said so, the skeleton before any training,
+ * and a gesture (head 'dtw') performed on a canvas recognised once.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { SHARED } from '../support/paths';
+import { launch, open } from './browser';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch({ camera: false, webgpu: false });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+const photo = (name: string) => readFileSync(join(SHARED, 'fixtures', name)).toString('base64');
+
+describe('pose features in the browser', () => {
+  test('keypoints land on the footballer (whole picture, letterboxed), nobody is in the cat photo', async () => {
+    const { page } = await open(browser, 'tests/browser/harness.html');
+    const result = await page.evaluate(
+      async ({ messi, cat }) => {
+        const bitmap = async (b64: string) =>
+          createImageBitmap(await (await fetch(`data:image/*;base64,${b64}`)).blob());
+        const canvas = Object.assign(document.createElement('canvas'), { width: 548, height: 342 });
+        const g = canvas.getContext('2d')!;
+        g.drawImage(await bitmap(messi), 0, 0);
+        const pipe = await window.tw.createPipeline({ backend: 'wasm', features: 'pose', head: 'knn' });
+        // Untrained, a pose pipeline still answers with the pose: the skeleton needs no training.
+        const person = await pipe.classify(canvas);
+        canvas.width = 451;
+        canvas.height = 300;
+        g.drawImage(await bitmap(cat), 0, 0);
+        const nobody = await pipe.classify(canvas);
+        await pipe.close();
+        return { info: { features: pipe.info.features, model: pipe.info.model.name }, person, nobody };
+      },
+      { messi: photo('people/messi5.jpg'), cat: photo('chelsea.png') },
+    );
+    expect(result.info).toEqual({ features: 'pose', model: 'movenet-lightning' });
+    const k = (name: string) => result.person.pose!.keypoints.find((p) => p.name === name)!;
+    expect(result.person.pose!.noPerson).toBe(false);
+    expect(result.person.label).toBe('');
+    // The canvas (548×342) reaches the model whole, with bars above and below: his wrists at about
+    // (364, 164) and (91, 107) px of the photo are at these fractions of the square.
+    expect(Math.hypot(k('left_wrist').x - 364 / 548, k('left_wrist').y - (164 + 103) / 548)).toBeLessThan(0.06);
+    expect(Math.hypot(k('right_wrist').x - 91 / 548, k('right_wrist').y - (107 + 103) / 548)).toBeLessThan(0.06);
+    expect(result.nobody.pose!.noPerson).toBe(true);
+    expect(result.nobody.label).toBe('');
+  });
+
+  test('a gesture performed on a canvas is recognised once, on gestures$, with OSC-ready fields', async () => {
+    const { page } = await open(browser, 'tests/browser/harness.html');
+    const result = await page.evaluate(
+      async ({ messi }) => {
+        const image = await createImageBitmap(await (await fetch(`data:image/*;base64,${messi}`)).blob());
+        const canvas = Object.assign(document.createElement('canvas'), { width: 384, height: 384 });
+        const g = canvas.getContext('2d')!;
+        /** The footballer leaning by `angle` degrees. */
+        const draw = (angle: number) => {
+          g.fillStyle = '#000';
+          g.fillRect(0, 0, 384, 384);
+          g.save();
+          g.translate(192, 192);
+          g.rotate((angle * Math.PI) / 180);
+          g.drawImage(image, -154, -96, 308, 192);
+          g.restore();
+        };
+        const frames = (from: number, to: number, n: number) =>
+          Array.from({ length: n }, (_, i) => from + ((to - from) * i) / Math.max(1, n - 1));
+        const pipe = await window.tw.createPipeline({ backend: 'wasm', features: 'pose', head: 'dtw' });
+        const errors: string[] = [];
+        pipe.errors$.subscribe((e) => errors.push(e.message));
+        // Teach: one hold of Record per gesture, the canvas redrawn frame by frame as the "camera".
+        const { Observable } = window.harness;
+        const play = (angles: number[], everyMs: number) =>
+          new Observable<{ bitmap: ImageBitmap; t: number }>((sub) => {
+            void (async () => {
+              for (const a of angles) {
+                draw(a);
+                sub.next({ bitmap: await window.tw.toBitmap(canvas, 224, 'contain'), t: performance.now() });
+                await new Promise((r) => setTimeout(r, everyMs)); // slower than the worker: few frames dropped
+              }
+              sub.complete();
+            })();
+          });
+        const teach = async (name: string, angles: number[]) => {
+          const rec = pipe.record(name, play(angles, 250), { maxFps: 30 });
+          await new Promise((r) => setTimeout(r, angles.length * 250 + 800));
+          return rec.stop();
+        };
+        const counts = [await teach('lean right', frames(-20, 20, 16)), await teach('lean left', frames(20, -20, 16))];
+        await pipe.train();
+        const events: { name: string; distance: number; durationMs: number }[] = [];
+        pipe.gestures$.subscribe((e) => events.push(e));
+        const trace: string[] = [];
+        pipe.predictions$.subscribe((p) =>
+          trace.push(
+            `${Object.values(p.gesture?.distances ?? {})
+              .map((d) => d.toFixed(2))
+              .join('/')}${p.pose?.noPerson ? 'N' : ''}`,
+          ),
+        );
+        const perform = async (angles: number[]) => {
+          const start = events.length;
+          pipe.start(play(angles, 150));
+          await new Promise((r) => setTimeout(r, angles.length * 150 + 800));
+          pipe.stop();
+          return events.slice(start).map((e) => e.name);
+        };
+        const right = await perform([...frames(-20, -20, 4), ...frames(-20, 20, 22), ...frames(20, 20, 5)]);
+        const still = await perform(frames(0, 0, 20));
+        await pipe.close();
+        return { counts, right, still, errors, event: events[0], trace: trace.join(' ') };
+      },
+      { messi: photo('people/messi5.jpg') },
+    );
+    expect(result.errors).toEqual([]);
+    for (const n of result.counts) expect(n).toBeGreaterThanOrEqual(10);
+    expect(result.right, `distances per frame: ${result.trace}`).toEqual(['lean right']);
+    expect(result.still).toEqual([]);
+    expect(result.event).toMatchObject({
+      name: 'lean right',
+      distance: expect.any(Number),
+      durationMs: expect.any(Number),
+    });
+    expect(result.event!.distance).toBeLessThan(0.18);
+  });
+});
