@@ -42,8 +42,8 @@ export interface PixelData {
   data: Uint8Array | Uint8ClampedArray;
 }
 
-/** What the engine accepts as a frame: a transferred bitmap (the fast path) or plain pixels. */
-export type EngineImage = ImageBitmap | PixelData;
+/** What the engine accepts as a frame: a transferred bitmap or video frame (the fast paths) or plain pixels. */
+export type EngineImage = ImageBitmap | VideoFrame | PixelData;
 
 /** Options for the dense (classification) and regression heads. */
 export interface TrainOptions {

@@ -1,6 +1,12 @@
 /**
- * Frames → tensors. The main thread already centre-crops and resizes to 224×224; this file still
- * accepts any size (and centre-crops it) so plain pixels from tests or other callers behave the same.
+ * Frames → tensors. Frames arrive as transferred ImageBitmaps (usually squared to 224 on the main thread
+ * already), VideoFrames (straight from a camera track), or plain pixels (Node tests); each is squared here
+ * the same way: the centre square (`cover`), or the whole picture letterboxed (`contain`, for pose).
+ *
+ * How the pixels are read depends on the backend. WebGL and WebGPU take an ImageBitmap straight into a
+ * texture (`fromPixels`). On wasm and cpu the pixels must come to JS, and tfjs's own `fromPixels` does that
+ * in a worker through a canvas made without `willReadFrequently` (a GPU readback per frame): here they are
+ * drawn — cropped and resized in the same step — into a canvas of our own made for reading, and read once.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EngineImage, PixelData } from '../protocol/types';
@@ -19,8 +25,50 @@ function isImageBitmap(image: unknown): image is ImageBitmap {
   return typeof ImageBitmap !== 'undefined' && image instanceof ImageBitmap;
 }
 
+function isVideoFrame(image: unknown): image is VideoFrame {
+  return typeof VideoFrame !== 'undefined' && image instanceof VideoFrame;
+}
+
+export type Fit = 'cover' | 'contain';
+
+/** Where the source's square goes: the source rectangle and where it lands in a `size` square. */
+function placement(width: number, height: number, size: number, fit: Fit) {
+  if (fit === 'cover') {
+    const side = Math.min(width, height);
+    return { sx: (width - side) / 2, sy: (height - side) / 2, sw: side, sh: side, dx: 0, dy: 0, dw: size, dh: size };
+  }
+  const scale = size / Math.max(width, height);
+  const [dw, dh] = [width * scale, height * scale];
+  return { sx: 0, sy: 0, sw: width, sh: height, dx: (size - dw) / 2, dy: (size - dh) / 2, dw, dh };
+}
+
+let reader: OffscreenCanvasRenderingContext2D | null = null;
+
+/**
+ * The frame squared at `size` into our own read-optimised canvas, as ImageData (wasm/cpu backends, and
+ * any VideoFrame). Letterbox bars are black, as on the main thread.
+ */
+function readSquare(image: ImageBitmap | VideoFrame, size: number, fit: Fit): ImageData {
+  if (!reader || reader.canvas.width !== size) {
+    reader = new OffscreenCanvas(size, size).getContext('2d', { willReadFrequently: true, alpha: false })!;
+    reader.imageSmoothingQuality = 'medium';
+  }
+  const width = isVideoFrame(image) ? image.displayWidth : image.width;
+  const height = isVideoFrame(image) ? image.displayHeight : image.height;
+  const p = placement(width, height, size, fit);
+  if (fit === 'contain') reader.fillRect(0, 0, size, size); // black: the context's default fill
+  reader.drawImage(image, p.sx, p.sy, p.sw, p.sh, p.dx, p.dy, p.dw, p.dh);
+  return reader.getImageData(0, 0, size, size);
+}
+
 /** Throws a TypeError/RangeError that says what was wrong with a frame and what to pass instead. */
 export function checkImage(image: unknown): asserts image is EngineImage {
+  if (isVideoFrame(image)) {
+    if (image.displayWidth === 0 || image.format === null) {
+      throw new RangeError('The VideoFrame is empty: it was closed or already transferred. Use each frame once.');
+    }
+    return;
+  }
   if (isImageBitmap(image)) {
     if (image.width === 0 || image.height === 0) {
       throw new RangeError(
@@ -57,7 +105,16 @@ function describe(value: unknown): string {
  * usually squared the frame already; this makes other callers (Node, plain pixels) see the same.
  * Call inside `tf.tidy`.
  */
-export function toSquarePixels(image: EngineImage, fit: 'cover' | 'contain' = 'cover'): tf.Tensor3D {
+export function toSquarePixels(image: EngineImage, fit: Fit = 'cover'): tf.Tensor3D {
+  const gpu = tf.getBackend() === 'webgl' || tf.getBackend() === 'webgpu';
+  if (typeof OffscreenCanvas !== 'undefined' && (isVideoFrame(image) || (isImageBitmap(image) && !gpu))) {
+    const side = isVideoFrame(image)
+      ? Math.min(image.displayWidth, image.displayHeight)
+      : fit === 'cover'
+        ? Math.min(image.width, image.height)
+        : Math.max(image.width, image.height);
+    return tf.browser.fromPixels(readSquare(image, Math.min(side, INPUT_SIZE), fit), 3);
+  }
   const rgb = tf.browser.fromPixels(image as ImageBitmap, 3);
   const [h, w] = rgb.shape;
   if (h === w) return rgb;
@@ -88,5 +145,5 @@ export async function thumbnail(square: tf.Tensor3D): Promise<PixelData> {
 
 /** Frames handed to the engine are its to close: the main thread transferred them. */
 export function release(image: EngineImage): void {
-  if (isImageBitmap(image)) image.close();
+  if (isImageBitmap(image) || isVideoFrame(image)) image.close();
 }
