@@ -6,14 +6,27 @@ import { defineConfig } from 'vite';
  * holds the browser-test harness page (tests/browser/harness.html) and goes to dist-test/; with
  * `--mode bench` (npm run bench) the app plus the benchmark page (bench/bench.html) go to .cache/dist-bench/.
  */
+/**
+ * Cross-origin isolation: with it, tfjs-backend-wasm runs its threaded build (SharedArrayBuffer), up to
+ * half the cores (2–3× for MobileNet on a laptop). Any static host can send the same two headers (see the
+ * README); cross-origin fetches (the official model URLs) stay allowed, as they answer with CORS headers.
+ */
+export const ISOLATION_HEADERS = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig(({ mode }) => {
   const input: Record<string, string> = { app: 'index.html' };
   if (mode === 'test') input.harness = 'tests/browser/harness.html';
   if (mode === 'bench') input.bench = 'bench/bench.html';
   return {
-    worker: { format: 'es' },
-    server: { host: '127.0.0.1', port: 5173 },
-    preview: { host: '127.0.0.1', port: 4173 },
+    // The worker is not minified: tfjs-backend-wasm's threaded build starts its threads from the source text
+    // of its own factory function (Function.prototype.toString), which minification breaks (a variable of
+    // the enclosing scope goes missing in the threads). The worker is loaded once and cached; size matters less.
+    worker: { format: 'es', rolldownOptions: { output: { minify: false } } },
+    server: { host: '127.0.0.1', port: 5173, headers: ISOLATION_HEADERS },
+    preview: { host: '127.0.0.1', port: 4173, headers: ISOLATION_HEADERS },
     build: {
       target: 'es2022',
       // TW_TEST_DIST lets two test runs on one machine build apart (tests/support/paths.ts reads it too).

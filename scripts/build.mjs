@@ -99,8 +99,10 @@ export async function packageConfig(target, outDir) {
       target: 'es2022',
       outDir,
       emptyOutDir: true,
-      // Readable for the consumer's bundler, which minifies; small for a page that loads it as it is.
-      minify: target === 'standalone',
+      // Not minified: the consumer's bundler minifies the lib build; and in the standalone build the
+      // worker must not be (tfjs-backend-wasm's threaded build starts its threads from the source text of its
+      // own factory function, which minification breaks; see vite.config.ts), nor, for one rule, the module.
+      minify: false,
       lib: { entry: ENTRY, formats: ['es'], fileName: target === 'lib' ? 'index' : 'trainwhistle' },
       rolldownOptions: {
         external: target === 'lib' ? isDependency : [],

@@ -111,6 +111,9 @@ export async function createStaticServer(folder) {
         'Content-Length': info.size,
         'Cache-Control': 'no-cache',
         'X-Content-Type-Options': 'nosniff',
+        // Cross-origin isolation, as vite.config.ts sends it: the wasm backend can then use its threads.
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
       });
       if (req.method === 'HEAD') return res.end();
       createReadStream(real)

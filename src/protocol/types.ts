@@ -170,6 +170,10 @@ export interface BackendReport {
   deviceKey: string;
   /** WebGPU adapter description, when there is one. */
   gpu: string | null;
+  /** Whether the page is cross-origin isolated (COOP + COEP): the wasm backend can then run threads. */
+  crossOriginIsolated: boolean;
+  /** Threads the wasm backend runs (1 without isolation); 0 on other backends. */
+  wasmThreads: number;
 }
 
 export type LoadPhase = 'backend' | 'cache' | 'local' | 'remote' | 'ready';
@@ -217,6 +221,8 @@ export interface ExampleInfo {
   label: string;
   /** Regression targets by output name. */
   values?: Record<string, number>;
+  /** Gestures (head 'dtw'): the hold of Record it came from; the examples sharing one are one template. */
+  sequence?: number;
   /** A small RGBA preview of the frame. */
   thumbnail: PixelData;
 }

@@ -78,7 +78,7 @@ const LABEL: Record<Backend, string> = {
 export async function chooseBackend(
   o: EngineOptions,
   measure: Measure,
-): Promise<{ report: BackendReport; warnings: string[] }> {
+): Promise<{ report: Omit<BackendReport, 'crossOriginIsolated' | 'wasmThreads'>; warnings: string[] }> {
   const gpu = await webgpuInfo();
   const gl = registered('webgl') ? webglInfo() : null;
   const key = deviceKey(gpu, gl);

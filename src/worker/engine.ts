@@ -4,6 +4,7 @@
  * backend. Every change to the project is told to its store as it happens (IndexedDB in the browser).
  */
 import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import type {
   EngineNotice,
   Evaluation,
@@ -109,7 +110,11 @@ export class Engine implements EngineApi {
       else this.#head = makeHead(settings, this.#store, options.features);
       this.#saveMeta();
       return {
-        backend: backend.report,
+        backend: {
+          ...backend.report,
+          crossOriginIsolated: globalThis.crossOriginIsolated === true,
+          wasmThreads: tf.getBackend() === 'wasm' ? getThreadsCount() : 0,
+        },
         features: options.features,
         model: features.report,
         head: settings.head,
