@@ -31,12 +31,9 @@ interface PackageJson {
 const pkg = JSON.parse(await readFile(join(REPO, 'package.json'), 'utf8')) as PackageJson;
 
 /** Every specifier a module imports: static (`import … from`, `import "…"`, `export … from`) and dynamic. */
+/** The module specifiers a built file imports (static and dynamic), read by TypeScript's scanner: not comments. */
 function importsOf(code: string): string[] {
-  const found = [
-    ...code.matchAll(/(?:^|[^\w$.])(?:import|export)\s*(?:[\w$*{}\s,]*?\s*from\s*)?["']([^"']+)["']/g),
-    ...code.matchAll(/(?:^|[^\w$.])import\(\s*["']([^"']+)["']\s*\)/g),
-  ];
-  return found.map((m) => m[1]!);
+  return ts.preProcessFile(code, true, true).importedFiles.map((f) => f.fileName);
 }
 
 const jsFiles = async (dir: string) => (await readdir(dir)).filter((f) => f.endsWith('.js'));
