@@ -310,6 +310,12 @@ export interface EngineApi {
   train(onProgress?: (p: TrainProgress) => void): Promise<TrainReport>;
   evaluate(): Promise<Evaluation>;
   predict(image: EngineImage, t: Milliseconds): Promise<Prediction>;
+  /**
+   * Predicts every frame of a camera track's stream (a transferred MediaStreamTrackProcessor readable), the
+   * newest first, until `stopStream()` or the stream's end: no main-thread work per frame.
+   */
+  stream(readable: ReadableStream<VideoFrame>, onReport: (r: StreamReport) => void): Promise<'stopped' | 'ended'>;
+  stopStream(): Promise<void>;
   embed(image: EngineImage): Promise<Float32Array>;
   setRunning(running: boolean): Promise<void>;
   setAppSettings(appSettings: unknown): Promise<void>;
@@ -321,6 +327,20 @@ export interface EngineApi {
   /** The model alone on the active backend, frames already on hand: `infer` + `await data()` in a loop. */
   rawBenchmark(durationMs: Milliseconds): Promise<RawBenchmark>;
   dispose(): Promise<void>;
+}
+
+/** What the worker says of each frame of a streamed camera track (`stream()`), with its prediction. */
+export interface StreamReport {
+  /** The prediction (its `t` in the worker's clock: add `timeOrigin` − the page's), or the error it met. */
+  prediction: Prediction | null;
+  error: Error | null;
+  /** Frames that arrived since the last report, and those closed unread for a newer one. */
+  received: number;
+  dropped: number;
+  /** From the frame's arrival in the worker to the start of its inference. */
+  frameAgeMs: Milliseconds;
+  /** The worker's `performance.timeOrigin`, to bring its times into the page's clock. */
+  timeOrigin: number;
 }
 
 export interface RawBenchmark {

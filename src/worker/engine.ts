@@ -28,6 +28,7 @@ import type {
   Milliseconds,
   Prediction,
   RawBenchmark,
+  StreamReport,
   Target,
   TrainProgress,
   TrainReport,
@@ -36,6 +37,7 @@ import { headSettingsOf, mergeEngineOptions, mergeHeadSettings, validateEngineOp
 import { percentile } from '../protocol/stats';
 import { chooseBackend } from './backends';
 import { evaluate } from './evaluate';
+import { FrameStream } from './frame-stream';
 import { ExampleStore, checkLabel, info, type Example } from './examples';
 import type { FeatureExtractor } from './features/feature-extractor';
 import { loadMobileNetFeatures } from './features/mobilenet';
@@ -79,6 +81,7 @@ export class Engine implements EngineApi {
   #reembedded = 0;
   #training = false;
   #nextSequence = 1;
+  #stream: FrameStream | null = null;
 
   constructor(private readonly platform: EnginePlatform = {}) {}
 
@@ -507,6 +510,37 @@ export class Engine implements EngineApi {
     }
   }
 
+  /** Predictions of a camera track's frames, read in this worker as they come; see EngineApi.stream. */
+  async stream(
+    readable: ReadableStream<VideoFrame>,
+    onReport: (r: StreamReport) => void,
+  ): Promise<'stopped' | 'ended'> {
+    this.#stream?.close();
+    const stream = (this.#stream = new FrameStream(readable));
+    let [received, dropped] = [0, 0];
+    for (;;) {
+      const next = await stream.next();
+      if (!next) break;
+      const frameAgeMs = performance.now() - next.at;
+      let prediction: Prediction | null = null;
+      let error: Error | null = null;
+      try {
+        prediction = await this.predict(next.frame, next.at); // closes the frame
+      } catch (e) {
+        error = e as Error;
+      }
+      const report = { received: stream.received - received, dropped: stream.dropped - dropped };
+      [received, dropped] = [stream.received, stream.dropped];
+      onReport({ prediction, error, ...report, frameAgeMs, timeOrigin: performance.timeOrigin });
+    }
+    return this.#stream === stream ? ((this.#stream = null), 'ended') : 'stopped';
+  }
+
+  async stopStream(): Promise<void> {
+    this.#stream?.close();
+    this.#stream = null;
+  }
+
   /** Whether the project is predicting, kept so that a reload starts it again. */
   async setRunning(running: boolean): Promise<void> {
     if (this.#meta.running === running) return;
@@ -616,6 +650,8 @@ export class Engine implements EngineApi {
   }
 
   async dispose(): Promise<void> {
+    this.#stream?.close();
+    this.#stream = null;
     await this.#project.close().catch(() => {});
     this.#project = noStore;
     this.#head?.dispose();
