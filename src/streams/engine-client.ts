@@ -31,7 +31,7 @@ export class WorkerRestartedError extends Error {
   override name = 'WorkerRestartedError';
   constructor(readonly reason: string) {
     super(
-      `The engine's worker stopped (${reason}) and was restarted with everything it had been taught; a call in flight at that moment was lost.`,
+      `The engine's worker stopped (${reason}) and was restarted with everything it had been taught. A call in flight at that moment rejects with this error, its answer lost: an example it was adding may have been kept or not (counts() says), training must be started again.`,
     );
   }
 }

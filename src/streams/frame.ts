@@ -61,7 +61,32 @@ const canvases = new Map<number, OffscreenCanvasRenderingContext2D>();
  * Drawn into an OffscreenCanvas and taken with transferToImageBitmap (about 0.1 ms): Chromium runs a
  * resizing createImageBitmap from a <video> synchronously on the main thread (16 ms a frame here).
  */
+/** How long a picture is waited for from a video between two frames (seeking, as at each loop of a file). */
+const SEEK_WAIT_MS = 2000;
+
+/**
+ * Resolves when a <video> that has a source but no current frame (seeking: at each loop point of a looping
+ * file, or scrubbed) has one again, or after `SEEK_WAIT_MS`; at once for anything else. So that
+ * `addExample(video)` made at a loop point takes the next frame instead of failing.
+ */
+async function pictureOf(image: ImageInput): Promise<void> {
+  if (typeof HTMLVideoElement === 'undefined' || !(image instanceof HTMLVideoElement)) return;
+  const video = image;
+  if (video.readyState >= 2 || video.error || (!video.currentSrc && !video.srcObject)) return;
+  await new Promise<void>((resolve) => {
+    const events = ['loadeddata', 'seeked', 'canplay', 'error'] as const;
+    const done = () => {
+      clearTimeout(timer);
+      for (const type of events) video.removeEventListener(type, done);
+      resolve();
+    };
+    const timer = setTimeout(done, SEEK_WAIT_MS);
+    for (const type of events) video.addEventListener(type, done);
+  });
+}
+
 export async function toBitmap(image: ImageInput, frameSize = FRAME_SIZE, fit: Fit = 'cover'): Promise<ImageBitmap> {
+  await pictureOf(image);
   const { width, height } = size(image);
   if (!(width > 0 && height > 0)) throw new RangeError(`The image is ${width}×${height}: it has no pixels to read.`);
   const side = Math.min(width, height);

@@ -387,6 +387,9 @@ describe('openVideo', () => {
       const video = await tw.openVideo(new Blob(chunks, { type: 'video/webm' }));
       const pipe = await tw.createPipeline({ backend: 'cpu', head: 'knn' });
       await pipe.addExample('a', video);
+      // An example taken while the video seeks (as at a loop point) waits for the next frame.
+      video.currentTime = 0.5;
+      const seeking = video.readyState < 2;
       await pipe.addExample('b', video);
       const errors: string[] = [];
       let predictions = 0;
@@ -397,7 +400,7 @@ describe('openVideo', () => {
       });
       pipe.start(video);
       await new Promise((resolve) => setTimeout(resolve, 4000));
-      const result = { errors, predictions, running: pipe.running };
+      const result = { errors, predictions, running: pipe.running, seeking, examples: (await pipe.counts()).total };
       await pipe.close();
       return result;
     });
@@ -405,5 +408,6 @@ describe('openVideo', () => {
     expect(r.errors, JSON.stringify(r)).toEqual([]);
     expect(r.running, JSON.stringify(r)).toBe(true);
     expect(r.predictions, JSON.stringify(r)).toBeGreaterThan(5);
+    expect(r.examples, JSON.stringify(r)).toBe(2);
   });
 });

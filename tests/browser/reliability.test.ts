@@ -194,11 +194,12 @@ describe('calls in flight at a crash', () => {
     expect(results).toContain('WorkerRestartedError');
     await page.waitForFunction(() => window.s.restarts === 2, null, { timeout: 30_000 });
     const after = await state(page);
-    // What was acknowledged is there; nothing else was lost on the way.
+    // What was acknowledged is there, and nothing else was lost on the way. A call whose answer the crash took
+    // may have landed in the worker (and its copy) before it died: at most one example each, never a duplicate.
     expect(after.counts.perLabel.sun).toBe(added.counts.perLabel.sun);
-    expect(after.counts.perLabel.night).toBe(
-      before.counts.perLabel.night! + results.filter((r) => r === 'added').length,
-    );
+    const acknowledged = before.counts.perLabel.night! + results.filter((r) => r === 'added').length;
+    expect(after.counts.perLabel.night).toBeGreaterThanOrEqual(acknowledged);
+    expect(after.counts.perLabel.night).toBeLessThanOrEqual(before.counts.perLabel.night! + results.length);
     await page.evaluate(() => window.s.pipe.configure({ train: { epochs: 8 } }));
     expect(await page.evaluate(() => window.s.pipe.train().then((r) => r.examples))).toBe(after.counts.total);
     await page.close();
