@@ -115,7 +115,12 @@ export function toSquarePixels(image: EngineImage, fit: Fit = 'cover'): tf.Tenso
         : Math.max(image.width, image.height);
     return tf.browser.fromPixels(readSquare(image, Math.min(side, INPUT_SIZE), fit), 3);
   }
-  const rgb = tf.browser.fromPixels(image as ImageBitmap, 3);
+  // tfjs takes plain pixels only as a Uint8Array (a decoded picture's are a Uint8ClampedArray): same bytes.
+  const pixels =
+    isPixelData(image) && !(image.data instanceof Uint8Array)
+      ? { ...image, data: new Uint8Array(image.data.buffer, image.data.byteOffset, image.data.byteLength) }
+      : image;
+  const rgb = tf.browser.fromPixels(pixels as ImageBitmap, 3);
   const [h, w] = rgb.shape;
   if (h === w) return rgb;
   if (fit === 'contain') {
