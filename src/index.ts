@@ -6,8 +6,16 @@ export { createPipeline } from './streams/pipeline';
 export type { LiveSource, Pipeline, PipelineOptions, RecordOptions, Recording } from './streams/pipeline';
 export { WorkerRestartedError } from './streams/engine-client';
 export type { EngineStart } from './streams/engine-client';
-export { openCamera, closeCamera, listCameras, CameraError } from './streams/camera';
-export type { CameraOptions } from './streams/camera';
+export {
+  openCamera,
+  closeCamera,
+  reopenCamera,
+  listCameras,
+  watchCamera,
+  cameraState,
+  CameraError,
+} from './streams/camera';
+export type { CameraErrorReason, CameraOptions, CameraState, CameraStatus, WatchCameraOptions } from './streams/camera';
 export { openVideo } from './streams/video';
 export type { VideoOptions } from './streams/video';
 export { frames } from './streams/frames';

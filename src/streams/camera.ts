@@ -1,6 +1,10 @@
 /**
- * The webcam as a playing <video>, with errors that say what to do when there is none.
+ * The webcam as a playing <video>, with errors that say what to do when there is none, and what happens
+ * when it goes away in the middle of a run (unplugged, taken by another program, its permission withdrawn,
+ * muted by the system) and comes back.
  */
+import { Observable } from 'rxjs';
+import { keepPlaying, releaseFile } from './video';
 
 export interface CameraOptions {
   /** A camera from `listCameras()`; the browser's default when left out. */
@@ -12,12 +16,18 @@ export interface CameraOptions {
   video?: HTMLVideoElement;
 }
 
-/** Thrown when no camera can be opened; `message` offers the alternatives. */
+/**
+ * Why a camera cannot be used: it could not be opened (`denied`, `absent`, `busy`, `unsupported`, `other`),
+ * or it went away while in use (`ended`: unplugged, taken, permission withdrawn; `muted`: no pictures for now).
+ */
+export type CameraErrorReason = 'denied' | 'absent' | 'busy' | 'unsupported' | 'ended' | 'muted' | 'other';
+
+/** Thrown when no camera can be opened, and told on `errors$` when one stops; `message` says what to do. */
 export class CameraError extends Error {
   override name = 'CameraError';
   constructor(
     message: string,
-    readonly reason: 'denied' | 'absent' | 'busy' | 'unsupported' | 'other',
+    readonly reason: CameraErrorReason,
   ) {
     super(message);
   }
@@ -26,28 +36,38 @@ export class CameraError extends Error {
 const ALTERNATIVES =
   'You can still use a video file (openVideo) or any canvas, such as a p5.js sketch (frames(canvas)).';
 
+/** What each element's `openCamera` asked for, so that `reopenCamera` can ask again. */
+const asked = new WeakMap<HTMLVideoElement, Omit<CameraOptions, 'video'>>();
+/** The camera each element showed last: the one a reopen asks for first, and waits for. */
+const shown = new WeakMap<HTMLVideoElement, string>();
+/** A reopen in progress per element: a second call (the app's button, a device coming back) joins it. */
+const reopening = new WeakMap<HTMLVideoElement, Promise<HTMLVideoElement>>();
+
 export async function listCameras(): Promise<MediaDeviceInfo[]> {
   if (!navigator.mediaDevices?.enumerateDevices) return [];
   return (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === 'videoinput');
 }
 
-/** Opens a camera and resolves once its first frame can be read. Stop it with `closeCamera(video)`. */
-export async function openCamera(options: CameraOptions = {}): Promise<HTMLVideoElement> {
+/**
+ * getUserMedia for `options`, its failures as CameraErrors. Without a deviceId, `preferred` (the camera
+ * the element had) is asked for first, and the browser's default taken if it is gone.
+ */
+async function request(options: Omit<CameraOptions, 'video'>, preferred?: string): Promise<MediaStream> {
   if (!navigator.mediaDevices?.getUserMedia) {
     throw new CameraError(
       `This page cannot use a camera: it needs a secure context (https:// or http://localhost). ${ALTERNATIVES}`,
       'unsupported',
     );
   }
-  let stream: MediaStream;
+  const device = options.deviceId
+    ? { deviceId: { exact: options.deviceId } }
+    : preferred
+      ? { deviceId: { ideal: preferred } }
+      : {};
   try {
-    stream = await navigator.mediaDevices.getUserMedia({
+    return await navigator.mediaDevices.getUserMedia({
       audio: false,
-      video: {
-        width: { ideal: options.width ?? 640 },
-        height: { ideal: options.height ?? 480 },
-        ...(options.deviceId ? { deviceId: { exact: options.deviceId } } : {}),
-      },
+      video: { width: { ideal: options.width ?? 640 }, height: { ideal: options.height ?? 480 }, ...device },
     });
   } catch (e) {
     const name = (e as DOMException).name;
@@ -74,7 +94,17 @@ export async function openCamera(options: CameraOptions = {}): Promise<HTMLVideo
       'other',
     );
   }
-  const video = options.video ?? document.createElement('video');
+}
+
+function stopTracks(video: HTMLVideoElement): void {
+  const stream = video.srcObject;
+  if (stream instanceof MediaStream) for (const track of stream.getTracks()) track.stop();
+}
+
+async function show(video: HTMLVideoElement, stream: MediaStream): Promise<HTMLVideoElement> {
+  const deviceId = stream.getVideoTracks()[0]?.getSettings().deviceId;
+  if (deviceId) shown.set(video, deviceId);
+  releaseFile(video); // an element that played a file (openVideo) now shows the camera
   video.muted = true;
   video.playsInline = true;
   video.srcObject = stream;
@@ -82,9 +112,175 @@ export async function openCamera(options: CameraOptions = {}): Promise<HTMLVideo
   return video;
 }
 
+/** Opens a camera and resolves once its first frame can be read. Stop it with `closeCamera(video)`. */
+export async function openCamera(options: CameraOptions = {}): Promise<HTMLVideoElement> {
+  const { video: element, ...wanted } = options;
+  const stream = await request(wanted);
+  const video = element ?? document.createElement('video');
+  asked.set(video, wanted);
+  return show(video, stream);
+}
+
+/**
+ * Opens the camera of `video` again, with what `openCamera` asked for, into the same element: after the
+ * camera was unplugged, taken by another program or closed, a live `pipe.start(video)` (or a recording) goes
+ * on by itself with the new pictures. Without a deviceId, the camera it had is preferred, and the browser's
+ * default taken if that one is gone. Rejects with a CameraError as `openCamera` does.
+ * @example
+ * pipe.errors$.subscribe((e) => e instanceof CameraError && e.reason === 'ended' && showReopenButton());
+ * button.onclick = () => reopenCamera(video).then(hideReopenButton, showError);
+ */
+export function reopenCamera(video: HTMLVideoElement): Promise<HTMLVideoElement> {
+  const wanted = asked.get(video);
+  if (!wanted) {
+    return Promise.reject(
+      new TypeError('This <video> was not opened by openCamera(): open it with openCamera({ video }) instead.'),
+    );
+  }
+  let opening = reopening.get(video);
+  if (!opening) {
+    opening = (async () => {
+      try {
+        const stream = await request(wanted, shown.get(video));
+        // Straight from the old stream to the new one: the element never shows "no camera" in between.
+        stopTracks(video);
+        return await show(video, stream);
+      } finally {
+        reopening.delete(video);
+      }
+    })();
+    reopening.set(video, opening);
+  }
+  return opening;
+}
+
 /** Stops the camera's tracks (the light goes off) and detaches it from the element. */
 export function closeCamera(video: HTMLVideoElement): void {
-  const stream = video.srcObject;
-  if (stream instanceof MediaStream) for (const track of stream.getTracks()) track.stop();
+  stopTracks(video);
   video.srcObject = null;
+}
+
+/** The camera's video track in `video`, or null when it shows no camera (a file, a stream of another kind, nothing). */
+export function cameraTrack(video: HTMLVideoElement): MediaStreamTrack | null {
+  const stream = video.srcObject;
+  return stream instanceof MediaStream ? (stream.getVideoTracks()[0] ?? null) : null;
+}
+
+/**
+ * What the camera of `video` does now: `live` (pictures coming), `muted` (none for now: the system or another
+ * program holds it back; they come back by themselves), `ended` (gone: it needs `reopenCamera`), or `none`
+ * (the element shows no camera).
+ */
+export type CameraState = 'live' | 'muted' | 'ended' | 'none';
+
+export function cameraState(video: HTMLVideoElement): CameraState {
+  const track = cameraTrack(video);
+  if (!track) return 'none';
+  if (track.readyState === 'ended') return 'ended';
+  return track.muted ? 'muted' : 'live';
+}
+
+/** A change of the camera's state, with the error that explains it (null while it is live or absent). */
+export interface CameraStatus {
+  state: CameraState;
+  error: CameraError | null;
+}
+
+export interface WatchCameraOptions {
+  /**
+   * When the camera has ended, reopen it (`reopenCamera`) as soon as it is listed again (a `devicechange`
+   * that lists it: plugged back in). Only for an element opened by `openCamera`. @default false
+   */
+  reopen?: boolean;
+}
+
+const ended = (reopen: boolean) =>
+  new CameraError(
+    'The camera stopped: it was unplugged, taken by another program, or its permission was withdrawn. ' +
+      'Predictions are paused. Plug it back in or close the other program' +
+      (reopen ? ' (a camera plugged back in reopens by itself)' : '') +
+      ', then reopen it with reopenCamera(video) ("Reopen camera" in the app). ' +
+      'If it was the permission, allow the camera for this site in the browser’s settings first.',
+    'ended',
+  );
+
+const muted = () =>
+  new CameraError(
+    'The camera stopped sending pictures (muted by the system, or another program holds it). Predictions are ' +
+      'paused and resume by themselves when pictures come back. If they do not, check the camera’s privacy ' +
+      'switch or shutter, or close the program using it.',
+    'muted',
+  );
+
+/**
+ * The camera state of `video` now, then each change: one status per change, never one per frame. Follows
+ * the element to a new stream (reopened, or opened again by `openCamera({ video })`), and plays it again if
+ * the browser paused it while the page was frozen. With `reopen`, an ended camera is reopened when it is
+ * plugged back in; a reopen that fails is told as the status's error, once.
+ * @example
+ * watchCamera(video).subscribe(({ state, error }) => (banner.textContent = error?.message ?? ''));
+ */
+export function watchCamera(video: HTMLVideoElement, options: WatchCameraOptions = {}): Observable<CameraStatus> {
+  return new Observable<CameraStatus>((subscriber) => {
+    let track: MediaStreamTrack | null = null;
+    let told = '';
+    const tell = (state: CameraState, error: CameraError | null) => {
+      const key = `${state}\n${error?.message ?? ''}`;
+      if (key === told) return;
+      told = key;
+      subscriber.next({ state, error });
+    };
+
+    const media = navigator.mediaDevices;
+    let waiting = false;
+    const waitForDevice = (on: boolean) => {
+      const can = on && options.reopen === true && asked.has(video) && media !== undefined;
+      if (can === waiting) return;
+      waiting = can;
+      if (can) media.addEventListener('devicechange', onDeviceChange);
+      else media?.removeEventListener('devicechange', onDeviceChange);
+    };
+    const update = () => {
+      const state = cameraState(video);
+      tell(state, state === 'ended' ? ended(options.reopen === true) : state === 'muted' ? muted() : null);
+      waitForDevice(state === 'ended');
+    };
+    const onDeviceChange = () => {
+      const wanted = asked.get(video)?.deviceId ?? shown.get(video);
+      void listCameras()
+        .then(async (cameras) => {
+          if (!cameras.some((c) => wanted === undefined || c.deviceId === wanted)) return;
+          if (subscriber.closed || cameraState(video) !== 'ended') return;
+          await reopenCamera(video);
+          follow(); // at once, rather than at the element's 'loadstart'
+        })
+        .catch((e: unknown) => {
+          if (!subscriber.closed && e instanceof CameraError && cameraState(video) === 'ended') tell('ended', e);
+        });
+    };
+    const follow = () => {
+      const now = cameraTrack(video);
+      if (now !== track) {
+        for (const type of ['ended', 'mute', 'unmute']) {
+          track?.removeEventListener(type, update);
+          now?.addEventListener(type, update);
+        }
+        track = now;
+      }
+      update();
+    };
+
+    // A new srcObject (or none) starts the element's load: 'emptied' for the old one, 'loadstart' for the new.
+    video.addEventListener('loadstart', follow);
+    video.addEventListener('emptied', follow);
+    const stopPlaying = keepPlaying(video);
+    follow();
+    return () => {
+      video.removeEventListener('loadstart', follow);
+      video.removeEventListener('emptied', follow);
+      for (const type of ['ended', 'mute', 'unmute']) track?.removeEventListener(type, update);
+      waitForDevice(false);
+      stopPlaying();
+    };
+  });
 }

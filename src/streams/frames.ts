@@ -1,9 +1,13 @@
 /**
  * Any picture source as an Observable of frames: a <video> (camera or file) emits once per new video
  * frame, a <canvas> or <img> (a p5.js sketch, a still) once per animation frame, at most `maxFps`.
+ * Both are the browser's rendering callbacks, so a hidden page sends nothing, and nothing piles up to
+ * catch up with when it comes back.
  */
 import { Observable, concatMap } from 'rxjs';
+import { cameraState } from './camera';
 import { FRAME_SIZE, toBitmap, type Fit, type Frame } from './frame';
+import { keepPlaying } from './video';
 import type { Milliseconds } from '../protocol/types';
 
 export type FrameElement = HTMLVideoElement | HTMLCanvasElement | HTMLImageElement;
@@ -18,9 +22,20 @@ export interface FramesOptions {
 }
 
 /**
+ * False while a <video> has no picture to take: loading or seeking, or its camera muted or ended (a muted
+ * camera may still send black frames, which must not become predictions or examples).
+ */
+export function hasPicture(element: FrameElement): boolean {
+  if (!(element instanceof HTMLVideoElement)) return true;
+  const camera = cameraState(element);
+  return element.readyState >= 2 && camera !== 'muted' && camera !== 'ended';
+}
+
+/**
  * Emits the time of each new source frame (a new video frame, or an animation frame for a canvas or
  * img, at most `maxFps`), without taking its pixels: a consumer that is busy can skip ticks and take
- * the newest picture when it is ready. Unsubscribing stops the loop.
+ * the newest picture when it is ready. Ticks stop while the page is hidden and while a video has no
+ * picture (see `hasPicture`). Unsubscribing stops the loop.
  */
 export function frameTicks(
   element: FrameElement,
@@ -32,6 +47,8 @@ export function frameTicks(
     let stopped = false;
     let last = -Infinity;
     let handle = 0;
+    // A page the browser froze pauses its videos; without this, a camera's ticks would never come back.
+    const stopPlaying = isVideo ? keepPlaying(element) : () => {};
     const schedule = () => {
       if (stopped) return;
       handle =
@@ -41,8 +58,8 @@ export function frameTicks(
     };
     const tick = () => {
       const t = performance.now();
-      // Skip while a video is still loading or between loops.
-      if (t - last >= minInterval && !(isVideo && element.readyState < 2)) {
+      // Skip while a video is still loading, between loops, or while its camera is muted.
+      if (t - last >= minInterval && hasPicture(element)) {
         last = t;
         subscriber.next(t);
       }
@@ -51,6 +68,7 @@ export function frameTicks(
     schedule();
     return () => {
       stopped = true;
+      stopPlaying();
       if (isVideo && 'cancelVideoFrameCallback' in element) element.cancelVideoFrameCallback(handle);
       else cancelAnimationFrame(handle);
     };

@@ -4,7 +4,7 @@
 import { EMPTY, Observable, filter, from, tap } from 'rxjs';
 import type { Milliseconds } from '../protocol/types';
 import { FRAME_SIZE, type Fit, type Frame } from './frame';
-import { capture, frameTicks, type FrameElement } from './frames';
+import { capture, frameTicks, hasPicture, type FrameElement } from './frames';
 import { processLatest } from './process-latest';
 
 /** A live source: an element (camera or file <video>, a p5.js <canvas>, an <img>) or frames you make. */
@@ -20,9 +20,6 @@ export interface NewestFramesHooks {
   /** How an element's picture becomes a square. @default 'cover' */
   fit?: Fit;
 }
-
-/** False while a <video> has no current frame (loading, or seeking). */
-const hasFrame = (element: FrameElement) => !(element instanceof HTMLVideoElement) || element.readyState >= 2;
 
 /**
  * An element is read only when `work` is ready for it (so the picture is the newest one, and none is
@@ -54,8 +51,9 @@ export function newestFrames<R>(
   return frameTicks(source, on.maxFps ? { maxFps: on.maxFps } : {}).pipe(
     tap((t) => on.frame?.(t)),
     processLatest(
-      // A video that is seeking (at each loop of a file, or scrubbed) has no frame to take: skip the tick.
-      () => (!hasFrame(source) ? EMPTY : from(capture(source, FRAME_SIZE, on.fit).then(work))),
+      // A video that is seeking (at each loop of a file, or scrubbed), or whose camera was muted or ended
+      // since the tick, has no frame to take: skip the tick.
+      () => (!hasPicture(source) ? EMPTY : from(capture(source, FRAME_SIZE, on.fit).then(work))),
       () => on.drop?.(),
     ),
   );

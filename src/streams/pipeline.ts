@@ -4,7 +4,18 @@
  * the main thread.
  */
 import * as Comlink from 'comlink';
-import { ReplaySubject, Subject, filter, interval, map, share, startWith, takeUntil, type Observable } from 'rxjs';
+import {
+  ReplaySubject,
+  Subject,
+  Subscription,
+  filter,
+  interval,
+  map,
+  share,
+  startWith,
+  takeUntil,
+  type Observable,
+} from 'rxjs';
 import type {
   Evaluation,
   ExampleQuery,
@@ -26,6 +37,7 @@ import type {
   TrainProgress,
   TrainReport,
 } from '../protocol/types';
+import { watchCamera } from './camera';
 import { WorkerRestartedError, startEngine, type EngineClient, type EngineStart } from './engine-client';
 import { FRAME_SIZE, toBitmap, type Fit, type Frame, type ImageInput } from './frame';
 import { MetricsRecorder, type Metrics } from './metrics';
@@ -62,7 +74,11 @@ export interface Pipeline {
   readonly metrics$: Observable<Metrics>;
   /** Gestures recognised (head 'dtw'): one event per performance. */
   readonly gestures$: Observable<GestureEvent>;
-  /** Errors met while running (a frame that failed); the loop goes on. A repeated error is told once. */
+  /**
+   * Errors met while running (a frame that failed); the loop goes on. A repeated error is told once. A camera
+   * that stops mid-run is a CameraError (`reason` 'ended' or 'muted'), told once: the run waits, and goes on by
+   * itself when pictures come back (unmuted, reopened with `reopenCamera(video)`, or plugged back in).
+   */
   readonly errors$: Observable<Error>;
   /** Whether `start()` is feeding frames now. */
   readonly running: boolean;
@@ -79,7 +95,11 @@ export interface Pipeline {
   configure(patch: HeadSettingsPatch): Promise<HeadSettings>;
   /** One prediction of `image`. */
   classify(image: ImageInput): Promise<Prediction>;
-  /** Starts predicting every frame of `source` on `predictions$` (stopping a previous run); returns at once. */
+  /**
+   * Starts predicting every frame of `source` on `predictions$` (stopping a previous run); returns at once.
+   * A camera <video> is watched meanwhile: while its camera is muted or gone, no frame is taken; a camera
+   * unplugged and plugged back in is reopened by itself.
+   */
   start(source: LiveSource): void;
   stop(): void;
   removeExample(id: number): Promise<ExampleCounts>;
@@ -180,7 +200,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     },
     error: (e: Error) => errors.next(e),
   });
-  let run: { unsubscribe(): void } | null = null;
+  let run: Subscription | null = null;
   let closing = false;
   const recordings = new Set<Recording>();
 
@@ -269,16 +289,24 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       metrics.start(performance.now());
       project = { ...project, running: true };
       void engine.setRunning(true).catch(() => {});
-      run = livePredictions(client, from, metrics, (e) => errors.next(e), fit).subscribe({
-        next: (p) => {
-          metrics.prediction(p, performance.now());
-          predictions.next(p);
-        },
-        error: (e: Error) => {
-          errors.next(e);
-          run = null;
-        },
-      });
+      const live = new Subscription();
+      run = live;
+      // A camera that stops is told once per change, not once per tick: its ticks stop with it.
+      if (from instanceof HTMLVideoElement)
+        live.add(watchCamera(from, { reopen: true }).subscribe(({ error }) => error && errors.next(error)));
+      live.add(
+        livePredictions(client, from, metrics, (e) => errors.next(e), fit).subscribe({
+          next: (p) => {
+            metrics.prediction(p, performance.now());
+            predictions.next(p);
+          },
+          error: (e: Error) => {
+            errors.next(e);
+            live.unsubscribe();
+            if (run === live) run = null;
+          },
+        }),
+      );
     },
     stop() {
       if (!run) return;

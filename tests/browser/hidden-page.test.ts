@@ -1,0 +1,285 @@
+/**
+ * A page that goes to the background while predicting from the camera, in real Chromium: another tab brought
+ * to the front (the page is hidden), then hidden and frozen (what Chromium does to a background tab, and
+ * what a laptop's closed lid amounts to). Nothing piles up meanwhile (frames, bitmaps, timers, metrics),
+ * and predictions resume by themselves when the page comes back, without a burst and without an error.
+ *
+ * Playwright keeps its pages "visible" (its focus emulation counts as a capture), so here Chromium is
+ * started by hand and attached over CDP with `noDefaults`: then a tab brought to the front hides the other,
+ * as in a user's browser.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+
+let proc: ChildProcess;
+let browser: Browser;
+let context: BrowserContext;
+const profile = mkdtempSync(join(tmpdir(), 'tw-hidden-'));
+
+/** Chromium with browser.ts's flags (the fake camera playing the clip), on a DevTools port of its own. */
+async function launchOverCdp(): Promise<void> {
+  proc = spawn(
+    '/usr/bin/chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--remote-debugging-port=0',
+      `--user-data-dir=${profile}`,
+      '--disable-quic',
+      '--no-first-run',
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      `--use-file-for-fake-video-capture=${inject('clipPath')}`,
+      'about:blank',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Chromium did not open its DevTools port: ${stderr}`)), 30_000);
+    proc.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      const m = /DevTools listening on (ws:\/\/\S+)/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+  });
+  browser = await chromium.connectOverCDP(endpoint, { noDefaults: true });
+  context = browser.contexts()[0]!;
+}
+
+beforeAll(launchOverCdp);
+afterAll(async () => {
+  await browser?.close().catch(() => {});
+  if (proc && proc.exitCode === null && proc.signalCode === null) {
+    const exited = new Promise((resolve) => proc.once('exit', resolve));
+    proc.kill('SIGKILL');
+    await exited;
+  }
+  rmSync(profile, { recursive: true, force: true });
+});
+
+type Pipe = Awaited<ReturnType<typeof window.tw.createPipeline>>;
+interface Away {
+  pipe: Pipe;
+  predictions: number[];
+  bitmaps: number[];
+  metrics: number[];
+  errors: string[];
+  visibility: string[];
+  /** Timers and animation frames the page has scheduled and not yet run or cancelled. */
+  pending: { timeouts: Set<number>; intervals: Set<number>; frames: Set<number> };
+}
+declare global {
+  interface Window {
+    away: Away;
+  }
+}
+
+/** Counts what the page schedules, before any of its own scripts run. */
+function countTimers(): void {
+  const pending = { timeouts: new Set<number>(), intervals: new Set<number>(), frames: new Set<number>() };
+  (window as unknown as { awayPending: typeof pending }).awayPending = pending;
+  // The browser's own: ids are numbers (Node's types say Timeout).
+  type Timer = (fn: TimerHandler, ms?: number, ...args: unknown[]) => number;
+  type Clear = (id?: number) => void;
+  const [st, ct, si, ci] = [setTimeout, clearTimeout, setInterval, clearInterval].map((f) =>
+    f.bind(window),
+  ) as unknown as [Timer, Clear, Timer, Clear];
+  const [raf, caf] = [requestAnimationFrame.bind(window), cancelAnimationFrame.bind(window)];
+  window.setTimeout = ((fn: TimerHandler, ms?: number, ...args: unknown[]) => {
+    const id = st(
+      (...a: unknown[]) => {
+        pending.timeouts.delete(id);
+        if (typeof fn === 'function') (fn as (...x: unknown[]) => void)(...a);
+      },
+      ms,
+      ...args,
+    );
+    pending.timeouts.add(id);
+    return id;
+  }) as typeof window.setTimeout;
+  window.clearTimeout = ((id?: number) => {
+    if (id !== undefined) pending.timeouts.delete(id);
+    ct(id);
+  }) as typeof window.clearTimeout;
+  window.setInterval = ((fn: TimerHandler, ms?: number, ...args: unknown[]) => {
+    const id = si(fn, ms, ...args);
+    pending.intervals.add(id);
+    return id;
+  }) as typeof window.setInterval;
+  window.clearInterval = ((id?: number) => {
+    if (id !== undefined) pending.intervals.delete(id);
+    ci(id);
+  }) as typeof window.clearInterval;
+  window.requestAnimationFrame = (fn) => {
+    const id = raf((t) => {
+      pending.frames.delete(id);
+      fn(t);
+    });
+    pending.frames.add(id);
+    return id;
+  };
+  window.cancelAnimationFrame = (id) => {
+    pending.frames.delete(id);
+    caf(id);
+  };
+}
+
+/** The harness page, predicting from the camera (kNN on two examples: the labels do not matter here). */
+async function session(): Promise<{ page: Page; cdp: CDPSession }> {
+  const page = await context.newPage();
+  await page.addInitScript(countTimers);
+  await page.goto(new URL('tests/browser/harness.html', inject('baseUrl')).href);
+  await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 60_000 });
+  await page.evaluate(async () => {
+    const { tw } = window;
+    const s = (window.away = {
+      predictions: [],
+      bitmaps: [],
+      metrics: [],
+      errors: [],
+      visibility: [],
+      pending: (window as unknown as { awayPending: Away['pending'] }).awayPending,
+    } as unknown as Away);
+    const take = Object.getOwnPropertyDescriptor(OffscreenCanvas.prototype, 'transferToImageBitmap')!.value as (
+      this: OffscreenCanvas,
+    ) => ImageBitmap;
+    OffscreenCanvas.prototype.transferToImageBitmap = function (this: OffscreenCanvas) {
+      s.bitmaps.push(performance.now());
+      return take.call(this);
+    };
+    for (const type of ['visibilitychange', 'freeze', 'resume'])
+      document.addEventListener(type, () =>
+        s.visibility.push(`${type === 'visibilitychange' ? document.visibilityState : type}@${performance.now()}`),
+      );
+    const video = await tw.openCamera({ video: document.getElementById('camera') as HTMLVideoElement });
+    s.pipe = await tw.createPipeline({ backend: 'wasm', head: 'knn' });
+    await s.pipe.addExample('a', video);
+    await s.pipe.addExample('b', video);
+    s.pipe.errors$.subscribe((e) => s.errors.push(`${e.name}: ${e.message}`));
+    s.pipe.predictions$.subscribe(() => s.predictions.push(performance.now()));
+    s.pipe.metrics$.subscribe(() => s.metrics.push(performance.now()));
+    s.pipe.start(video);
+    await new Promise((r) => setTimeout(r, 2000));
+  });
+  return { page, cdp: await context.newCDPSession(page) };
+}
+
+const now = (page: Page) => page.evaluate(() => performance.now());
+const visibility = (page: Page) => page.evaluate(() => document.visibilityState);
+
+/** Counts in the page between two page times. */
+const between = (page: Page, from: number, to = Infinity) =>
+  page.evaluate(
+    ({ from, to }) => {
+      const s = window.away;
+      const n = (list: number[]) => list.filter((t) => t > from && t <= to).length;
+      return { predictions: n(s.predictions), bitmaps: n(s.bitmaps), metrics: n(s.metrics) };
+    },
+    { from, to },
+  );
+
+const pending = (page: Page) =>
+  page.evaluate(() => {
+    const p = window.away.pending;
+    return { timeouts: p.timeouts.size, intervals: p.intervals.size, frames: p.frames.size };
+  });
+
+/** Brings another tab to the front and waits until this page says it is hidden. */
+async function hide(page: Page): Promise<Page> {
+  const other = await context.newPage();
+  await other.bringToFront();
+  await expect.poll(() => visibility(page)).toBe('hidden');
+  return other;
+}
+
+async function show(page: Page, other: Page): Promise<void> {
+  await page.bringToFront();
+  await expect.poll(() => visibility(page)).toBe('visible');
+  await other.close();
+}
+
+/** Predictions per second over `ms` from page time `from` (waits for it). */
+async function rate(page: Page, from: number, ms: number): Promise<number> {
+  await page.waitForTimeout(Math.max(0, from + ms - (await now(page))));
+  return ((await between(page, from, from + ms)).predictions * 1000) / ms;
+}
+
+describe('the page goes to the background while predicting', () => {
+  test('hidden: no frame taken, nothing queued, timers throttled; back in front it resumes at its rate, without a burst', async () => {
+    const { page } = await session();
+    const before = await rate(page, (await now(page)) - 2000, 2000);
+    const timersBefore = await pending(page);
+    expect(before, 'predictions/s while visible').toBeGreaterThan(5);
+
+    const other = await hide(page);
+    const hiddenAt = await now(page);
+    await page.waitForTimeout(6000);
+    const hiddenFor = (await now(page)) - hiddenAt;
+    const away = await between(page, hiddenAt + 300);
+    const timersAway = await pending(page);
+    await show(page, other);
+    const back = await now(page);
+    const firstSecond = await rate(page, back, 1000);
+    const after = await rate(page, back + 1000, 2000);
+    const s = await page.evaluate(() => ({ errors: window.away.errors, running: window.away.pipe.running }));
+    const report = { before, hiddenFor, away, timersBefore, timersAway, firstSecond, after, ...s };
+    console.info(`hidden page: ${JSON.stringify(report)}`);
+
+    // The camera's frame callbacks stop with the page: no picture is taken, none waits to be predicted.
+    expect(away.bitmaps, JSON.stringify(report)).toBeLessThanOrEqual(1);
+    expect(away.predictions, JSON.stringify(report)).toBeLessThanOrEqual(1);
+    // metrics$ (500 ms) is throttled to once a second at most; no timer or frame callback accumulates.
+    expect(away.metrics, JSON.stringify(report)).toBeLessThanOrEqual(Math.ceil(hiddenFor / 1000) + 1);
+    for (const kind of ['timeouts', 'intervals', 'frames'] as const)
+      expect(timersAway[kind], `${kind}: ${JSON.stringify(report)}`).toBeLessThanOrEqual(timersBefore[kind] + 2);
+    // Back in front: at its rate again within a second, and no backlog delivered in a burst.
+    expect(firstSecond, JSON.stringify(report)).toBeGreaterThan(0);
+    expect(firstSecond, JSON.stringify(report)).toBeLessThanOrEqual(before * 1.5 + 3);
+    expect(after, JSON.stringify(report)).toBeGreaterThan(before * 0.5);
+    expect(s.errors).toEqual([]);
+    expect(s.running).toBe(true);
+    await page.evaluate(() => window.away.pipe.close());
+    await page.close();
+  });
+
+  test('hidden and frozen for 8 s (a background tab Chromium froze, a closed lid): resumes by itself when it comes back', async () => {
+    const { page, cdp } = await session();
+    const before = await rate(page, (await now(page)) - 2000, 2000);
+    const other = await hide(page);
+    await page.waitForTimeout(500);
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+    const frozenAt = Date.now();
+    // Longer than the engine's heartbeat timeout (5 s): a frozen worker cannot answer it.
+    await new Promise((r) => setTimeout(r, 8000));
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+    const frozenMs = Date.now() - frozenAt;
+    await show(page, other);
+    const back = await now(page);
+    await page.waitForTimeout(4000);
+    const after = await rate(page, back + 1000, 3000);
+    const s = await page.evaluate(() => ({
+      errors: window.away.errors,
+      visibility: window.away.visibility.map((v) => v.replace(/@.*/, '')),
+      paused: (document.getElementById('camera') as HTMLVideoElement).paused,
+      running: window.away.pipe.running,
+    }));
+    const report = { before, frozenMs, after, ...s };
+    console.info(`frozen page: ${JSON.stringify(report)}`);
+    expect(s.visibility, JSON.stringify(report)).toEqual(['hidden', 'freeze', 'resume', 'visible']);
+    // Chromium paused the camera's <video> when it froze the page; the pipeline played it again.
+    expect(s.paused, JSON.stringify(report)).toBe(false);
+    expect(after, JSON.stringify(report)).toBeGreaterThan(before * 0.5);
+    expect(s.running).toBe(true);
+    expect(s.errors, JSON.stringify(report)).toEqual([]);
+    await page.evaluate(() => window.away.pipe.close());
+    await page.close();
+  });
+});
