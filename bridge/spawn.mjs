@@ -10,6 +10,18 @@ import { fileURLToPath } from 'node:url';
 
 export const CLI = fileURLToPath(new URL('./cli.mjs', import.meta.url));
 const WAIT_MS = 10_000;
+/**
+ * The most of the CLI's output kept: all of it up to 1 MB (any test's), then its beginning and its end, so
+ * that an hour of a soak's bridge does not grow the runner (the first and last lines are the contract).
+ */
+const KEEP_HEAD = 64 * 1024;
+const KEEP_TAIL = 960 * 1024;
+
+/** @param {string} text @param {string} more */
+const append = (text, more) => {
+  const all = text + more;
+  return all.length <= KEEP_HEAD + KEEP_TAIL ? all : `${all.slice(0, KEEP_HEAD)}\n…\n${all.slice(-KEEP_TAIL)}`;
+};
 const FIRST_LINE = /^trainwhistle bridge: ws:\/\/127\.0\.0\.1:(\d+)\s+udp-in 127\.0\.0\.1:(\d+)\s+→\s+(.+)$/m;
 
 /**
@@ -88,10 +100,10 @@ export function spawnBridge(args, { ports = true, onSpawn } = {}) {
   let stdout = '';
   let stderr = '';
   const out = /** @type {import('node:stream').Readable} */ (proc.stdout);
-  out.setEncoding('utf8').on('data', (/** @type {string} */ d) => (stdout += d));
+  out.setEncoding('utf8').on('data', (/** @type {string} */ d) => (stdout = append(stdout, d)));
   /** @type {import('node:stream').Readable} */ (proc.stderr)
     .setEncoding('utf8')
-    .on('data', (/** @type {string} */ d) => (stderr += d));
+    .on('data', (/** @type {string} */ d) => (stderr = append(stderr, d)));
   /** @type {Promise<number | null>} */
   const exited = new Promise((resolve) => proc.on('close', (code) => resolve(code)));
   /** @returns {Promise<Stopped>} */

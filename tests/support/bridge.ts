@@ -2,12 +2,14 @@
  * Real parts for the bridge's tests: the bridge as a child process, UDP sockets as Max/Pd/TouchDesigner,
  * `ws` clients as pages. Everything made here is registered and undone by `cleanUp()`.
  */
+import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
 import { createServer } from 'node:net';
 import OSC from 'osc-js';
 import WebSocket from 'ws';
 import type { ControlCommand } from '../../src/outputs/control';
 import { spawnBridge as spawnProcess, type BridgeProcess, type Stopped } from '../../bridge/spawn.mjs';
+import { REPO } from './paths';
 
 export { CLI } from '../../bridge/spawn.mjs';
 const WAIT_MS = 10_000;
@@ -100,6 +102,20 @@ export async function udpPeer(port = 0): Promise<UdpPeer> {
     send: (bytes, to) =>
       new Promise((resolve, reject) => socket.send(bytes, to, '127.0.0.1', (err) => (err ? reject(err) : resolve()))),
   };
+}
+
+/**
+ * A UDP socket on 127.0.0.1 that only counts what arrives (a flood's worth of buffers would not fit an inbox),
+ * with a receive buffer as large as the system allows, so that the count is the bridge's and not this
+ * process's reading speed.
+ */
+export async function udpCounter(): Promise<{ port: number; count: () => number }> {
+  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 8 * 2 ** 20 });
+  let count = 0;
+  socket.on('message', () => (count += 1));
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  undo.push(() => socket.close());
+  return { port: socket.address().port, count: () => count };
 }
 
 /** A UDP port that nothing listens on at `host` (it was free a moment ago). */
@@ -246,3 +262,114 @@ export const PATCH_CONTROLS: { name: string; bytes: Uint8Array; commands: Contro
     ],
   },
 ];
+
+/** What a flood process reports when it is done. */
+export interface Flooded {
+  /** Messages or datagrams handed to the socket. */
+  sent: number;
+  /** From the first send until everything was handed to the kernel. */
+  ms: number;
+  /** WebSocket only: the most bytes ws held unsent in the flooding process (the bridge not keeping up). */
+  maxBufferedBytes: number;
+}
+
+export interface FloodOptions {
+  /** `ws`: a page sending binary frames to `ws://127.0.0.1:<port>`; `udp`: datagrams to 127.0.0.1:<port>. */
+  kind: 'ws' | 'udp';
+  port: number;
+  /** The packets, sent in turn. */
+  packets: Uint8Array[];
+  /** Per second; Infinity sends as fast as the process can. */
+  rate: number;
+  seconds: number;
+}
+
+/**
+ * The flooding side in a process of its own (node -e), so that the test's own event loop, which measures,
+ * is not the one that floods. It never waits for the bridge: a page that does not care whether its frames
+ * are taken, or a patch sending as fast as it can. Resolves with what it sent once it is done.
+ */
+export function flood(options: FloodOptions): Promise<Flooded> {
+  const code = `
+    const o = JSON.parse(process.env.TW_FLOOD);
+    const packets = o.packets.map((p) => Buffer.from(p, 'base64'));
+    const rate = o.rate === null ? Infinity : o.rate;
+    const tick = () => new Promise((r) => setTimeout(r, 2));
+    let sent = 0;
+    let maxBufferedBytes = 0;
+    let send;
+    let drained = async () => {};
+    if (o.kind === 'ws') {
+      const { WebSocket } = await import('ws');
+      const ws = new WebSocket('ws://127.0.0.1:' + o.port);
+      await new Promise((resolve, reject) => { ws.on('open', resolve); ws.on('error', reject); });
+      send = (p) => ws.send(p, { binary: true });
+      const buffered = () => (maxBufferedBytes = Math.max(maxBufferedBytes, ws.bufferedAmount));
+      setInterval(buffered, 5).unref();
+      drained = async () => { while (ws.bufferedAmount > 0) await tick(); ws.close(); };
+    } else {
+      const dgram = await import('node:dgram');
+      const socket = dgram.createSocket('udp4');
+      send = (p) => socket.send(p, o.port, '127.0.0.1');
+      drained = async () => { while (socket.getSendQueueCount() > 0) await tick(); socket.close(); };
+    }
+    const start = performance.now();
+    while (performance.now() - start < o.seconds * 1000) {
+      const due = rate === Infinity ? sent + 200 : Math.floor(((performance.now() - start) / 1000) * rate);
+      while (sent < due) send(packets[sent++ % packets.length]);
+      if (rate === Infinity) await new Promise((r) => setImmediate(r)); else await tick();
+    }
+    await drained();
+    process.stdout.write(JSON.stringify({ sent, ms: performance.now() - start, maxBufferedBytes }) + '\\n');
+  `;
+  const env = {
+    ...process.env,
+    TW_FLOOD: JSON.stringify({
+      ...options,
+      rate: Number.isFinite(options.rate) ? options.rate : null,
+      packets: options.packets.map((p) => Buffer.from(p).toString('base64')),
+    }),
+  };
+  const proc = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: REPO, env, stdio: 'pipe' });
+  undo.push(() => proc.exitCode === null && proc.signalCode === null && proc.kill('SIGKILL'));
+  let out = '';
+  let err = '';
+  proc.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  proc.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
+  return new Promise((resolve, reject) =>
+    proc.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as Flooded) : reject(new Error(`the flood exited with ${code}: ${err}`)),
+    ),
+  );
+}
+
+/** Resident memory over a span, in bytes: the first sample, the largest, and the largest of each half. */
+export interface RssSpan {
+  first: number;
+  max: number;
+  /** Largest in the first and in the second half of the span: a heap that keeps growing shows in the second. */
+  halves: [number, number];
+}
+
+/** Samples a process's resident memory every `everyMs` until `stop()`. */
+export function sampleRss(rssBytes: () => number, everyMs = 100): { stop(): RssSpan } {
+  const samples: number[] = [rssBytes()];
+  const timer = setInterval(() => {
+    try {
+      samples.push(rssBytes());
+    } catch {
+      // the process ended; stop() says what was seen
+    }
+  }, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      const half = Math.ceil(samples.length / 2);
+      return {
+        first: samples[0]!,
+        max: Math.max(...samples),
+        halves: [Math.max(...samples.slice(0, half)), Math.max(...samples.slice(half))],
+      };
+    },
+  };
+}
