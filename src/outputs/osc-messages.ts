@@ -9,11 +9,19 @@
  *   <prefix>/confidences ,f…       all confidences in label order, every prediction
  *   <prefix>/output/<name> ,f      regression outputs, every prediction
  *   <prefix>/outputs ,f…           all regression outputs in order, every prediction
+ *   <prefix>/gesture ,sf           a gesture recognised (head 'dtw'): its name and DTW distance — on every match
+ *   <prefix>/noperson ,i           pose: 1 when nobody is in view, 0 when someone is — on change (`pose: true`)
+ *   <prefix>/pose/<keypoint> ,fff  pose: x, y, score of each of the 17 keypoints — while someone is in view
+ *   <prefix>/pose ,f…              pose: all 51 values (x, y, score per keypoint, in KEYPOINT_NAMES order)
  *   /wek/outputs ,f…               Wekinator mode: class number 1..N, or the regression values
+ *   /wek/inputs ,f…                Wekinator mode, pose: the 51 values, as Wekinator takes its inputs
+ *   /output_<n>                    Wekinator mode: gesture n (1..N) recognised, as Wekinator's DTW names its events
  *
- * Numbers are typed explicitly: osc-js would send 0 and 1 as int32 otherwise.
+ * Numbers are typed explicitly: osc-js would send 0 and 1 as int32 otherwise. With nobody in view no pose
+ * values are sent (MoveNet's guesses then are noise a patch would draw), only `/noperson 1` once.
  */
 import OSC from 'osc-js';
+import type { Pose } from '../protocol/pose';
 import type { Prediction } from '../protocol/types';
 import { addressParts } from './osc-address';
 
@@ -25,9 +33,35 @@ export interface OscMemory {
   /** Labels (or regression output names) in order, and their address parts, kept until they change. */
   labels: string[];
   parts: Map<string, string>;
+  /** Whether the last pose sent said nobody was in view (null: no pose sent yet). */
+  noPerson: boolean | null;
 }
 
-export const freshMemory = (): OscMemory => ({ label: null, labels: [], parts: new Map() });
+export const freshMemory = (): OscMemory => ({ label: null, labels: [], parts: new Map(), noPerson: null });
+
+/** What `toOscMessages` makes of a prediction. */
+export interface OscMessageOptions {
+  prefix: string;
+  mode: OscMode;
+  labelEveryFrame: boolean;
+  perLabel: boolean;
+  /** Send the pose's keypoints (predictions that carry one). @default false */
+  pose?: boolean;
+}
+
+/**
+ * Whether this prediction carries news a patch must not miss whatever the rate: a new label, a gesture, or
+ * someone coming into view or leaving it (with `pose`).
+ */
+export function isUrgent(p: Prediction, memory: OscMemory, pose = false): boolean {
+  if (p.label !== memory.label || p.gesture?.match) return true;
+  return pose && p.pose !== undefined && p.pose.noPerson !== memory.noPerson;
+}
+
+/** The 51 numbers of a pose: x, y, score of each keypoint in KEYPOINT_NAMES order. */
+export function poseValues(pose: Pose): number[] {
+  return pose.keypoints.flatMap((k) => [k.x, k.y, k.score]);
+}
 
 const floats = (values: readonly number[]) => values.map((value) => ({ type: 'f' as const, value }));
 
@@ -74,7 +108,7 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
 export function toOscMessages(
   p: Prediction,
   memory: OscMemory,
-  o: { prefix: string; mode: OscMode; labelEveryFrame: boolean; perLabel: boolean },
+  o: OscMessageOptions,
 ): InstanceType<typeof OSC.TypedMessage>[] {
   // osc-js types the constructor's args as values, but it takes {type, value} objects.
   const msg = (address: string, args: { type: 'f' | 'i' | 's'; value: number | string }[]) =>
@@ -91,33 +125,54 @@ export function toOscMessages(
   memory.label = p.label;
   if (labelsChanged) [memory.labels, memory.parts] = [labels, addressParts(labels)];
   const parts = memory.parts;
+  const pose = o.pose && p.pose ? p.pose : null;
+  const presence = pose && pose.noPerson !== memory.noPerson ? pose.noPerson : null;
+  if (pose) memory.noPerson = pose.noPerson;
+  const match = p.gesture?.match ?? null;
 
   if (o.mode === 'wekinator') {
+    const out: InstanceType<typeof OSC.TypedMessage>[] = [];
     const values = isRegression ? Object.values(p.values!) : [labels.indexOf(p.label) + 1];
-    return [msg('/wek/outputs', floats(values))];
+    // A pose pipeline before training has no classes: nothing to number.
+    if (isRegression || labels.length > 0) out.push(msg('/wek/outputs', floats(values)));
+    if (match) out.push(msg(`/output_${labels.indexOf(match.name) + 1}`, []));
+    if (pose && !pose.noPerson) out.push(msg('/wek/inputs', floats(poseValues(pose))));
+    return out;
   }
   const out: InstanceType<typeof OSC.TypedMessage>[] = [];
   if (isRegression) {
     for (const name of labels) out.push(msg(`${o.prefix}/output/${parts.get(name)}`, floats([p.values![name]!])));
     out.push(msg(`${o.prefix}/outputs`, floats(labels.map((n) => p.values![n]!))));
-    return out;
+  } else if (labels.length > 0) {
+    if (labelsChanged)
+      out.push(
+        msg(
+          `${o.prefix}/labels`,
+          labels.map((value) => ({ type: 's' as const, value })),
+        ),
+      );
+    if (changed || o.labelEveryFrame) {
+      out.push(msg(`${o.prefix}/label`, [{ type: 's', value: p.label }]));
+      out.push(msg(`${o.prefix}/class`, [{ type: 'i', value: labels.indexOf(p.label) }]));
+    }
+    if (match)
+      out.push(
+        msg(`${o.prefix}/gesture`, [
+          { type: 's', value: match.name },
+          { type: 'f', value: match.distance },
+        ]),
+      );
+    if (o.perLabel) {
+      for (const label of labels)
+        out.push(msg(`${o.prefix}/confidence/${parts.get(label)}`, floats([p.confidences[label]!])));
+    }
+    out.push(msg(`${o.prefix}/confidences`, floats(labels.map((l) => p.confidences[l]!))));
   }
-  if (labelsChanged)
-    out.push(
-      msg(
-        `${o.prefix}/labels`,
-        labels.map((value) => ({ type: 's' as const, value })),
-      ),
-    );
-  if (changed || o.labelEveryFrame) {
-    out.push(msg(`${o.prefix}/label`, [{ type: 's', value: p.label }]));
-    out.push(msg(`${o.prefix}/class`, [{ type: 'i', value: labels.indexOf(p.label) }]));
+  if (presence !== null) out.push(msg(`${o.prefix}/noperson`, [{ type: 'i', value: presence ? 1 : 0 }]));
+  if (pose && !pose.noPerson) {
+    for (const k of pose.keypoints) out.push(msg(`${o.prefix}/pose/${k.name}`, floats([k.x, k.y, k.score])));
+    out.push(msg(`${o.prefix}/pose`, floats(poseValues(pose))));
   }
-  if (o.perLabel) {
-    for (const label of labels)
-      out.push(msg(`${o.prefix}/confidence/${parts.get(label)}`, floats([p.confidences[label]!])));
-  }
-  out.push(msg(`${o.prefix}/confidences`, floats(labels.map((l) => p.confidences[l]!))));
   return out;
 }
 

@@ -3,7 +3,7 @@
  * patches with `mode: 'wekinator'`.
  */
 import { checkPrefix } from './osc-address';
-import { freshMemory, oscText, pack, toOscMessages, wallClock, type OscMode } from './osc-messages';
+import { freshMemory, isUrgent, oscText, pack, toOscMessages, wallClock, type OscMode } from './osc-messages';
 import type { Output } from './output';
 import { socketOutput } from './socket-output';
 
@@ -22,12 +22,23 @@ export interface OscOutputOptions {
   perLabel?: boolean;
   /** One bundle per prediction, timetagged with the frame's capture time. @default false */
   bundle?: boolean;
+  /**
+   * Send the body's keypoints of pose predictions, at `rate`: `/pose/<keypoint> ,fff` (x, y, score) for each of
+   * the 17 and `/pose ,f…` (all 51), while someone is in view; `/noperson ,i 1` when nobody is (and `0` when
+   * someone is back) — at once, whatever the rate. Wekinator mode sends `/wek/inputs` (the 51) instead.
+   * Smooth the keypoints first with `oneEuro()`. @default false
+   */
+  pose?: boolean;
 }
 
 /**
+ * Gestures recognised (`/gesture ,sf`, or Wekinator's `/output_<n>`) go out at once, whatever the rate, as
+ * label changes do.
  * @example
  * const osc = oscOutput({ prefix: '/tw' });
  * osc.attach(pipe.predictions$.pipe(smooth(0.5)));
+ * // A pose pipeline: the steadied skeleton, 30 times a second at most.
+ * oscOutput({ pose: true, rate: 30 }).attach(pipe.predictions$.pipe(oneEuro()));
  */
 export function oscOutput(options: OscOutputOptions = {}): Output {
   const o = {
@@ -38,6 +49,7 @@ export function oscOutput(options: OscOutputOptions = {}): Output {
     labelEveryFrame: false,
     perLabel: true,
     bundle: false,
+    pose: false,
     ...options,
   };
   checkPrefix(o.prefix);
@@ -47,9 +59,9 @@ export function oscOutput(options: OscOutputOptions = {}): Output {
   let lastSentAt = -Infinity;
   return socketOutput(o.mode === 'wekinator' ? 'osc (wekinator)' : 'osc', o.url, {
     skip(p) {
-      const changed = p.label !== memory.label;
-      if (o.rate === 'change') return !changed;
-      return typeof o.rate === 'number' && !changed && p.t - lastSentAt < 1000 / o.rate;
+      const urgent = isUrgent(p, memory, o.pose);
+      if (o.rate === 'change') return !urgent;
+      return typeof o.rate === 'number' && !urgent && p.t - lastSentAt < 1000 / o.rate;
     },
     // After a (re)connection the patch gets the labels and the current label again — not a backlog.
     reset: () => (memory = freshMemory()),

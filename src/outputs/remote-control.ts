@@ -6,6 +6,7 @@ import type { Observable } from 'rxjs';
 import type { LiveSource, Pipeline, Recording } from '../streams/pipeline';
 import type { Target } from '../protocol/types';
 import type { ControlCommand } from './control';
+import { recordLive } from './live-recording';
 
 export interface RemoteControlEvents {
   /** A command was carried out (for the UI to show). */
@@ -35,7 +36,7 @@ export function remoteControl(
   const key = (t: Target) => (typeof t === 'string' ? t : JSON.stringify(t));
 
   const startRecording = (t: Target) => {
-    if (!recordings.has(key(t))) recordings.set(key(t), pipe.record(t, source));
+    if (!recordings.has(key(t))) recordings.set(key(t), recordLive(pipe, t, source));
   };
   const stopRecording = (t?: Target) => {
     for (const [k, r] of recordings)

@@ -1,6 +1,7 @@
 /**
  * The app's own settings, kept with the project (`pipe.setAppSettings`) so that a reload, another
- * browser or a project file brings back the same studio: outputs, operators, mirror, slider values.
+ * browser or a project file brings back the same studio: outputs, operators, mirror, keypoint smoothing,
+ * slider values.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
 import type { OscMode } from '../outputs';
@@ -17,6 +18,16 @@ export interface OperatorSettings {
   holdFrames: number;
 }
 
+/** Pose features: how the keypoints are steadied before the skeleton and the pose OSC. */
+export interface PoseSettings {
+  /** Steady the keypoints with the One Euro filter (`oneEuro()`). @default true */
+  oneEuro: boolean;
+  /** Its cut-off when still, in Hz: lower is steadier and lags more on slow moves. @default 1 */
+  minCutoff: number;
+  /** How much speed raises the cut-off: higher follows fast moves more closely. @default 5 */
+  beta: number;
+}
+
 export interface OutputSettings {
   bridgeUrl: string;
   prefix: string;
@@ -24,6 +35,8 @@ export interface OutputSettings {
   oscMode: OscMode;
   /** 'every', 'change', or at most this many a second. */
   oscRate: string;
+  /** Pose projects: send the keypoints too (`oscOutput({ pose: true })`). @default true */
+  oscPose: boolean;
   json: boolean;
   control: boolean;
 }
@@ -31,6 +44,7 @@ export interface OutputSettings {
 export interface AppSettings {
   mirror: boolean;
   operators: OperatorSettings;
+  pose: PoseSettings;
   outputs: OutputSettings;
   /** Regression: the target each output's slider is set to, by output name. */
   targets: Record<string, NormalRange>;
@@ -39,12 +53,14 @@ export interface AppSettings {
 export const DEFAULT_APP_SETTINGS: Readonly<AppSettings> = Object.freeze<AppSettings>({
   mirror: true,
   operators: { smoothing: 0.5, unknownBelow: 0, holdFrames: 3 },
+  pose: { oneEuro: true, minCutoff: 1, beta: 5 },
   outputs: {
     bridgeUrl: 'ws://127.0.0.1:8080',
     prefix: '/tw',
     osc: true,
     oscMode: 'tw',
     oscRate: 'every',
+    oscPose: true,
     json: false,
     control: true,
   },

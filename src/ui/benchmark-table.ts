@@ -23,7 +23,8 @@ export function renderTable(table: HTMLTableElement, rows: string[][]): void {
     tr.dataset.backend = cells[0];
     for (const [i, c] of cells.entries()) {
       const td = Object.assign(document.createElement('td'), { textContent: c });
-      if (cells.length === 2 && i === 1) td.colSpan = headers.length - 1;
+      // A backend not measured: its name, its features, and why, across the rest.
+      if (cells.length === 3 && i === 2) td.colSpan = headers.length - 2;
       tr.append(td);
     }
     return tr;

@@ -2,14 +2,17 @@
  * One class as a card (Teachable Machine's layout): its name (editable), how many examples it has, a
  * strip of them, a press-and-hold "Record <name>" button, and "Upload images for <name>" (or pictures
  * dropped on the card). In regression mode one such card holds every example, recorded with the sliders'
- * values.
+ * values. In gestures mode a card is a gesture: each hold of Record is one template (a performance of it),
+ * listed with its length and a way to delete it, and the card lights up when the gesture is recognised.
  */
-import type { Target } from '../protocol/types';
+import { recordLive } from '../outputs';
+import type { GestureEvent, Target } from '../protocol/types';
 import type { Pipeline, Recording } from '../streams/pipeline';
 import { h, hidden, type Scope } from './dom';
 import { acceptDrops, addImages, uploadMessage } from './image-upload';
 import type { Notices } from './notices';
 import { holdToRecord } from './record-button';
+import { TemplateList } from './template-list';
 import { ThumbnailStrip } from './thumbnail-strip';
 
 export interface CardContext {
@@ -27,14 +30,23 @@ export interface CardSpec {
   target(): Target;
   /** Regression: one card of every example, named by the values it records with. */
   regression: boolean;
+  /** Gestures (head 'dtw'): each hold of Record is one template. */
+  gesture?: boolean;
   rename?(from: string, to: string): Promise<boolean>;
   remove?(label: string): Promise<void>;
 }
 
+/** These examples, deleted one by one (a label keeps its place even when none is left). */
+async function removeIds(pipe: Pipeline, ids: readonly number[]): Promise<void> {
+  for (const id of ids) await pipe.removeExample(id);
+}
+
 /** Every example of `label`, deleted one by one so that the class keeps its place. */
 async function removeAll(pipe: Pipeline, label: string): Promise<void> {
-  const ids = (await pipe.examples({ label })).map((e) => e.id);
-  for (const id of ids) await pipe.removeExample(id);
+  await removeIds(
+    pipe,
+    (await pipe.examples({ label })).map((e) => e.id),
+  );
 }
 
 export class ClassCard {
@@ -51,7 +63,9 @@ export class ClassCard {
   readonly #upload: HTMLInputElement;
   readonly #uploadName: HTMLSpanElement;
   readonly #status: HTMLElement;
-  readonly #strip: ThumbnailStrip;
+  readonly #strip: ThumbnailStrip | null = null;
+  readonly #templates: TemplateList | null = null;
+  readonly #unit: HTMLElement;
   readonly #menuButtons: HTMLButtonElement[] = [];
 
   constructor(
@@ -61,18 +75,20 @@ export class ClassCard {
   ) {
     this.#label = spec.label;
     const { pipe } = ctx;
+    const gesture = spec.gesture ?? false;
     this.#name = spec.regression
       ? null
       : h('input', {
           class: 'card-name',
-          'aria-label': 'Class name',
+          'aria-label': gesture ? 'Gesture name' : 'Class name',
           value: spec.label,
           autocomplete: 'off',
           spellcheck: false,
         });
     const title = this.#name ?? h('h3', { class: 'card-title' }, 'Examples');
     this.#countText = h('span', { 'data-testid': 'count' }, '0');
-    const count = h('span', { class: 'count' }, this.#countText, ' examples');
+    this.#unit = h('span', {}, gesture ? ' templates' : ' examples');
+    const count = h('span', { class: 'count' }, this.#countText, this.#unit);
 
     this.#recordName = hidden('');
     this.#key = h('kbd', { 'aria-hidden': 'true' });
@@ -82,22 +98,37 @@ export class ClassCard {
     const upload = h('label', { class: 'button upload' }, 'Upload', this.#uploadName, this.#upload);
     this.#status = h('p', { class: 'card-status', role: 'status' });
 
-    this.#strip = new ThumbnailStrip(
-      {
-        name: () => (spec.regression ? 'the examples' : this.#label),
-        fetch: (offset, limit) => pipe.examples({ label: spec.regression ? '' : this.#label, offset, limit }),
-        remove: (id) => pipe.removeExample(id).catch((e: unknown) => ctx.notices.show(e)),
-      },
-      spec.regression
-        ? 'No examples yet. Set the sliders, then hold Record (or drop pictures here).'
-        : 'No examples yet. Hold Record while showing it to the camera, or drop pictures here.',
-    );
+    if (gesture)
+      this.#templates = new TemplateList(
+        {
+          name: () => this.#label,
+          fetch: () => pipe.examples({ label: this.#label }),
+          remove: (ids) => removeIds(pipe, ids).catch((e: unknown) => ctx.notices.show(e)),
+        },
+        'No template yet. Hold Record while you perform the gesture, from its start to its end.',
+      );
+    else
+      this.#strip = new ThumbnailStrip(
+        {
+          name: () => (spec.regression ? 'the examples' : this.#label),
+          fetch: (offset, limit) => pipe.examples({ label: spec.regression ? '' : this.#label, offset, limit }),
+          remove: (id) => pipe.removeExample(id).catch((e: unknown) => ctx.notices.show(e)),
+        },
+        spec.regression
+          ? 'No examples yet. Set the sliders, then hold Record (or drop pictures here).'
+          : 'No examples yet. Hold Record while showing it to the camera, or drop pictures here.',
+      );
 
-    const clear = h('button', { type: 'button', class: 'quiet' }, 'Remove all examples');
+    const clear = h(
+      'button',
+      { type: 'button', class: 'quiet' },
+      gesture ? 'Remove all templates' : 'Remove all examples',
+    );
     const items = h('div', { class: 'card-menu-list' }, clear);
     this.#menuButtons.push(clear);
     if (spec.remove) {
-      const del = h('button', { type: 'button', class: 'quiet danger' }, 'Delete class');
+      const kind = gesture ? 'gesture' : 'class';
+      const del = h('button', { type: 'button', class: 'quiet danger' }, `Delete ${kind}`);
       this.#menuButtons.push(del);
       items.append(del);
       let armed = false;
@@ -105,8 +136,10 @@ export class ClassCard {
         // A class with examples is deleted on the second click: one slip must not lose them.
         if (this.#count > 0 && !armed) {
           armed = true;
-          del.textContent = `Delete its ${this.#count} examples too?`;
-          setTimeout(() => ((armed = false), (del.textContent = 'Delete class')), 4000);
+          del.textContent = gesture
+            ? `Delete its ${this.#templates?.count ?? 0} templates too?`
+            : `Delete its ${this.#count} examples too?`;
+          setTimeout(() => ((armed = false), (del.textContent = `Delete ${kind}`)), 4000);
           return;
         }
         void spec.remove!(this.#label).catch((e: unknown) => ctx.notices.show(e));
@@ -121,10 +154,11 @@ export class ClassCard {
 
     this.element = h(
       'section',
-      { class: 'card', 'data-testid': 'class-card' },
+      { class: gesture ? 'card gesture' : 'card', 'data-testid': 'class-card' },
       h('header', { class: 'card-head' }, title, count, menu),
-      this.#strip.element,
-      h('div', { class: 'card-actions' }, this.#record, upload, this.#status),
+      (this.#templates ?? this.#strip)!.element,
+      // A gesture is a movement: it is taught by performing it, never from pictures.
+      h('div', { class: 'card-actions' }, this.#record, gesture ? null : upload, this.#status),
     );
 
     holdToRecord(this.#record, { start: () => this.startRecording(), stop: () => this.stopRecording() }, scope.signal);
@@ -133,7 +167,7 @@ export class ClassCard {
       this.#upload.value = '';
       void this.#addFiles(files);
     });
-    acceptDrops(this.element, (files) => void this.#addFiles(files), scope.signal);
+    if (!gesture) acceptDrops(this.element, (files) => void this.#addFiles(files), scope.signal);
     if (this.#name) {
       const name = this.#name;
       scope.on(name, 'keydown', (e) => {
@@ -163,7 +197,18 @@ export class ClassCard {
     const changed = count !== this.#count;
     this.#count = count;
     this.#showCount();
-    if (changed || !this.#recording) this.#strip.refresh(count);
+    if (this.#templates) {
+      if (changed || !this.#recording) void this.#templates.refresh().then(() => this.#showCount());
+    } else if (changed || !this.#recording) this.#strip!.refresh(count);
+  }
+
+  /** Gestures: this one was just recognised. */
+  recognised(g: GestureEvent): void {
+    this.element.classList.remove('matched');
+    void this.element.offsetWidth; // restart the animation
+    this.element.classList.add('matched');
+    this.element.dataset.matched = String(g.distance);
+    this.#status.textContent = `Recognised · distance ${g.distance.toFixed(3)} · ${(g.durationMs / 1000).toFixed(1)} s long`;
   }
 
   /** The keyboard shortcut that records this card (1–9), or null. */
@@ -177,7 +222,7 @@ export class ClassCard {
     if (this.#recording) return;
     const problem = this.ctx.cannotRecord();
     if (problem) return this.ctx.notices.show(problem, 'warning');
-    const recording = this.ctx.pipe.record(this.spec.target(), this.ctx.video);
+    const recording = recordLive(this.ctx.pipe, this.spec.target(), this.ctx.video);
     this.#recording = recording;
     this.element.classList.add('recording');
     this.#record.setAttribute('aria-pressed', 'true');
@@ -187,7 +232,7 @@ export class ClassCard {
         this.#live = n;
         this.#showCount();
         // The strip catches up a few times a second while recording.
-        if (performance.now() - shownAt > 300) {
+        if (this.#strip && performance.now() - shownAt > 300) {
           shownAt = performance.now();
           this.#strip.refresh(this.#count + n);
         }
@@ -205,6 +250,7 @@ export class ClassCard {
     this.#recording = null;
     this.element.classList.remove('recording');
     this.#record.setAttribute('aria-pressed', 'false');
+    this.#showCount();
     void recording.stop();
   }
 
@@ -213,6 +259,14 @@ export class ClassCard {
   }
 
   #showCount(): void {
+    if (this.#templates) {
+      // A template is whole only when the hold ends: meanwhile, its frames are counted as they come.
+      const n = this.#templates.count;
+      this.#countText.textContent = String(n);
+      const unit = n === 1 ? ' template' : ' templates';
+      this.#unit.textContent = this.#recording ? `${unit} · recording ${this.#live} frames…` : unit;
+      return;
+    }
     this.#countText.textContent = String(this.#count + this.#live);
   }
 
@@ -223,8 +277,9 @@ export class ClassCard {
     this.element.dataset.label = this.#label;
     this.element.setAttribute('aria-label', this.spec.regression ? 'Examples' : this.#label);
     const [clear, del] = this.#menuButtons;
-    clear?.setAttribute('aria-label', `Remove all examples of ${this.spec.regression ? 'the outputs' : name}`);
-    del?.setAttribute('aria-label', `Delete class ${name}`);
+    const what = this.spec.gesture ? 'templates' : 'examples';
+    clear?.setAttribute('aria-label', `Remove all ${what} of ${this.spec.regression ? 'the outputs' : name}`);
+    del?.setAttribute('aria-label', `Delete ${this.spec.gesture ? 'gesture' : 'class'} ${name}`);
     this.element.querySelector('summary')?.setAttribute('aria-label', `More actions for ${name}`);
   }
 
@@ -232,7 +287,12 @@ export class ClassCard {
     if (!this.#name || to === this.#label) return;
     if (!to) {
       this.#name.value = this.#label;
-      return this.ctx.notices.show('A class needs a name: type one, such as "ukulele".', 'warning');
+      return this.ctx.notices.show(
+        this.spec.gesture
+          ? 'A gesture needs a name: type one, such as "wave".'
+          : 'A class needs a name: type one, such as "ukulele".',
+        'warning',
+      );
     }
     const ok = await this.spec.rename?.(this.#label, to);
     if (!ok) this.#name.value = this.#label;

@@ -1,7 +1,8 @@
 /**
  * The cards: one per class, in the project's order, with "Add class" below them; hold 1–9 to record
  * card 1–9. In regression mode the classes become named outputs, each with a target slider, and one
- * card records examples with the sliders' values (as Wekinator does).
+ * card records examples with the sliders' values (as Wekinator does). In gestures mode each card is a
+ * gesture ("Add gesture"), its templates listed, and it lights up when the gesture is recognised.
  */
 import type { ExampleCounts } from '../protocol/types';
 import type { AppSettingsStore } from './app-settings';
@@ -30,6 +31,7 @@ export class ClassCards {
   readonly #outputs: HTMLElement;
   readonly #add: HTMLButtonElement;
   #regression: ClassCard | null = null;
+  readonly #gestures: boolean;
   #outputNames: string[] = [];
   #examples = 0;
   /** Its own listeners (shortcut keys on the window too): gone when the cards are rebuilt. */
@@ -42,12 +44,24 @@ export class ClassCards {
   ) {
     const scope = this.scope;
     const regression = ctx.pipe.settings.head === 'regression';
+    this.#gestures = ctx.pipe.settings.head === 'dtw';
     this.#list = h('div', { class: 'card-list' });
-    this.#empty = h('p', { class: 'empty' }, 'No classes yet: add one for each thing the camera should tell apart.');
+    this.#empty = h(
+      'p',
+      { class: 'empty' },
+      this.#gestures
+        ? 'No gestures yet: add one for each movement to recognise.'
+        : 'No classes yet: add one for each thing the camera should tell apart.',
+    );
     this.#outputs = h('div', { class: 'output-targets', 'aria-label': 'Outputs and their targets', role: 'group' });
-    this.#add = h('button', { type: 'button', class: 'add' }, regression ? 'Add output' : 'Add class');
+    this.#add = h(
+      'button',
+      { type: 'button', class: 'add' },
+      regression ? 'Add output' : this.#gestures ? 'Add gesture' : 'Add class',
+    );
     const title = document.getElementById('classes-title');
-    if (title) title.firstChild!.textContent = regression ? 'Outputs ' : 'Classes ';
+    if (title) title.firstChild!.textContent = regression ? 'Outputs ' : this.#gestures ? 'Gestures ' : 'Classes ';
+    if (this.#gestures) scope.add(ctx.pipe.gestures$.subscribe((g) => this.#cards.get(g.name)?.recognised(g)));
     root.replaceChildren(
       ...(regression ? [this.#outputs, this.#add, this.#list] : [this.#list, this.#empty, this.#add]),
     );
@@ -92,6 +106,7 @@ export class ClassCards {
           {
             label,
             regression: false,
+            gesture: this.#gestures,
             target: () => card!.label,
             rename: (from, to) => this.#rename(from, to),
             remove: (l) => this.ctx.pipe.clearLabel(l).then(() => {}),
@@ -126,7 +141,7 @@ export class ClassCards {
   }
 
   async #addClass(): Promise<void> {
-    const name = nextName([...this.#cards.keys()]);
+    const name = nextName([...this.#cards.keys()], this.#gestures ? 'Gesture' : 'Class');
     try {
       await this.ctx.pipe.addLabel(name);
       const input = this.#cards.get(name)?.element.querySelector('input.card-name');
@@ -141,7 +156,8 @@ export class ClassCards {
 
   async #rename(from: string, to: string): Promise<boolean> {
     if (this.#cards.has(to)) {
-      this.ctx.notices.show(`There is a class named "${to}" already: pick another name.`, 'warning');
+      const kind = this.#gestures ? 'gesture' : 'class';
+      this.ctx.notices.show(`There is a ${kind} named "${to}" already: pick another name.`, 'warning');
       return false;
     }
     this.#renaming.set(from, to);

@@ -1,6 +1,7 @@
 /**
- * "Advanced settings" under a disclosure: the head's training settings and kNN's k, each with its
- * default shown, applied with `configure()` as soon as one changes (no restart).
+ * "Advanced settings" under a disclosure: the head's training settings, kNN's k and the gestures' threshold,
+ * refractory time and speed band, each with its default shown, applied with `configure()` as soon as one
+ * changes (no restart).
  */
 import { DEFAULT_ENGINE_OPTIONS } from '../protocol/options';
 import type { HeadSettings, HeadSettingsPatch } from '../protocol/project';
@@ -11,8 +12,12 @@ import type { Notices } from './notices';
 interface Field {
   name: string;
   label: string;
-  read(s: HeadSettings): number;
-  patch(v: number): HeadSettingsPatch;
+  /** null: unset, the default applies (shown as an empty field). */
+  read(s: HeadSettings): number | null;
+  /** `v` is null when an `optional` field is emptied; `now` is the settings it changes. */
+  patch(v: number | null, now: HeadSettings): HeadSettingsPatch;
+  /** May be left empty (null: the default for the project's features). */
+  optional?: boolean;
   step: string;
   min: number;
   max?: number;
@@ -22,12 +27,13 @@ interface Field {
 }
 
 const D = DEFAULT_ENGINE_OPTIONS;
+const DEFAULT_BAND = D.gestures.band;
 const FIELDS: Field[] = [
   {
     name: 'epochs',
     label: 'Epochs',
     read: (s) => s.train.epochs,
-    patch: (epochs) => ({ train: { epochs } }),
+    patch: (epochs) => ({ train: { epochs: epochs! } }),
     step: '1',
     min: 1,
     max: 1000,
@@ -38,7 +44,7 @@ const FIELDS: Field[] = [
     name: 'learningRate',
     label: 'Learning rate',
     read: (s) => s.train.learningRate,
-    patch: (learningRate) => ({ train: { learningRate } }),
+    patch: (learningRate) => ({ train: { learningRate: learningRate! } }),
     step: 'any',
     min: 0.00001,
     max: 1,
@@ -49,7 +55,7 @@ const FIELDS: Field[] = [
     name: 'batchSize',
     label: 'Batch size',
     read: (s) => s.train.batchSize,
-    patch: (batchSize) => ({ train: { batchSize } }),
+    patch: (batchSize) => ({ train: { batchSize: batchSize! } }),
     step: '1',
     min: 1,
     max: 1024,
@@ -60,7 +66,7 @@ const FIELDS: Field[] = [
     name: 'hiddenUnits',
     label: 'Hidden units',
     read: (s) => s.train.hiddenUnits,
-    patch: (hiddenUnits) => ({ train: { hiddenUnits } }),
+    patch: (hiddenUnits) => ({ train: { hiddenUnits: hiddenUnits! } }),
     step: '1',
     min: 1,
     max: 2048,
@@ -71,12 +77,57 @@ const FIELDS: Field[] = [
     name: 'k',
     label: 'k (neighbours)',
     read: (s) => s.knn.k,
-    patch: (k) => ({ knn: { k } }),
+    patch: (k) => ({ knn: { k: k! } }),
     step: '1',
     min: 1,
     max: 100,
     heads: ['knn'],
     hint: `neighbours that vote; default ${D.knn.k}`,
+  },
+  {
+    name: 'threshold',
+    label: 'Match below (distance)',
+    read: (s) => s.gestures.threshold,
+    patch: (threshold) => ({ gestures: { threshold } }),
+    optional: true,
+    step: 'any',
+    min: 0.001,
+    max: 10,
+    heads: ['dtw'],
+    hint: 'a performance counts when its DTW distance to a template is below this; empty: the default (0.18 for poses, 0.06 for images)',
+  },
+  {
+    name: 'refractoryMs',
+    label: 'Quiet after a match (ms)',
+    read: (s) => s.gestures.refractoryMs,
+    patch: (refractoryMs) => ({ gestures: { refractoryMs: refractoryMs! } }),
+    step: '10',
+    min: 0,
+    max: 10_000,
+    heads: ['dtw'],
+    hint: `no other gesture for this long, so one performance gives one event; default ${D.gestures.refractoryMs}`,
+  },
+  {
+    name: 'minRatio',
+    label: 'Fastest (× taught speed)',
+    read: (s) => 1 / s.gestures.band.minRatio,
+    patch: (v, now) => ({ gestures: { band: { ...now.gestures.band, minRatio: 1 / v! } } }),
+    step: 'any',
+    min: 1,
+    max: 10,
+    heads: ['dtw'],
+    hint: `how much faster than taught a gesture may be performed; default ${1 / D.gestures.band.minRatio}×`,
+  },
+  {
+    name: 'maxRatio',
+    label: 'Slowest (× taught time)',
+    read: (s) => s.gestures.band.maxRatio,
+    patch: (v, now) => ({ gestures: { band: { ...now.gestures.band, maxRatio: v! } } }),
+    step: 'any',
+    min: 1,
+    max: 10,
+    heads: ['dtw'],
+    hint: `how much longer than taught it may take; default ${D.gestures.band.maxRatio}×`,
   },
 ];
 
@@ -94,19 +145,20 @@ export class HeadSettingsForm {
         step: field.step,
         min: field.min,
         max: field.max,
-        required: true,
+        required: !field.optional,
+        placeholder: field.optional ? 'default' : undefined,
       });
       const row = h('label', { class: 'setting' }, h('span', {}, field.label), input, h('small', {}, field.hint));
       scope.on(input, 'change', () => {
-        const value = Number(input.value);
-        if (!input.checkValidity() || !Number.isFinite(value)) {
+        const value = field.optional && input.value.trim() === '' ? null : Number(input.value);
+        if (!input.checkValidity() || (value !== null && !Number.isFinite(value))) {
           notices.show(
             `${field.label} must be a number from ${field.min}${field.max ? ` to ${field.max}` : ''}.`,
             'warning',
           );
           return this.show(pipe.settings);
         }
-        pipe.configure(field.patch(value)).then(
+        pipe.configure(field.patch(value, pipe.settings)).then(
           (s) => this.show(s),
           (e: unknown) => {
             notices.show(e);
@@ -121,7 +173,8 @@ export class HeadSettingsForm {
     const reset = h('button', { type: 'button', class: 'quiet' }, 'Back to the defaults');
     scope.on(reset, 'click', () => {
       const { epochs, learningRate, batchSize, hiddenUnits } = D.train;
-      pipe.configure({ train: { epochs, learningRate, batchSize, hiddenUnits }, knn: { k: D.knn.k } }).then(
+      const train = { epochs, learningRate, batchSize, hiddenUnits };
+      pipe.configure({ train, knn: { k: D.knn.k }, gestures: { ...D.gestures, band: { ...DEFAULT_BAND } } }).then(
         (s) => this.show(s),
         (e: unknown) => notices.show(e),
       );
@@ -132,7 +185,8 @@ export class HeadSettingsForm {
 
   show(settings: HeadSettings): void {
     for (const [field, input] of this.#inputs) {
-      input.value = String(field.read(settings));
+      const value = field.read(settings);
+      input.value = value === null ? '' : String(Number(value.toFixed(4)));
       this.#rows.get(field)!.hidden = !field.heads.includes(settings.head);
     }
   }

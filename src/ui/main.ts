@@ -1,10 +1,12 @@
 /**
  * The studio: teach the webcam, watch it predict, send the predictions on. The app always has a project
  * open (the last one used, remembered in this browser; "My project" at first), and everything in it is
- * kept as it changes. Backend (and head) can be set in the address: ?backend=wasm&head=knn.
+ * kept as it changes. Backend, head and features can be set in the address for the first project:
+ * ?backend=wasm&head=knn&features=pose.
  */
 import type { BackendChoice, HeadKind } from '../protocol/types';
 import { byId } from './dom';
+import { IMAGE_FEATURES, choiceFromParam, fileChoice, sameChoice, storedChoice, type FeatureChoice } from './features';
 import { Notices } from './notices';
 import { cropOverlay } from './preview-panel';
 import { ProjectMenu } from './project-menu';
@@ -29,6 +31,8 @@ backendPicker.addEventListener('change', () => {
   location.search = params.toString();
 });
 const head = params.get('head') as HeadKind | null;
+/** ?features=pose: for the first project opened, over its own. */
+let askedFeatures = choiceFromParam(params.get('features'));
 
 const source = sourcePanel(video, notices);
 cropOverlay(video, byId('stage'), byId('crop'));
@@ -49,6 +53,7 @@ const context: SessionContext = {
           ? `Opening the project (${p.phase})…`
           : `Loading the model (${p.phase})…`;
   },
+  switchFeatures: (choice) => switchFeatures(choice),
 };
 
 let session: Session | null = null;
@@ -82,16 +87,33 @@ async function show(next: Session): Promise<void> {
   document.body.dataset.ready = 'true';
 }
 
+/**
+ * The features to open `name` with: those asked for, else a file's own, else the kept project's, else (a new
+ * project) those of the project open now.
+ */
+async function featuresFor(name: string, file?: File, asked?: FeatureChoice): Promise<FeatureChoice> {
+  return (
+    asked ??
+    (file ? await fileChoice(file).catch(() => null) : null) ??
+    askedFeatures ??
+    (await storedChoice(name)) ??
+    session?.features ??
+    IMAGE_FEATURES
+  );
+}
+
 /** Opens `name` (or makes it from `file`); on any error the open session carries on as it was. */
-async function open(name: string, file?: File): Promise<boolean> {
+async function open(name: string, file?: File, features?: FeatureChoice): Promise<boolean> {
   const before = status.textContent;
   try {
     const next = await openSession(name, context, {
       ...(file ? { file } : {}),
       ...(session ? { seed: session.settings } : {}),
+      features: await featuresFor(name, file, features),
     });
-    // The address's head applies to the first project only; after that each project keeps its own.
+    // The address's head and features apply to the first project only; after that each keeps its own.
     delete context.head;
+    askedFeatures = null;
     await show(next);
     return true;
   } catch (e) {
@@ -102,6 +124,26 @@ async function open(name: string, file?: File): Promise<boolean> {
     else status.textContent = 'The model could not start.';
     return false;
   }
+}
+
+/**
+ * The open project again, learning from other features: the worker loads the other model and re-embeds the
+ * examples from their stored pictures (nothing is lost, and switching back re-embeds them again). The
+ * project must be closed first (it is locked while open); if it cannot open with the new features, it opens
+ * as it was.
+ */
+async function switchFeatures(choice: FeatureChoice): Promise<void> {
+  const current = session;
+  if (!current || sameChoice(choice, current.features)) return;
+  const what =
+    choice.features === 'pose' ? `pose features${choice.mirror ? ' (mirror-invariant)' : ''}` : 'image features';
+  status.textContent = `Opening "${current.name}" with ${what}…`;
+  session = null;
+  // Its head must learn the new features before it can predict: it opens stopped (a pose project shows
+  // its skeleton by itself).
+  current.pipe.stop();
+  await current.close();
+  if (!(await open(current.name, undefined, choice))) await open(current.name, undefined, current.features);
 }
 
 const menu = new ProjectMenu(

@@ -1,7 +1,8 @@
 /**
  * The outputs: OSC and WebSocket JSON to the bridge, control coming back from the patch, each with its
- * live state and the last message it sent (what Max receives), and the OSC address of each label. They
- * send the stream after the operators; their settings are kept with the project.
+ * live state and the last message it sent (what Max receives), and the OSC address of each label (and of
+ * the keypoints and gestures). They send the stream after the operators (the keypoints after the One Euro
+ * filter); their settings are kept with the project.
  */
 import { Subscription, type Observable } from 'rxjs';
 import {
@@ -15,6 +16,7 @@ import {
   type Output,
   type OutputState,
 } from '../outputs';
+import { KEYPOINT_NAMES } from '../protocol/pose';
 import type { ExampleCounts, Prediction } from '../protocol/types';
 import type { LiveSource, Pipeline } from '../streams/pipeline';
 import type { AppSettingsStore, OutputSettings } from './app-settings';
@@ -77,10 +79,14 @@ export function outputsPanel(
     on: byId<HTMLInputElement>('osc-on'),
     mode: byId<HTMLSelectElement>('osc-mode'),
     rate: byId<HTMLSelectElement>('osc-rate'),
+    pose: byId<HTMLInputElement>('osc-pose'),
     status: byId('osc-status'),
     last: byId('osc-last'),
   };
   const json = { on: byId<HTMLInputElement>('json-on'), status: byId('json-status'), last: byId('json-last') };
+  // The keypoints' toggle only where there are keypoints.
+  const pose = pipe.info.features === 'pose';
+  osc.pose.closest('label')!.hidden = !pose;
   const control = {
     on: byId<HTMLInputElement>('control-on'),
     status: byId('control-status'),
@@ -93,6 +99,7 @@ export function outputsPanel(
     osc.on.checked = o.osc;
     osc.mode.value = o.oscMode;
     osc.rate.value = o.oscRate;
+    osc.pose.checked = o.oscPose;
     json.on.checked = o.json;
     control.on.checked = o.control;
   };
@@ -102,6 +109,7 @@ export function outputsPanel(
     osc: osc.on.checked,
     oscMode: osc.mode.value as OscMode,
     oscRate: osc.rate.value,
+    oscPose: osc.pose.checked,
     json: json.on.checked,
     control: control.on.checked,
   });
@@ -131,7 +139,13 @@ export function outputsPanel(
     try {
       if (o.osc) {
         const rate = o.oscRate === 'every' || o.oscRate === 'change' ? o.oscRate : Number(o.oscRate);
-        const output = oscOutput({ url: o.bridgeUrl, prefix: o.prefix, mode: o.oscMode, rate });
+        const output = oscOutput({
+          url: o.bridgeUrl,
+          prefix: o.prefix,
+          mode: o.oscMode,
+          rate,
+          pose: pose && o.oscPose,
+        });
         closers.push(() => output.close());
         active.add(output.attach(operated$));
         watch(output, osc);
@@ -174,7 +188,7 @@ export function outputsPanel(
 
   fill(settings.value.outputs);
   rebuild(settings.value.outputs);
-  for (const el of [url, prefix, osc.on, osc.mode, osc.rate, json.on, control.on])
+  for (const el of [url, prefix, osc.on, osc.mode, osc.rate, osc.pose, json.on, control.on])
     scope.on(el, 'change', () => {
       const o = read();
       settings.update((s) => ({ ...s, outputs: o }));
@@ -187,13 +201,16 @@ export function outputsPanel(
       const names = pipe.settings.head === 'regression' ? pipe.settings.outputs : Object.keys(counts.perLabel);
       const kind = pipe.settings.head === 'regression' ? 'output' : 'confidence';
       const parts = addressParts(names);
-      list.replaceChildren(
-        ...[...parts].map(([label, part]) => {
-          const li = document.createElement('li');
-          li.textContent = `${label} → ${prefix.value}/${kind}/${part}`;
-          return li;
-        }),
-      );
+      const p = prefix.value;
+      const lines = [...parts].map(([label, part]) => `${label} → ${p}/${kind}/${part}`);
+      if (pipe.settings.head === 'dtw') lines.push(`each gesture recognised → ${p}/gesture name distance`);
+      if (pose)
+        lines.push(
+          `each keypoint → ${p}/pose/<keypoint> x y score (${KEYPOINT_NAMES.join(', ')})`,
+          `all 17 keypoints → ${p}/pose (51 floats: x y score each)`,
+          `nobody in view → ${p}/noperson 1 (0 when someone is back)`,
+        );
+      list.replaceChildren(...lines.map((text) => Object.assign(document.createElement('li'), { textContent: text })));
     }),
   );
 }

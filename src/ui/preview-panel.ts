@@ -1,13 +1,15 @@
 /**
  * The preview: the camera (mirrored if asked, which only changes how it looks), the centre square the
- * model gets, the label after the operators (what the outputs send), and a bar per class (or output).
+ * model gets (image features) or the skeleton it found (pose features: the whole picture), the label after
+ * the operators (what the outputs send), a bar per class (or output), and the last gesture recognised.
  */
 import type { Observable } from 'rxjs';
-import type { Prediction } from '../protocol/types';
+import type { GestureEvent, Prediction } from '../protocol/types';
 import type { Pipeline } from '../streams/pipeline';
 import type { AppSettingsStore } from './app-settings';
 import { byId, h, perFrame, type Scope } from './dom';
 import { UNKNOWN } from './operator-controls';
+import { skeletonView } from './skeleton';
 
 /** Places the square the model sees over the video, once its size is known (app-wide, not per project). */
 export function cropOverlay(video: HTMLVideoElement, stage: HTMLElement, crop: HTMLElement): void {
@@ -35,12 +37,43 @@ export interface PreviewOptions {
   start: () => void;
 }
 
+/** "wave · distance 0.06 · 3 s ago" */
+export function gestureText(g: GestureEvent, now: number): string {
+  const ago = Math.max(0, (now - g.t) / 1000);
+  return `${g.name} · distance ${g.distance.toFixed(3)} · ${ago < 1 ? 'just now' : `${ago.toFixed(0)} s ago`}`;
+}
+
 export function previewPanel({ pipe, settings, operated$, start }: PreviewOptions, scope: Scope): void {
   const mirror = byId<HTMLInputElement>('mirror');
   const stage = byId('stage');
   const label = byId('prediction');
   const bars = byId('bars');
   const run = byId<HTMLButtonElement>('run');
+  const pose = pipe.info.features === 'pose';
+  // The model sees the centre square (image) or the whole picture (pose): the crop mark says which.
+  stage.dataset.features = pipe.info.features;
+  const skeleton = skeletonView(byId<HTMLCanvasElement>('skeleton'), byId('nobody'), byId<HTMLVideoElement>('preview'));
+  skeleton.clear();
+  scope.add(() => skeleton.clear());
+
+  // Gestures: the last one recognised, how close, and how long ago (kept fresh while shown).
+  const lastGesture = byId('gesture-last');
+  const lastText = byId('gesture-last-text');
+  let last: GestureEvent | null = null;
+  const showLast = () => {
+    lastGesture.hidden = pipe.settings.head !== 'dtw';
+    lastText.textContent = last ? gestureText(last, performance.now()) : 'none yet: perform one of your gestures';
+    if (last) {
+      lastGesture.dataset.name = last.name;
+      lastGesture.dataset.distance = String(last.distance);
+    } else {
+      delete lastGesture.dataset.name;
+      delete lastGesture.dataset.distance;
+    }
+  };
+  showLast();
+  const ticking = setInterval(showLast, 1000);
+  scope.add(() => clearInterval(ticking));
 
   scope.add(
     settings.changes$.subscribe((s) => {
@@ -92,11 +125,19 @@ export function previewPanel({ pipe, settings, operated$, start }: PreviewOption
   scope.add(
     operated$.subscribe((p) => {
       latest = p;
+      if (pose) skeleton.show(p.pose ?? null);
+      if (p.gesture?.match) {
+        last = p.gesture.match;
+        showLast();
+        lastGesture.classList.remove('flash');
+        void lastGesture.offsetWidth; // restart the animation
+        lastGesture.classList.add('flash');
+      }
       const text = p.values
         ? Object.entries(p.values)
             .map(([k, v]) => `${k} ${v.toFixed(2)}`)
             .join(' · ')
-        : p.label;
+        : p.label || '—';
       if (label.textContent !== text) label.textContent = text;
       label.dataset.label = p.label;
       label.dataset.t = String(p.t); // the frame's capture time, for tests and debugging
@@ -107,6 +148,7 @@ export function previewPanel({ pipe, settings, operated$, start }: PreviewOption
 
   const showRun = () => {
     const on = pipe.running;
+    if (!on && pose) skeleton.show(null);
     run.textContent = on ? 'Stop predicting' : 'Start predicting';
     run.dataset.running = String(on);
     run.disabled = !on && !pipe.project.trained;

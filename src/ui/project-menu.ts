@@ -104,7 +104,10 @@ export class ProjectMenu {
             (e: unknown) => this.notices.show(e),
           );
         });
-        const what = `${p.head === 'regression' ? 'sliders' : `${p.labels.length} classes`} · ${p.examples} examples · ${new Date(p.updatedAt).toLocaleString()}`;
+        const kind =
+          p.head === 'regression' ? 'sliders' : `${p.labels.length} ${p.head === 'dtw' ? 'gestures' : 'classes'}`;
+        const features = p.features.model.startsWith('movenet') ? 'pose · ' : '';
+        const what = `${features}${kind} · ${p.examples} examples · ${new Date(p.updatedAt).toLocaleString()}`;
         return h(
           'li',
           { class: here ? 'current' : '' },

@@ -2,14 +2,15 @@
  * One open project: its pipeline (kept in IndexedDB, restored at start, predicting again by itself if it
  * was) and every part of the studio that shows it. Switching project closes one session and opens another.
  */
-import { ReplaySubject, map } from 'rxjs';
-import { createPipeline, deleteProject, type Pipeline } from '../index';
+import { ReplaySubject } from 'rxjs';
+import { CameraError, createPipeline, deleteProject, reopenCamera, watchCamera, type Pipeline } from '../index';
 import type { ProjectProgress } from '../protocol/project';
 import type { BackendChoice, ExampleCounts, HeadKind, LoadProgress } from '../protocol/types';
 import { AppSettingsStore, type AppSettings } from './app-settings';
 import { ClassCards } from './class-cards';
 import type { CardContext } from './class-card';
 import { byId, Scope } from './dom';
+import { choiceOf, type FeatureChoice } from './features';
 import { metricsHud } from './metrics-hud';
 import type { Notices } from './notices';
 import { operated, operatorControls } from './operator-controls';
@@ -30,6 +31,8 @@ export interface SessionContext {
   /** A head asked for in the page's address (?head=), over the project's own. */
   head?: HeadKind;
   onProgress: (p: LoadProgress | ProjectProgress) => void;
+  /** Opens the current project again with other features (its examples are re-embedded). */
+  switchFeatures(choice: FeatureChoice): Promise<void>;
 }
 
 export interface Session {
@@ -37,25 +40,30 @@ export interface Session {
   readonly pipe: Pipeline;
   /** The app's settings kept with this project now. */
   readonly settings: AppSettings;
+  /** What its pipeline learns from. */
+  readonly features: FeatureChoice;
   /** Shows the project in the studio (after the previous session has closed). */
   mount(): void;
   close(): Promise<void>;
 }
 
 /**
- * Opens (or creates) project `name`. With `file`, the project is made from that file; if the file does
- * not open, the project made for it is deleted again and the error is thrown: nothing else changed. A
- * project made new takes the app's settings of `seed` (outputs, operators, mirror), so the patch stays wired.
+ * Opens (or creates) project `name`, learning from `features` (a project kept with others is re-embedded).
+ * With `file`, the project is made from that file; if the file does not open, the project made for it is
+ * deleted again and the error is thrown: nothing else changed. A project made new takes the app's settings
+ * of `seed` (outputs, operators, mirror), so the patch stays wired.
  */
 export async function openSession(
   name: string,
   ctx: SessionContext,
-  options: { file?: File; seed?: AppSettings } = {},
+  options: { file?: File; seed?: AppSettings; features: FeatureChoice },
 ): Promise<Session> {
-  const { file, seed } = options;
+  const { file, seed, features } = options;
   const pipe = await createPipeline({
     backend: ctx.backend,
     ...(ctx.head ? { head: ctx.head } : {}),
+    features: features.features,
+    pose: { mirror: features.mirror },
     project: name,
     source: ctx.video,
     onProgress: ctx.onProgress,
@@ -94,14 +102,19 @@ function studio(name: string, pipe: Pipeline, ctx: SessionContext, seed?: AppSet
     scope.add(pipe.counts$.subscribe((c) => ((counted = true), counts$.next(c))));
     void pipe.counts().then((c) => counted || counts$.next(c));
 
-    const operated$ = operated(pipe.predictions$, settings.changes$.pipe(map((s) => s.operators)));
+    const operated$ = operated(pipe.predictions$, settings.changes$);
+    const pose = pipe.info.features === 'pose';
+    const showOperators = operatorControls(byId('operators'), settings, scope);
+    const operatorMode = () => showOperators({ pose, gestures: pipe.settings.head === 'dtw' });
+    operatorMode();
     const hood = new UnderTheHood(byId('under-the-hood'), pipe, notices, scope);
     const training: TrainingPanel = new TrainingPanel(
       byId('training'),
       pipe,
       notices,
       {
-        headChanged: () => showCards(),
+        headChanged: () => (showCards(), operatorMode()),
+        featuresChanged: (choice) => ctx.switchFeatures(choice),
         beforeTrain: () => cards?.stopRecording(),
         trained: () => {
           start();
@@ -139,18 +152,34 @@ function studio(name: string, pipe: Pipeline, ctx: SessionContext, seed?: AppSet
     );
 
     previewPanel({ pipe, settings, operated$, start }, scope);
-    operatorControls(byId('operators'), settings, scope);
     outputsPanel({ pipe, source: video, settings, operated$, counts$, onError: (e) => notices.show(e) }, scope);
     metricsHud(byId('metrics'), pipe, scope);
     // StorageError (the browser's storage is full) among them: its message says to save to a file.
-    scope.add(pipe.errors$.subscribe((e) => notices.show(e)));
+    // A camera that stopped offers to reopen it (it also reopens by itself when plugged back in); once it
+    // shows pictures again, its messages go.
+    const reopen = { label: 'Reopen camera', run: () => reopenCamera(video) };
+    scope.add(
+      pipe.errors$.subscribe((e) =>
+        notices.show(e, 'error', e instanceof CameraError && e.reason === 'ended' ? reopen : undefined),
+      ),
+    );
+    // Watched whether predicting or not (recording, a preview): the same message as the run's, shown once.
+    scope.add(
+      watchCamera(video, { reopen: true }).subscribe(({ state, error }) => {
+        if (error) notices.show(error, 'error', error.reason === 'ended' ? reopen : undefined);
+        else if (state === 'live') notices.clear('CameraError');
+      }),
+    );
     for (const warning of pipe.info.warnings) notices.show(warning, 'warning');
-    if (pipe.project.reembedded)
+    // The engine's own warning says it already, in its words: one message is enough.
+    if (pipe.project.reembedded && !pipe.info.warnings.some((w) => w.includes('re-embedded')))
       notices.show(
         `${pipe.project.reembedded} examples were made with another model and have been recomputed: train again.`,
         'info',
       );
     if (pipe.project.trained) void hood.refresh();
+    // The skeleton needs no training: a pose project shows it at once (unless someone stopped it after training).
+    if (pose && !pipe.running && (!pipe.project.trained || pipe.project.running)) pipe.start(video);
   };
 
   return {
@@ -159,6 +188,7 @@ function studio(name: string, pipe: Pipeline, ctx: SessionContext, seed?: AppSet
     get settings() {
       return settings.value;
     },
+    features: choiceOf(pipe.project.features),
     mount,
     async close() {
       cards?.close();

@@ -1,11 +1,12 @@
 /**
- * Training: the kind of head, the Train button, a live chart of loss and accuracy per epoch, and the
- * advanced settings. Training runs in the worker, so the page stays responsive; predicting starts by
- * itself when it ends.
+ * Training: what the model learns from (the picture, or the body's pose), the kind of head, the Train
+ * button, a live chart of loss and accuracy per epoch, and the advanced settings. Training runs in the
+ * worker, so the page stays responsive; predicting starts by itself when it ends.
  */
 import type { ExampleCounts, HeadKind, TrainProgress } from '../protocol/types';
 import type { Pipeline } from '../streams/pipeline';
 import { h, percent, type Scope } from './dom';
+import { choiceOf, type FeatureChoice } from './features';
 import { HeadSettingsForm } from './head-settings';
 import type { Notices } from './notices';
 import { TrainingChart } from './training-chart';
@@ -26,11 +27,34 @@ const HEADS: { value: HeadKind; text: string; hint: string }[] = [
     text: 'Sliders: regression',
     hint: 'Continuous outputs from 0 to 1: set the sliders, record, train (as in Wekinator).',
   },
+  {
+    value: 'dtw',
+    text: 'Gestures: movements (DTW)',
+    hint: 'Each hold of Record is one performance of a gesture, from its start to its end; it is recognised when you perform it again, faster or slower. One template each is enough.',
+  },
+];
+
+const FEATURES: { value: FeatureChoice['features']; text: string; hint: string }[] = [
+  {
+    value: 'image',
+    text: 'Image: the picture (MobileNet)',
+    hint: 'Learns what the picture looks like: objects, places, a hand shape close up.',
+  },
+  {
+    value: 'pose',
+    text: 'Pose: body keypoints (MoveNet)',
+    hint: 'Learns the body’s pose wherever you stand and however near: poses, and gestures over time. The skeleton shows without training.',
+  },
 ];
 
 export interface TrainingEvents {
   /** The head changed kind: the cards change with it. */
   headChanged(): void;
+  /**
+   * Learn from other features: the project opens again with that model, its examples recomputed from their
+   * pictures (they are kept). Resolves once that is done or failed.
+   */
+  featuresChanged(choice: FeatureChoice): Promise<void>;
   /** Just before training: stop what would compete with it. */
   beforeTrain(): void;
   /** Training ended well (from this panel): predict, and look under the hood. */
@@ -47,6 +71,9 @@ export class TrainingPanel {
   readonly #status: HTMLElement;
   readonly #head: HTMLSelectElement;
   readonly #hint: HTMLElement;
+  readonly #features: HTMLSelectElement;
+  readonly #mirror: HTMLInputElement;
+  readonly #featuresHint: HTMLElement;
   readonly #chart: TrainingChart;
   readonly #settings: HeadSettingsForm;
   #training = false;
@@ -67,12 +94,28 @@ export class TrainingPanel {
       ...HEADS.map((o) => h('option', { value: o.value }, o.text)),
     );
     this.#hint = h('p', { class: 'hint' });
+    this.#features = h(
+      'select',
+      { 'data-testid': 'features', id: 'features' },
+      ...FEATURES.map((o) => h('option', { value: o.value }, o.text)),
+    );
+    this.#mirror = h('input', { type: 'checkbox', 'data-testid': 'pose-mirror' });
+    this.#featuresHint = h('p', { class: 'hint' });
     this.#button = h('button', { type: 'button', class: 'primary train', 'data-testid': 'train' }, 'Train');
     this.#status = h('p', { class: 'train-status', 'data-testid': 'train-status', id: 'train-status', role: 'status' });
     this.#chart = new TrainingChart();
     this.#settings = new HeadSettingsForm(pipe, notices, scope);
+    const mirrorRow = h(
+      'label',
+      { class: 'check', title: 'Off by default: a dancer’s left and right usually matter.' },
+      this.#mirror,
+      ' Left and right count as the same (mirror-invariant)',
+    );
     root.replaceChildren(
       h('h2', {}, 'Training'),
+      h('label', { class: 'head-choice' }, 'Features', this.#features),
+      mirrorRow,
+      this.#featuresHint,
       h('label', { class: 'head-choice' }, 'Model', this.#head),
       this.#hint,
       h('div', { class: 'train-row' }, this.#button, this.#status),
@@ -81,6 +124,26 @@ export class TrainingPanel {
     );
 
     scope.on(this.#head, 'change', () => void this.#changeHead(this.#head.value as HeadKind));
+    const now = choiceOf(pipe.project.features);
+    this.#features.value = now.features;
+    this.#mirror.checked = now.mirror;
+    mirrorRow.hidden = now.features !== 'pose';
+    this.#featuresHint.textContent =
+      `${FEATURES.find((o) => o.value === now.features)?.hint ?? ''} ` +
+      'Switching keeps the examples: they are recomputed from their pictures, then train again.';
+    const switchFeatures = () => {
+      this.#features.disabled = this.#mirror.disabled = true;
+      const choice: FeatureChoice = { features: this.#features.value as FeatureChoice['features'], mirror: false };
+      if (choice.features === 'pose') choice.mirror = this.#mirror.checked;
+      void events.featuresChanged(choice).finally(() => {
+        // Still this project's panel (the switch failed): show what it runs.
+        this.#features.disabled = this.#mirror.disabled = false;
+        this.#features.value = now.features;
+        this.#mirror.checked = now.mirror;
+      });
+    };
+    scope.on(this.#features, 'change', switchFeatures);
+    scope.on(this.#mirror, 'change', switchFeatures);
     scope.on(this.#button, 'click', () => void this.train());
     // From this panel or from a patch (/tw/train): the chart and the line follow every epoch.
     scope.add(
@@ -121,7 +184,9 @@ export class TrainingPanel {
       const report = await this.pipe.train();
       this.#trainedOn = this.#counts.total;
       this.#done(
-        `Trained on ${report.examples} examples in ${(report.ms / 1000).toFixed(1)} s` +
+        (report.head === 'dtw'
+          ? `Ready: ${report.examples} templates`
+          : `Trained on ${report.examples} examples in ${(report.ms / 1000).toFixed(1)} s`) +
           (report.final?.accuracy !== undefined ? ` · accuracy ${percent(report.final.accuracy)}` : '') +
           (report.final?.valAccuracy !== undefined ? ` · validation ${percent(report.final.valAccuracy)}` : ''),
       );
@@ -145,22 +210,34 @@ export class TrainingPanel {
     const head = this.pipe.settings.head;
     this.#head.value = head;
     this.#hint.textContent = HEADS.find((o) => o.value === head)?.hint ?? '';
+    // Gestures have nothing to fit: no loss to chart.
+    this.#chart.element.hidden = head === 'dtw';
     this.#settings.show(this.pipe.settings);
     this.#showButton();
   }
 
   #showButton(): void {
-    const regression = this.pipe.settings.head === 'regression';
+    const head = this.pipe.settings.head;
+    const regression = head === 'regression';
     const withExamples = Object.entries(this.#counts.perLabel).filter(([l, n]) => n > 0 && (l !== '') !== regression);
-    const ready = regression ? withExamples.length > 0 : withExamples.length >= 2;
+    const declared = Object.keys(this.#counts.perLabel).length;
+    const ready =
+      head === 'dtw'
+        ? withExamples.length > 0 && withExamples.length === declared
+        : regression
+          ? withExamples.length > 0
+          : withExamples.length >= 2;
     this.#button.disabled = this.#training || !ready;
     this.#button.title = ready
       ? ''
-      : regression
-        ? 'Record some examples first.'
-        : 'Give at least two classes some examples first.';
+      : head === 'dtw'
+        ? 'Record one template of each gesture first (hold Record while you perform it).'
+        : regression
+          ? 'Record some examples first.'
+          : 'Give at least two classes some examples first.';
+    // kNN and gestures use every example as soon as it is added: nothing goes stale.
     const stale =
-      this.pipe.project.trained && this.pipe.settings.head !== 'knn' && this.#counts.total !== this.#trainedOn;
+      this.pipe.project.trained && head !== 'knn' && head !== 'dtw' && this.#counts.total !== this.#trainedOn;
     this.root.dataset.stale = String(stale);
     if (stale && !this.#training && this.#status.dataset.state === 'trained')
       this.#status.textContent = 'The examples changed since training: press Train to learn them.';

@@ -1,7 +1,8 @@
 /**
  * "Under the hood", after training: how well the head does on its own examples, per class and as a
  * confusion matrix, and the examples it gets wrong as pictures (the crops the model saw). Clicking one
- * deletes it, so a bad example (a hand in the way, the wrong object) can be found and removed.
+ * deletes it, so a bad example (a hand in the way, the wrong object) can be found and removed. Gestures
+ * are judged template by template, each by the nearest of the others.
  */
 import type { Evaluation } from '../protocol/project';
 import type { Pipeline } from '../streams/pipeline';
@@ -62,6 +63,14 @@ export class UnderTheHood {
 
   async #show(e: Evaluation): Promise<void> {
     this.#revoke();
+    // Gestures: a template is judged by the nearest of the others, so one alone always looks wrong.
+    if (e.head === 'dtw' && e.perClass.every((c) => c.examples < 2)) {
+      this.#empty(
+        'Each gesture template is judged by the nearest of the others: record two or more of a gesture to see whether they are told apart.',
+      );
+      this.#again.hidden = false;
+      return;
+    }
     const parts: HTMLElement[] = [];
     if (e.head === 'regression') {
       parts.push(
@@ -78,7 +87,10 @@ export class UnderTheHood {
           'p',
           { class: 'summary' },
           h('strong', {}, percent(e.accuracy)),
-          ` right on ${e.examples} examples: ${SETS[e.on]}.`,
+          ` right on ${e.examples} ${e.head === 'dtw' ? 'templates' : 'examples'}: ${SETS[e.on]}.`,
+          e.head === 'dtw' && e.perClass.some((c) => c.examples < 2)
+            ? ' A gesture with one template has none of its own to be compared with: it counts as wrong.'
+            : null,
         ),
         table(
           ['Class', 'Examples', 'Right', 'Accuracy'],

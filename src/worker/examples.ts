@@ -150,7 +150,13 @@ export class ExampleStore {
 }
 
 export function info(e: Example): ExampleInfo {
-  return { id: e.id, label: e.label, ...(e.values ? { values: { ...e.values } } : {}), thumbnail: e.thumbnail };
+  return {
+    id: e.id,
+    label: e.label,
+    ...(e.values ? { values: { ...e.values } } : {}),
+    ...(e.sequence !== undefined ? { sequence: e.sequence } : {}),
+    thumbnail: e.thumbnail,
+  };
 }
 
 /** Labels become OSC addresses and UI text: they must say something. */
