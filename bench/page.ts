@@ -1,11 +1,13 @@
 /**
  * The benchmark page bench/run.mjs opens once per task, each in a fresh page so that one backend's
  * state (a main-thread tfjs from the baseline, say) never touches the next one's numbers:
- *   ?task=backend&backend=wasm&raw=…&frames=…&maxMs=…&camera=…&baseline=…&osc=ws://…
+ *   ?task=backend&backend=wasm&features=image|pose&raw=…&frames=…&maxMs=…&camera=…&baseline=…&osc=ws://…
+ *   ?task=gestures&templates=20&frames=60&stream=3000                (the DTW head alone, in a worker)
  *   ?task=training&perLabel=50
  *   ?task=cold
  *   ?task=project&examples=5000&classes=5&project=bench-scale   (records, persists, trains, saves, opens)
  *   ?task=restore&project=bench-scale                            (in a new page: restores it, then deletes it)
+ * Pose runs see a person (bench/people-camera.ts) instead of the fake camera's photos of things.
  * The result (or the error) lands in `window.benchResult`.
  */
 import { openCamera } from '../src/streams/camera';
@@ -14,7 +16,9 @@ import { measureBaseline } from '../src/bench/baseline';
 import { measureColdStart } from '../src/bench/cold-start';
 import { measureTraining } from '../src/bench/training';
 import { measureProjectRestore, measureProjectScale } from '../src/bench/project-scale';
-import type { Backend } from '../src/protocol/types';
+import type { Backend, FeatureKind } from '../src/protocol/types';
+import { measureGestures } from './gestures';
+import { peopleCamera } from './people-camera';
 
 declare global {
   interface Window {
@@ -26,6 +30,7 @@ declare global {
 const params = new URLSearchParams(location.search);
 const num = (name: string, fallback: number) => Number(params.get(name) ?? fallback);
 const video = document.getElementById('camera') as HTMLVideoElement;
+const people = document.getElementById('people') as HTMLVideoElement;
 window.benchLog = [];
 const log = (line: string) => window.benchLog.push(line);
 
@@ -38,9 +43,12 @@ async function run(): Promise<unknown> {
       return measureTraining(await camera, num('perLabel', 50));
     case 'backend': {
       const backend = params.get('backend') as Backend;
+      const features = (params.get('features') ?? 'image') as FeatureKind;
       await camera;
+      const source = features === 'pose' ? await peopleCamera(people) : video;
       const osc = params.get('osc');
-      const run = await measureBackend(backend, video, {
+      const run = await measureBackend(backend, source, {
+        features,
         rawMs: num('raw', 5000),
         pipelineFrames: num('frames', 2000),
         pipelineMaxMs: num('maxMs', 60_000),
@@ -50,11 +58,21 @@ async function run(): Promise<unknown> {
       });
       const baselineMs = num('baseline', 10_000);
       if (baselineMs > 0) {
-        log(`${backend}: main-thread baseline for ${(baselineMs / 1000).toFixed(0)} s`);
-        run.baseline = await measureBaseline(backend, video, baselineMs);
+        log(
+          `${backend}${features === 'pose' ? ' (pose)' : ''}: main-thread baseline for ${(baselineMs / 1000).toFixed(0)} s`,
+        );
+        run.baseline = await measureBaseline(backend, source, baselineMs, features);
       }
       return run;
     }
+    case 'gestures':
+      log(`gestures: ${num('templates', 20)} templates × ${num('frames', 60)} frames, matched in a worker`);
+      return measureGestures({
+        templates: num('templates', 20),
+        frames: num('frames', 60),
+        streamFrames: num('stream', 3000),
+        warmup: 200,
+      });
     case 'project':
       return measureProjectScale(await camera, {
         examples: num('examples', 5000),
@@ -66,7 +84,7 @@ async function run(): Promise<unknown> {
       return measureProjectRestore(await camera, params.get('project') ?? 'bench-scale');
     default:
       throw new RangeError(
-        `Unknown task '${params.get('task')}': use task=backend, training, cold, project or restore.`,
+        `Unknown task '${params.get('task')}': use task=backend, gestures, training, cold, project or restore.`,
       );
   }
 }

@@ -1,32 +1,39 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * `npm run bench [-- --quick] [-- --backends wasm,cpu] [-- --phases project] [-- --no-build]`: measures the
- * pipeline in headless Debian Chromium (playwright-core), with the real bridge process and a UDP receiver
- * here, and writes bench/results/latest.{md,json,svg} plus a dated copy of the JSON (a run of only some
- * phases writes bench/results/partial.{md,json} instead). See bench/README.md.
+ * `npm run bench [-- --quick] [-- --backends wasm,cpu] [-- --phases pose,gestures] [-- --no-build]`: measures
+ * the pipeline in headless Debian Chromium (playwright-core), with the real bridge process and a UDP
+ * receiver here, and writes bench/results/latest.{md,json,svg} plus a dated copy of the JSON (a run of only
+ * some phases writes bench/results/partial.{md,json} instead). See bench/README.md.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { build, preview, runnerImport } from 'vite';
 import { startBridge } from '../bridge/spawn.mjs';
 import { chart } from './chart.mjs';
 import { startOscReceiver } from './osc-receiver.mjs';
-import { BACKENDS, PHASES, QUICK_BACKENDS, settings } from './settings.mjs';
+import {
+  BACKENDS,
+  PHASES,
+  POSE_BACKENDS,
+  QUICK_BACKENDS,
+  QUICK_POSE_BACKENDS,
+  gestureSettings,
+  poseSettings,
+  settings,
+} from './settings.mjs';
+import { REPO, buildAndServe, cameraClip, ensureModels, launchOptions as chromiumOptions } from './setup.mjs';
 import { summarise } from '../src/protocol/stats.js';
 import { markdown } from '../src/bench/table.js';
 
-const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
 const RESULTS = join(REPO, 'bench/results');
 const { values: args } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     backends: { type: 'string' },
+    'pose-backends': { type: 'string' },
     'no-build': { type: 'boolean', default: false },
     phases: { type: 'string' },
     'project-examples': { type: 'string' },
@@ -42,6 +49,12 @@ for (const b of args.backends?.split(',') ?? [])
   if (!isBackend(b)) throw new RangeError(`Unknown backend '${b}' in --backends: use ${BACKENDS.join(', ')}.`);
 /** @type {import('./settings.mjs').Backend[]} */
 const backends = /** @type {any} */ (args.backends?.split(',')) ?? [...(args.quick ? QUICK_BACKENDS : BACKENDS)];
+for (const b of args['pose-backends']?.split(',') ?? [])
+  if (!isBackend(b)) throw new RangeError(`Unknown backend '${b}' in --pose-backends: use ${BACKENDS.join(', ')}.`);
+/** @type {import('./settings.mjs').Backend[]} */
+const poseBackends = /** @type {any} */ (args['pose-backends']?.split(',')) ?? [
+  ...(args.quick ? QUICK_POSE_BACKENDS : POSE_BACKENDS),
+];
 const isPhase = (/** @type {string} */ p) => /** @type {readonly string[]} */ (PHASES).includes(p);
 for (const p of args.phases?.split(',') ?? [])
   if (!isPhase(p)) throw new RangeError(`Unknown phase '${p}' in --phases: use ${PHASES.join(', ')}.`);
@@ -58,46 +71,14 @@ if (load1 > 1)
   say(`warning: load average ${load1.toFixed(2)} on ${os.cpus().length} cores — other work will slow the numbers down`);
 
 // The weights, the build, the server and the fake camera, as the browser tests have them.
-if (!existsSync(join(REPO, 'public/models/mobilenet_v1_025_224_graph/model.json'))) {
-  execFileSync(process.execPath, [join(REPO, 'scripts/models.mjs'), join(REPO, '../shared/models')], {
-    stdio: 'inherit',
-  });
-}
-const config = join(REPO, 'vite.config.ts');
-if (!args['no-build'] || !existsSync(join(REPO, '.cache/dist-bench/bench/bench.html'))) {
-  say('building the app and the benchmark page (vite --mode bench)');
-  await build({ root: REPO, mode: 'bench', logLevel: 'warn', configFile: config });
-}
-const server = await preview({
-  root: REPO,
-  mode: 'bench',
-  configFile: config,
-  preview: { port: 0, host: '127.0.0.1', strictPort: false },
-});
-const address = server.httpServer.address();
-if (!address || typeof address === 'string') throw new Error('The preview server did not report a port.');
-const base = `http://127.0.0.1:${address.port}/`;
-const origin = new URL(base).origin;
-/** @type {{ module: { buildClip: () => Promise<{ path: string, fps: number }> } }} */
-const clipModule = /** @type {any} */ (await runnerImport(join(REPO, 'tests/support/clip.ts')));
-const clip = await clipModule.module.buildClip();
+ensureModels();
+const server = await buildAndServe({ reuse: args['no-build'], say });
+const { base, origin } = server;
+const clip = await cameraClip();
 
 const receiver = await startOscReceiver();
 const bridge = await startBridge(['--send', `127.0.0.1:${receiver.port}`, '--allow-origin', origin]);
-const launchOptions = {
-  executablePath: '/usr/bin/chromium',
-  headless: true,
-  args: [
-    '--disable-quic',
-    '--no-first-run',
-    '--enable-unsafe-webgpu',
-    '--enable-precise-memory-info',
-    '--js-flags=--expose-gc',
-    '--use-fake-device-for-media-stream',
-    '--use-fake-ui-for-media-stream',
-    `--use-file-for-fake-video-capture=${clip.path}`,
-  ],
-};
+const launchOptions = chromiumOptions(clip.path);
 const browser = await chromium.launch(launchOptions);
 const browserVersion = `Chromium ${browser.version()} headless (Debian, playwright-core)`;
 say(`${browserVersion}; bridge ws://127.0.0.1:${bridge.wsPort} → UDP ${receiver.port}; camera clip at ${clip.fps} fps`);
@@ -157,6 +138,58 @@ async function projectScale(p) {
 
 const context = await browser.newContext();
 const runs = [];
+/** @type {any} */
+let gestures = null;
+
+/**
+ * One backend with one feature model, in a fresh page: raw, pipeline, camera and baseline; its latencies at
+ * the UDP receiver. A backend that cannot run gives a row saying why.
+ * @param {import('./settings.mjs').Backend} backend @param {'image' | 'pose'} features
+ * @param {ReturnType<typeof poseSettings>} p
+ */
+async function measure(backend, features, p) {
+  const name = features === 'pose' ? `${backend} (pose)` : backend;
+  say(`${name}: starting`);
+  const budget = p.raw[backend] + p.maxMs[backend] + p.camera[backend] + p.baseline[backend] + 120_000;
+  try {
+    const run = /** @type {any} */ (
+      await task(
+        context,
+        {
+          task: 'backend',
+          backend,
+          features,
+          raw: p.raw[backend],
+          frames: p.frames[backend],
+          maxMs: p.maxMs[backend],
+          camera: p.camera[backend],
+          baseline: p.baseline[backend],
+          osc: `ws://127.0.0.1:${bridge.wsPort}`,
+        },
+        budget,
+      )
+    );
+    // Let the last bundles cross the bridge before reading the receiver.
+    await new Promise((r) => setTimeout(r, 200));
+    const key = features === 'pose' ? `${backend}-pose` : backend;
+    const atUdp = (/** @type {string} */ phase) => receiver.latencies.get(`${key}/${phase}`) ?? [];
+    const camera = atUdp('camera');
+    const pipeline = atUdp('pipeline');
+    say(
+      `${name}: raw ${run.rawFps.toFixed(1)} fps, pipeline ${run.pipelineFps.toFixed(1)} fps (${run.pipelineFrames} frames), ` +
+        `camera ${run.cameraFps.toFixed(1)} fps, ${camera.length}/${run.oscSent.camera} bundles at UDP`,
+    );
+    return {
+      ...run,
+      latencyMs: summarise(camera),
+      pipelineLatencyAtUdpMs: summarise(pipeline),
+      oscReceived: { pipeline: pipeline.length, camera: camera.length },
+    };
+  } catch (e) {
+    say(`${name}: not measured — ${/** @type {Error} */ (e).message}`);
+    return { backend, features, skipped: /** @type {Error} */ (e).message };
+  }
+}
 /** @type {string | null} */
 let gpu;
 /** @type {any} */
@@ -168,45 +201,16 @@ let cached = null;
 /** @type {any} */
 let projectRun = null;
 try {
-  for (const backend of phases.has('backends') ? backends : []) {
-    say(`${backend}: starting`);
-    const budget = s.raw[backend] + s.maxMs[backend] + s.camera[backend] + s.baseline[backend] + 120_000;
-    try {
-      const run = /** @type {any} */ (
-        await task(
-          context,
-          {
-            task: 'backend',
-            backend,
-            raw: s.raw[backend],
-            frames: s.frames[backend],
-            maxMs: s.maxMs[backend],
-            camera: s.camera[backend],
-            baseline: s.baseline[backend],
-            osc: `ws://127.0.0.1:${bridge.wsPort}`,
-          },
-          budget,
-        )
-      );
-      // Let the last bundles cross the bridge before reading the receiver.
-      await new Promise((r) => setTimeout(r, 200));
-      const atUdp = (/** @type {string} */ phase) => receiver.latencies.get(`${backend}/${phase}`) ?? [];
-      const camera = atUdp('camera');
-      const pipeline = atUdp('pipeline');
-      runs.push({
-        ...run,
-        latencyMs: summarise(camera),
-        pipelineLatencyAtUdpMs: summarise(pipeline),
-        oscReceived: { pipeline: pipeline.length, camera: camera.length },
-      });
-      say(
-        `${backend}: raw ${run.rawFps.toFixed(1)} fps, pipeline ${run.pipelineFps.toFixed(1)} fps (${run.pipelineFrames} frames), ` +
-          `camera ${run.cameraFps.toFixed(1)} fps, ${camera.length}/${run.oscSent.camera} bundles at UDP`,
-      );
-    } catch (e) {
-      say(`${backend}: not measured — ${/** @type {Error} */ (e).message}`);
-      runs.push({ backend, skipped: /** @type {Error} */ (e).message });
-    }
+  for (const backend of phases.has('backends') ? backends : []) runs.push(await measure(backend, 'image', s));
+  const ps = poseSettings(args.quick);
+  for (const backend of phases.has('pose') ? poseBackends : []) runs.push(await measure(backend, 'pose', ps));
+  if (phases.has('gestures')) {
+    const g = gestureSettings(args.quick);
+    gestures = await task(context, { task: 'gestures', ...g }, 300_000);
+    say(
+      `gestures: ${gestures.msPerFrame.mean.toFixed(3)} ms a frame (p95 ${gestures.msPerFrame.p95.toFixed(3)}) ` +
+        `for ${gestures.templates} templates × ${gestures.framesPerTemplate} frames; ${gestures.matches}/${gestures.performances} performances recognised`,
+    );
   }
   if (phases.has('training')) {
     say(`training: dense on 3 × ${s.perLabel} examples, kNN first prediction, auto`);
@@ -269,6 +273,7 @@ try {
       sources: { cached: cached.modelSource, uncached: uncached.modelSource },
     },
     projectScale: projectRun,
+    gestures,
     durationS: (performance.now() - started) / 1000,
   };
   const md = markdown(result);
@@ -291,5 +296,5 @@ try {
   await browser.close();
   await bridge.stop();
   await receiver.close();
-  await new Promise((resolve) => server.httpServer.close(() => resolve(undefined)));
+  await server.close();
 }

@@ -6,7 +6,7 @@
  */
 
 /** The runner's phases, in the order they run (`--phases` picks some). */
-export const PHASES = /** @type {const} */ (['backends', 'training', 'cold', 'project']);
+export const PHASES = /** @type {const} */ (['backends', 'pose', 'gestures', 'training', 'cold', 'project']);
 /** @typedef {typeof PHASES[number]} Phase */
 
 /** Backends in the order they run: the fast ones first, software WebGPU (about 1 fps here) last. */
@@ -18,6 +18,45 @@ export const BACKENDS = /** @type {const} */ (['wasm', 'webgl', 'cpu', 'webgpu']
  * unless asked for with --backends.
  */
 export const QUICK_BACKENDS = /** @type {const} */ (['wasm', 'webgl', 'cpu']);
+
+/**
+ * The pose phase (MoveNet instead of MobileNet): wasm, the backend that runs it fastest without a GPU, and
+ * webgl, where a real GPU gives MoveNet its published speed (104 fps on a 2019 MacBook Pro). Quick: wasm.
+ */
+export const POSE_BACKENDS = /** @type {const} */ (['wasm', 'webgl']);
+export const QUICK_POSE_BACKENDS = /** @type {const} */ (['wasm']);
+
+/**
+ * The gesture line: the DTW head matching 20 templates of 60 frames (51 pose features) frame by frame.
+ * @param {boolean} quick
+ */
+export function gestureSettings(quick) {
+  return { templates: 20, frames: 60, stream: quick ? 1000 : 3000 };
+}
+
+/**
+ * The pose phase's lengths, per backend (MoveNet is 3–10× slower than MobileNet v1 0.25 here).
+ * @param {boolean} quick
+ * @returns {{ raw: Record<Backend, number>, frames: Record<Backend, number>, maxMs: Record<Backend, number>, camera: Record<Backend, number>, baseline: Record<Backend, number> }}
+ */
+export function poseSettings(quick) {
+  if (quick) {
+    return {
+      raw: { wasm: 3000, webgl: 2500, cpu: 2000, webgpu: 2500 },
+      frames: { wasm: 2000, webgl: 2000, cpu: 2000, webgpu: 2000 },
+      maxMs: { wasm: 6000, webgl: 4000, cpu: 3000, webgpu: 3000 },
+      camera: { wasm: 5000, webgl: 3000, cpu: 2500, webgpu: 2500 },
+      baseline: { wasm: 2500, webgl: 0, cpu: 0, webgpu: 0 },
+    };
+  }
+  return {
+    raw: { wasm: 10_000, webgl: 10_000, cpu: 10_000, webgpu: 10_000 },
+    frames: { wasm: 2000, webgl: 2000, cpu: 2000, webgpu: 2000 },
+    maxMs: { wasm: 60_000, webgl: 40_000, cpu: 30_000, webgpu: 30_000 },
+    camera: { wasm: 15_000, webgl: 15_000, cpu: 15_000, webgpu: 15_000 },
+    baseline: { wasm: 10_000, webgl: 10_000, cpu: 0, webgpu: 0 },
+  };
+}
 
 /**
  * @param {boolean} quick

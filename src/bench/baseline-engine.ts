@@ -3,6 +3,7 @@
  * worker (see src/worker/worker.ts), loaded with a dynamic `import()` so the app's own bundle stays
  * free of tfjs until someone runs the benchmark.
  */
+import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -10,20 +11,24 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { Engine } from '../worker/engine';
 import { mergeEngineOptions } from '../protocol/options';
-import type { Backend } from '../protocol/types';
+import type { Backend, FeatureKind } from '../protocol/types';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasm,
   'tfjs-backend-wasm-simd.wasm': wasmSimd,
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
 });
+// One thread, as the libraries the baseline stands for run it. (On a cross-origin isolated page tfjs would
+// pick its threaded wasm, whose helper workers fail to start from this bundle: "e is not defined".)
+tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
 
 /** A started engine on this thread, dense head, a few epochs (the baseline measures prediction, not training). */
-export async function mainThreadEngine(backend: Backend): Promise<Engine> {
+export async function mainThreadEngine(backend: Backend, features: FeatureKind = 'image'): Promise<Engine> {
   const engine = new Engine();
   const report = await engine.init(
     mergeEngineOptions({
       backend,
+      features,
       head: 'dense',
       train: { epochs: 3 },
       modelBaseUrl: new URL('models/', document.baseURI).href,

@@ -4,7 +4,7 @@
  * and Teachable Machine's library run. Its fps, long tasks and frame gaps show what the worker saves.
  */
 import { FRAME_SIZE, toBitmap } from '../streams/frame';
-import type { Backend, Milliseconds } from '../protocol/types';
+import type { Backend, FeatureKind, Milliseconds } from '../protocol/types';
 import { BENCH_LABELS } from './add-examples';
 import { watchMainThread } from './main-thread-monitor';
 import type { BackendRun } from './types';
@@ -14,11 +14,12 @@ export async function measureBaseline(
   backend: Backend,
   video: HTMLVideoElement,
   durationMs: Milliseconds,
+  features: FeatureKind = 'image',
 ): Promise<NonNullable<BackendRun['baseline']>> {
   const { mainThreadEngine } = await import('./baseline-engine');
-  const engine = await mainThreadEngine(backend);
+  const engine = await mainThreadEngine(backend, features);
   try {
-    const frame = () => toBitmap(video, FRAME_SIZE);
+    const frame = () => toBitmap(video, FRAME_SIZE, features === 'pose' ? 'contain' : 'cover');
     for (let i = 0; i < 2; i++) for (const label of BENCH_LABELS) await engine.addExample(label, await frame());
     await engine.train();
     await engine.predict(await frame(), performance.now()); // warm-up, as the worker's pipeline was

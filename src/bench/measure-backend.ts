@@ -1,11 +1,14 @@
 /**
  * One backend, end to end, in one worker: the model alone (raw), the full pipeline fed as fast as it
  * accepts frames, then the camera at its own rate — with the main thread watched throughout, and the
- * tensor count and heap before and after. OSC goes to the bridge when a URL is given.
+ * tensor count and heap before and after. OSC goes to the bridge when a URL is given. With pose features
+ * the model is MoveNet, the frames are letterboxed, and the OSC carries the keypoints after the One Euro
+ * filter, as the app sends them.
  */
 import { merge, takeWhile, tap } from 'rxjs';
-import type { Backend, Milliseconds, RawBenchmark } from '../protocol/types';
+import type { Backend, FeatureKind, Milliseconds, RawBenchmark } from '../protocol/types';
 import { frames } from '../streams/frames';
+import { oneEuro } from '../streams/operators';
 import { createPipeline, type Pipeline } from '../streams/pipeline';
 import { mean, summarise } from '../protocol/stats';
 import { addExamples } from './add-examples';
@@ -16,6 +19,8 @@ import { oscProbe } from './osc-probe';
 import type { BackendRun } from './types';
 
 export interface MeasureBackendOptions {
+  /** What the pipeline learns from: MobileNet (`image`) or MoveNet (`pose`). @default 'image' */
+  features?: FeatureKind;
   rawMs: Milliseconds;
   /** Pipeline phase: until this many predictions, or `pipelineMaxMs`. */
   pipelineFrames: number;
@@ -42,7 +47,9 @@ interface Tensors {
 
 /** Sends a phase's predictions to the bridge (when `oscUrl` is set) and counts them; `close()` ends it. */
 async function oscFor(pipe: Pipeline, o: MeasureBackendOptions, prefix: string) {
-  const probe = o.oscUrl ? await oscProbe(o.oscUrl, prefix, pipe.predictions$) : null;
+  const pose = o.features === 'pose';
+  const sent$ = pose ? pipe.predictions$.pipe(oneEuro()) : pipe.predictions$;
+  const probe = o.oscUrl ? await oscProbe(o.oscUrl, prefix, sent$, { pose }) : null;
   return { sent: () => probe?.sent() ?? 0, close: () => probe?.close() };
 }
 
@@ -72,7 +79,8 @@ async function pipelinePhase(pipe: Pipeline, video: HTMLVideoElement, o: Measure
       }
     });
   });
-  pipe.start(offeredFrames(video, merge(pipe.predictions$, pipe.errors$), { onBitmap: (ms) => bitmaps.push(ms) }));
+  const fit = o.features === 'pose' ? 'contain' : 'cover';
+  pipe.start(offeredFrames(video, merge(pipe.predictions$, pipe.errors$), { fit, onBitmap: (ms) => bitmaps.push(ms) }));
   await done;
   pipe.stop();
   const span = (arrivals.at(-1)! - arrivals[0]!) / 1000;
@@ -109,7 +117,7 @@ async function cameraPhase(
   });
   const start = performance.now();
   pipe.start(
-    frames(video).pipe(
+    frames(video, { fit: o.features === 'pose' ? 'contain' : 'cover' }).pipe(
       takeWhile(() => !ending),
       tap(() => (offered += 1)),
     ),
@@ -131,14 +139,19 @@ async function cameraPhase(
   };
 }
 
-/** @example const run = await measureBackend('wasm', video, { rawMs: 5000, pipelineFrames: 2000, pipelineMaxMs: 60_000, cameraMs: 10_000 }) */
+/**
+ * @example const run = await measureBackend('wasm', video, { rawMs: 5000, pipelineFrames: 2000, pipelineMaxMs: 60_000, cameraMs: 10_000 })
+ * @example measureBackend('wasm', peopleVideo, { features: 'pose', … }) // MoveNet: the video must show a person (its examples)
+ */
 export async function measureBackend(
   backend: Backend,
   video: HTMLVideoElement,
   o: MeasureBackendOptions,
 ): Promise<BackendRun> {
   const log = o.log ?? (() => {});
-  const pipe = await createPipeline({ backend, head: 'dense', rememberBackend: false, train: { epochs: 1 } });
+  const features = o.features ?? 'image';
+  const name = features === 'pose' ? `${backend} (pose)` : backend;
+  const pipe = await createPipeline({ backend, features, head: 'dense', rememberBackend: false, train: { epochs: 1 } });
   try {
     const started = pipe.info.backend.backend;
     if (started !== backend)
@@ -146,17 +159,17 @@ export async function measureBackend(
     await addExamples(pipe, video, 2);
     await pipe.train();
 
-    log(`${backend}: raw model for ${(o.rawMs / 1000).toFixed(0)} s`);
+    log(`${name}: raw model for ${(o.rawMs / 1000).toFixed(0)} s`);
     const raw = await pipe.rawBenchmark(o.rawMs);
 
-    const prefix = (phase: string) => `/bench/${backend}/${phase}`;
+    const prefix = (phase: string) => `/bench/${backend}${features === 'pose' ? '-pose' : ''}/${phase}`;
     const tensors: Tensors = { first: -1, last: -1 };
-    log(`${backend}: pipeline, up to ${o.pipelineFrames} frames or ${(o.pipelineMaxMs / 1000).toFixed(0)} s`);
+    log(`${name}: pipeline, up to ${o.pipelineFrames} frames or ${(o.pipelineMaxMs / 1000).toFixed(0)} s`);
     const oscPipeline = await oscFor(pipe, o, prefix('pipeline'));
     const heapMbBefore = heapMb();
     const watch = watchMainThread();
     const pipeline = await pipelinePhase(pipe, video, o, tensors).finally(oscPipeline.close);
-    log(`${backend}: camera for ${(o.cameraMs / 1000).toFixed(0)} s`);
+    log(`${name}: camera for ${(o.cameraMs / 1000).toFixed(0)} s`);
     const oscCamera = await oscFor(pipe, o, prefix('camera'));
     const camera = await cameraPhase(pipe, video, o, raw, tensors).finally(oscCamera.close);
     const main = watch.stop();
@@ -164,6 +177,7 @@ export async function measureBackend(
 
     return {
       backend,
+      features,
       model: pipe.info.model.name,
       started,
       rawFps: raw.fps,

@@ -4,7 +4,7 @@
  * so the prediction rate is the pipeline's limit, not the camera's.
  */
 import { Observable } from 'rxjs';
-import { FRAME_SIZE, toBitmap, type Frame, type ImageInput } from '../streams/frame';
+import { FRAME_SIZE, toBitmap, type Fit, type Frame, type ImageInput } from '../streams/frame';
 import type { Milliseconds } from '../protocol/types';
 
 export interface OfferedFramesOptions {
@@ -12,6 +12,8 @@ export interface OfferedFramesOptions {
   depth?: number;
   /** Receives how long each bitmap took to make (centre crop + resize on the main thread). */
   onBitmap?: (ms: Milliseconds) => void;
+  /** `cover` (MobileNet: the centre square) or `contain` (pose: the whole picture). @default 'cover' */
+  fit?: Fit;
 }
 
 /**
@@ -23,11 +25,11 @@ export function offeredFrames(
   pulls$: Observable<unknown>,
   options: OfferedFramesOptions = {},
 ): Observable<Frame> {
-  const { depth = 2, onBitmap } = options;
+  const { depth = 2, onBitmap, fit = 'cover' } = options;
   return new Observable<Frame>((subscriber) => {
     const offer = () => {
       const t = performance.now();
-      toBitmap(image, FRAME_SIZE).then(
+      toBitmap(image, FRAME_SIZE, fit).then(
         (bitmap) => {
           onBitmap?.(performance.now() - t);
           if (subscriber.closed) bitmap.close();

@@ -14,9 +14,17 @@ export interface OscProbe {
   close(): void;
 }
 
-/** Connects (within 10 s, or throws) and sends every prediction of `predictions$` as one bundle. */
-export async function oscProbe(url: string, prefix: string, predictions$: Observable<Prediction>): Promise<OscProbe> {
-  const output: Output = oscOutput({ url, prefix, bundle: true });
+/**
+ * Connects (within 10 s, or throws) and sends every prediction of `predictions$` as one bundle; with `pose`,
+ * the keypoints too (as the app sends them: 17 messages of x, y, score and the 51 in one).
+ */
+export async function oscProbe(
+  url: string,
+  prefix: string,
+  predictions$: Observable<Prediction>,
+  options: { pose?: boolean } = {},
+): Promise<OscProbe> {
+  const output: Output = oscOutput({ url, prefix, bundle: true, pose: options.pose ?? false });
   let sent = 0;
   const state: Subscription = output.status$.subscribe((s) => (sent = s.sent));
   output.connect();

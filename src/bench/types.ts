@@ -2,7 +2,7 @@
  * What the benchmark measures, as plain data: the page fills these in, the Node runner adds what only
  * it can see (arrival of each OSC bundle at a UDP receiver) and writes them out as JSON.
  */
-import type { Backend, Milliseconds } from '../protocol/types';
+import type { Backend, FeatureKind, Milliseconds } from '../protocol/types';
 
 /** How long each phase runs. Quick mode keeps slow backends to a few frames. */
 export interface BenchSettings {
@@ -35,11 +35,11 @@ import type { Summary } from '../protocol/stats';
 
 /** Where a prediction's milliseconds go, as means over the pipeline phase. */
 export interface Breakdown {
-  /** Centre crop + resize to 224 on the main thread (`createImageBitmap`). */
+  /** Centre crop (image) or letterbox (pose) + resize to 224 on the main thread. */
   bitmap: Milliseconds;
   /** ImageBitmap → tensor in the worker. */
   fromPixels: Milliseconds;
-  /** MobileNet forward pass + reading the embedding back. */
+  /** The feature model's forward pass (MobileNet or MoveNet) + reading its output back. */
   infer: Milliseconds;
   /** The trained head. */
   head: Milliseconds;
@@ -49,9 +49,11 @@ export interface Breakdown {
   overhead: Milliseconds;
 }
 
-/** One backend, as measured in the page. */
+/** One backend with one feature model, as measured in the page. */
 export interface BackendRun {
   backend: Backend;
+  /** What the pipeline learns from: MobileNet's embedding (`image`) or MoveNet's keypoints (`pose`). */
+  features: FeatureKind;
   model: string;
   /** What the worker actually started (a requested backend may fall back). */
   started: Backend;
@@ -86,6 +88,23 @@ export interface BackendRun {
   /** OSC address prefix used per phase, so the UDP receiver can tell them apart. */
   oscPrefix: { pipeline: string; camera: string };
   warnings: string[];
+}
+
+/** Gestures: the engine's DTW head matching its templates against a live stream, in a worker. */
+export interface GestureRun {
+  templates: number;
+  framesPerTemplate: number;
+  /** Numbers per frame (51: pose features). */
+  features: number;
+  /** Frames of the stream timed (after a warm-up). */
+  streamFrames: number;
+  /** One frame matched against every template (`DtwHead.step`). */
+  msPerFrame: Summary;
+  /** Building the matchers from the templates (once per change of the examples). */
+  setupMs: Milliseconds;
+  /** Gestures recognised in the timed stream, of the `performances` it held. */
+  matches: number;
+  performances: number;
 }
 
 export interface TrainingRun {

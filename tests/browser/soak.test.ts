@@ -1,0 +1,47 @@
+/**
+ * A one-minute soak (`npm run soak -- --minutes 1`, tests/support/soak.ts): the studio taught the clip through
+ * its UI, predicting through the real bridge to a UDP receiver, with the bridge killed and restarted, the
+ * engine's worker ended and the receiver gone for 3 s on the way. Each fault heals by itself, the page sends
+ * its state again (not a backlog) once the bridge is back, and nothing grows: tensors, heap, listeners,
+ * ImageBitmaps held.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { soak } from '../support/soak';
+import { launch } from './browser';
+
+let browser: Browser;
+beforeAll(async () => {
+  browser = await launch({ webgpu: false });
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+test('a minute of predicting through three faults: each heals by itself, and nothing grows', async () => {
+  const r = await soak({ minutes: 1, base: inject('baseUrl'), browser, log: (line) => console.info(`soak: ${line}`) });
+  const { samples: _samples, ...headline } = r;
+  const context = JSON.stringify(headline);
+  console.info(`soak (1 min): ${context}`);
+  expect(r.errors, context).toEqual([]);
+  expect(r.oscPerSecond, context).toBeGreaterThan(3);
+  // Outside the planned faults, predictions never stopped for long (a busy 2-core machine included).
+  expect(r.maxGapMs, context).toBeLessThan(3000);
+  // Each fault healed by itself: the bridge back on its ports (3 s down), the worker restarted (its heartbeat
+  // notices within 5 s), Max back on its port (3 s gone).
+  expect(r.faults.bridge.recoveredMs, context).toBeLessThan(15_000);
+  expect(r.faults.worker.recoveredMs, context).toBeLessThan(20_000);
+  expect(r.faults.udpTarget.recoveredMs, context).toBeLessThan(10_000);
+  expect(r).toMatchObject({ bridgeRestarts: 1, workerRestarts: 1, firstAfterRestart: '/tw/labels' });
+  expect(r.expected.workerRestarted, context).toBe(1);
+  // After the bridge came back: the state first, then predictions at their pace, not a backlog in a burst.
+  expect(r.oscAfterRestart, context).toBeGreaterThan(0);
+  expect(r.oscFirstSecondAfterRestart, context).toBeLessThanOrEqual(2 * r.oscPerSecond + 5);
+  // Nothing grows.
+  expect(r.tensors.last, context).toBe(r.tensors.first);
+  expect(r.heapMb.last, context).toBeLessThan(r.heapMb.first + 4);
+  expect(r.listeners.last, context).toBeLessThanOrEqual(r.listeners.first + 10);
+  expect(r.bitmaps.live, context).toBeLessThanOrEqual(2);
+  expect(r.bitmaps.collected, context).toBe(0);
+  expect(r.bitmaps.transferred, context).toBeGreaterThanOrEqual(r.predictions);
+});
