@@ -20,11 +20,27 @@ export interface Metrics {
   tensors: number;
   /** Times the engine's worker crashed (or stopped answering) and was restarted. */
   workerRestarts: number;
+  /**
+   * Where the frames are read: `worker` (a camera's frames streamed to the worker: no main-thread work per
+   * frame) or `page` (the element drawn on the main thread when the worker is free).
+   */
+  ingest: Ingest;
+  /** The main thread's own work per source frame (taking and sending it, taking the result), over the window. */
+  mainThreadMsPerFrame: Milliseconds;
+  /**
+   * How old the picture was when its inference started (latency less the worker's own time), over the window:
+   * the price of keeping the worker busy, beside the throughput it buys.
+   */
+  frameAgeMs: { p50: Milliseconds; p95: Milliseconds };
 }
+
+export type Ingest = 'worker' | 'page';
 
 export class MetricsRecorder {
   #frames: Milliseconds[] = [];
-  #predictions: { at: Milliseconds; latency: Milliseconds }[] = [];
+  #predictions: { at: Milliseconds; latency: Milliseconds; age: Milliseconds }[] = [];
+  #mainThread: { at: Milliseconds; ms: Milliseconds }[] = [];
+  #ingest: Ingest = 'page';
   #dropped = 0;
   #restarts = 0;
   #tensors = 0;
@@ -37,8 +53,14 @@ export class MetricsRecorder {
   ) {}
 
   /** Rates count from here until a whole window has passed. */
-  start(at: Milliseconds): void {
+  start(at: Milliseconds, ingest: Ingest = 'page'): void {
     this.#startedAt = at;
+    this.#ingest = ingest;
+  }
+
+  /** Time the main thread spent on the live path (taking a frame, sending it, taking a result). */
+  mainThread(ms: Milliseconds, at: Milliseconds = performance.now()): void {
+    this.#mainThread.push({ at, ms });
   }
 
   frame(at: Milliseconds): void {
@@ -54,7 +76,7 @@ export class MetricsRecorder {
   }
 
   prediction(p: Prediction, at: Milliseconds): void {
-    this.#predictions.push({ at, latency: p.latencyMs });
+    this.#predictions.push({ at, latency: p.latencyMs, age: Math.max(0, p.latencyMs - p.timings.total) });
     this.#tensors = p.tensors;
   }
 
@@ -62,8 +84,11 @@ export class MetricsRecorder {
     const since = now - this.windowMs;
     this.#frames = this.#frames.filter((t) => t >= since);
     this.#predictions = this.#predictions.filter((p) => p.at >= since);
+    this.#mainThread = this.#mainThread.filter((m) => m.at >= since);
     const seconds = Math.max(1, Math.min(this.windowMs, now - this.#startedAt)) / 1000;
     const latencies = this.#predictions.map((p) => p.latency);
+    const ages = this.#predictions.map((p) => p.age);
+    const mainMs = this.#mainThread.reduce((sum, m) => sum + m.ms, 0);
     return {
       inputFps: this.#frames.length / seconds,
       predictionsPerSecond: this.#predictions.length / seconds,
@@ -72,6 +97,9 @@ export class MetricsRecorder {
       backend: this.backend,
       tensors: this.#tensors,
       workerRestarts: this.#restarts,
+      ingest: this.#ingest,
+      mainThreadMsPerFrame: this.#frames.length > 0 ? mainMs / this.#frames.length : 0,
+      frameAgeMs: { p50: percentile(ages, 50), p95: percentile(ages, 95) },
     };
   }
 }

@@ -43,6 +43,7 @@ import { FRAME_SIZE, toBitmap, type Fit, type Frame, type ImageInput } from './f
 import { MetricsRecorder, type Metrics } from './metrics';
 import { newestFrames, type LiveSource } from './newest-frames';
 import { startRecording, type RecordOptions, type Recording } from './recording';
+import { cameraPredictions, canStreamToWorker } from './track-stream';
 
 export type { LiveSource } from './newest-frames';
 export type { RecordOptions, Recording } from './recording';
@@ -55,6 +56,14 @@ export interface PipelineOptions extends EngineStart {
    * starts again by itself, as it was. Without it, `project.running` says so and you call `start()`.
    */
   source?: LiveSource;
+  /**
+   * Read a camera <video>'s frames in the worker (its track's frames streamed there once, through a
+   * MediaStreamTrackProcessor) where the browser can (Chromium), so the main thread does nothing per frame
+   * and the next frame arrives while the current one is inferred. Elsewhere, and for files, canvases and
+   * images, the element is read on the main thread when the worker is free. `metrics$.ingest` says which.
+   * @default true
+   */
+  workerCamera?: boolean;
 }
 
 export interface Pipeline {
@@ -143,8 +152,11 @@ function livePredictions(
   fit: Fit,
 ): Observable<Prediction> {
   let lastError = '';
-  const predict = (frame: Frame) =>
-    engine.predict(send(frame.bitmap), frame.t).then(
+  const predict = (frame: Frame) => {
+    const call = engine.predict(send(frame.bitmap), frame.t);
+    // The main thread's part of a frame: from taking the picture to handing it to the worker.
+    metrics.mainThread(performance.now() - frame.t);
+    return call.then(
       (p) => ((lastError = ''), p),
       (e: Error) => {
         // A crash is told once, by the restart itself; the frame lost with it is just skipped.
@@ -154,6 +166,7 @@ function livePredictions(
         return null;
       },
     );
+  };
   return newestFrames(source, predict, { frame: (t) => metrics.frame(t), drop: () => metrics.drop(), fit }).pipe(
     filter((p): p is Prediction => p !== null),
     map((p) => ({ ...p, latencyMs: performance.now() - p.t })),
@@ -170,7 +183,7 @@ function livePredictions(
  * pipe.predictions$.subscribe((p) => console.log(p.label, p.confidences));
  */
 export async function createPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
-  const { metricsIntervalMs = 500, source: resumeSource, onNotice, ...start } = options;
+  const { metricsIntervalMs = 500, source: resumeSource, onNotice, workerCamera = true, ...start } = options;
   const errors = new Subject<Error>();
   const client = await startEngine({
     ...start,
@@ -286,7 +299,8 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     start(from) {
       pipeline.stop();
       source = from;
-      metrics.start(performance.now());
+      const inWorker = workerCamera && canStreamToWorker(from);
+      metrics.start(performance.now(), inWorker ? 'worker' : 'page');
       project = { ...project, running: true };
       void engine.setRunning(true).catch(() => {});
       const live = new Subscription();
@@ -294,8 +308,12 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       // A camera that stops is told once per change, not once per tick: its ticks stop with it.
       if (from instanceof HTMLVideoElement)
         live.add(watchCamera(from, { reopen: true }).subscribe(({ error }) => error && errors.next(error)));
+      const report = (e: Error) => errors.next(e);
       live.add(
-        livePredictions(client, from, metrics, (e) => errors.next(e), fit).subscribe({
+        (inWorker
+          ? cameraPredictions(engine, from, metrics, report)
+          : livePredictions(client, from, metrics, report, fit)
+        ).subscribe({
           next: (p) => {
             metrics.prediction(p, performance.now());
             predictions.next(p);

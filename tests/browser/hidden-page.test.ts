@@ -133,12 +133,12 @@ function countTimers(): void {
 }
 
 /** The harness page, predicting from the camera (kNN on two examples: the labels do not matter here). */
-async function session(): Promise<{ page: Page; cdp: CDPSession }> {
+async function session(workerCamera = true): Promise<{ page: Page; cdp: CDPSession }> {
   const page = await context.newPage();
   await page.addInitScript(countTimers);
   await page.goto(new URL('tests/browser/harness.html', inject('baseUrl')).href);
   await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 60_000 });
-  await page.evaluate(async () => {
+  await page.evaluate(async (workerCamera) => {
     const { tw } = window;
     const s = (window.away = {
       predictions: [],
@@ -160,7 +160,7 @@ async function session(): Promise<{ page: Page; cdp: CDPSession }> {
         s.visibility.push(`${type === 'visibilitychange' ? document.visibilityState : type}@${performance.now()}`),
       );
     const video = await tw.openCamera({ video: document.getElementById('camera') as HTMLVideoElement });
-    s.pipe = await tw.createPipeline({ backend: 'wasm', head: 'knn' });
+    s.pipe = await tw.createPipeline({ backend: 'wasm', head: 'knn', workerCamera });
     await s.pipe.addExample('a', video);
     await s.pipe.addExample('b', video);
     s.pipe.errors$.subscribe((e) => s.errors.push(`${e.name}: ${e.message}`));
@@ -168,7 +168,7 @@ async function session(): Promise<{ page: Page; cdp: CDPSession }> {
     s.pipe.metrics$.subscribe(() => s.metrics.push(performance.now()));
     s.pipe.start(video);
     await new Promise((r) => setTimeout(r, 2000));
-  });
+  }, workerCamera);
   return { page, cdp: await context.newCDPSession(page) };
 }
 
@@ -213,8 +213,8 @@ async function rate(page: Page, from: number, ms: number): Promise<number> {
 }
 
 describe('the page goes to the background while predicting', () => {
-  test('hidden: no frame taken, nothing queued, timers throttled; back in front it resumes at its rate, without a burst', async () => {
-    const { page } = await session();
+  test('camera read on the page, hidden: no frame taken, nothing queued, timers throttled; back in front it resumes at its rate, without a burst', async () => {
+    const { page } = await session(false);
     const before = await rate(page, (await now(page)) - 2000, 2000);
     const timersBefore = await pending(page);
     expect(before, 'predictions/s while visible').toBeGreaterThan(5);
@@ -242,6 +242,35 @@ describe('the page goes to the background while predicting', () => {
       expect(timersAway[kind], `${kind}: ${JSON.stringify(report)}`).toBeLessThanOrEqual(timersBefore[kind] + 2);
     // Back in front: at its rate again within a second, and no backlog delivered in a burst.
     expect(firstSecond, JSON.stringify(report)).toBeGreaterThan(0);
+    expect(firstSecond, JSON.stringify(report)).toBeLessThanOrEqual(before * 1.5 + 3);
+    expect(after, JSON.stringify(report)).toBeGreaterThan(before * 0.5);
+    expect(s.errors).toEqual([]);
+    expect(s.running).toBe(true);
+    await page.evaluate(() => window.away.pipe.close());
+    await page.close();
+  });
+
+  test('camera read in the worker, hidden: it goes on predicting (the patch keeps its input behind other windows), nothing is taken on the page, no burst on return', async () => {
+    const { page } = await session(true);
+    expect(await page.evaluate(() => new Promise((r) => window.away.pipe.metrics$.subscribe((m) => r(m.ingest))))).toBe(
+      'worker',
+    );
+    const before = await rate(page, (await now(page)) - 2000, 2000);
+    expect(before, 'predictions/s while visible').toBeGreaterThan(5);
+    const other = await hide(page);
+    const hiddenAt = await now(page);
+    await page.waitForTimeout(5000);
+    const hiddenFor = (await now(page)) - hiddenAt;
+    const away = await between(page, hiddenAt + 300);
+    await show(page, other);
+    const back = await now(page);
+    const firstSecond = await rate(page, back, 1000);
+    const after = await rate(page, back + 1000, 2000);
+    const s = await page.evaluate(() => ({ errors: window.away.errors, running: window.away.pipe.running }));
+    const report = { before, hiddenFor, away, firstSecond, after, ...s };
+    console.info(`hidden page, camera in the worker: ${JSON.stringify(report)}`);
+    expect(away.bitmaps, JSON.stringify(report)).toBe(0);
+    expect((away.predictions * 1000) / (hiddenFor - 300), JSON.stringify(report)).toBeGreaterThan(before * 0.5);
     expect(firstSecond, JSON.stringify(report)).toBeLessThanOrEqual(before * 1.5 + 3);
     expect(after, JSON.stringify(report)).toBeGreaterThan(before * 0.5);
     expect(s.errors).toEqual([]);

@@ -43,5 +43,8 @@ test('a minute of predicting through three faults: each heals by itself, and not
   expect(r.listeners.last, context).toBeLessThanOrEqual(r.listeners.first + 10);
   expect(r.bitmaps.live, context).toBeLessThanOrEqual(2);
   expect(r.bitmaps.collected, context).toBe(0);
-  expect(r.bitmaps.transferred, context).toBeGreaterThanOrEqual(r.predictions);
+  // The app reads the camera in the worker (Chromium): the page takes no picture at all; the camera's
+  // frames are closed there, or its frame pool would have stalled the camera long before the end.
+  expect(r.ingest, context).toBe('worker');
+  expect(r.bitmaps.created, context).toBe(r.bitmaps.createdFirst);
 });

@@ -45,6 +45,8 @@ export interface SoakResult {
   date: string;
   minutes: number;
   backend: string;
+  /** Where the camera's frames were read (metrics$.ingest): in the worker, or drawn on the page. */
+  ingest: 'worker' | 'page';
   /** Predictions that reached the UDP receiver (one `/tw/confidences` each). */
   predictions: number;
   /** Their mean rate over the run. */
@@ -69,7 +71,8 @@ export interface SoakResult {
   /** Long tasks (> 50 ms) on the page's main thread while predicting, and the longest gap between frames. */
   longTasks: number;
   maxFrameGapMs: number;
-  bitmaps: BitmapCounts & { liveFirst: number };
+  /** ImageBitmaps on the page: at the end, and (`…First`) when the run started (teaching made some). */
+  bitmaps: BitmapCounts & { liveFirst: number; createdFirst: number };
   videoFrames: { created: number; closed: number };
   bridge: { rssMb: Span; counts: Counts | null };
   runnerRssMb: Span;
@@ -557,6 +560,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       date: new Date().toISOString(),
       minutes,
       backend,
+      ingest: ((await page.getAttribute('[data-testid="metrics"]', 'data-ingest')) ?? 'page') as SoakResult['ingest'],
       predictions: tally.predictions(),
       oscPerSecond: +((tally.predictions() * 1000) / elapsed()).toFixed(1),
       maxGapMs: Math.round(tally.maxGapMs()),
@@ -572,7 +576,7 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       workerRestarts: Math.max(0, engineWorkers - 1),
       longTasks: watch.longTasks,
       maxFrameGapMs: Math.round(watch.maxFrameGapMs),
-      bitmaps: { ...watch.bitmaps, liveFirst: bitmapsFirst.live },
+      bitmaps: { ...watch.bitmaps, liveFirst: bitmapsFirst.live, createdFirst: bitmapsFirst.created },
       videoFrames: watch.videoFrames,
       bridge: { rssMb: { first: first.bridgeRssMb, last: last.bridgeRssMb }, counts: null },
       runnerRssMb: { first: first.runnerRssMb, last: last.runnerRssMb },

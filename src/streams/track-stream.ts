@@ -1,0 +1,123 @@
+/**
+ * A live camera, read in the worker: the camera's track is cloned, a MediaStreamTrackProcessor made of
+ * the clone, and its stream of VideoFrames transferred to the worker once. From then on the main thread
+ * does nothing per frame: the worker reads frames as they come (newest wins, older ones closed at once, so
+ * the camera's frame pool never runs dry) while it infers, and sends back each prediction with what it
+ * received and dropped. Chromium has MediaStreamTrackProcessor on the window; elsewhere (and for files,
+ * canvases, images) the element is read on this thread when the worker is free (newest-frames.ts).
+ */
+import * as Comlink from 'comlink';
+import { Observable, type Subscription } from 'rxjs';
+import type { EngineApi, Prediction, StreamReport } from '../protocol/types';
+import { cameraState, cameraTrack, watchCamera } from './camera';
+import { WorkerRestartedError } from './engine-client';
+import type { MetricsRecorder } from './metrics';
+import type { LiveSource } from './newest-frames';
+
+interface TrackProcessor {
+  readable: ReadableStream<VideoFrame>;
+}
+type TrackProcessorConstructor = new (init: { track: MediaStreamTrack; maxBufferSize?: number }) => TrackProcessor;
+
+const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorConstructor }).MediaStreamTrackProcessor;
+
+/** Whether `source` is a camera <video> whose frames this browser can stream to the worker. */
+export function canStreamToWorker(source: LiveSource): source is HTMLVideoElement {
+  return Processor !== undefined && source instanceof HTMLVideoElement && cameraTrack(source) !== null;
+}
+
+/**
+ * Predictions of `track`'s frames, predicted in the worker as they come. Errors of a frame (say, before
+ * training) go to `report`; a worker restart starts the stream again on the new worker. Completes when the
+ * track ends. Unsubscribing stops the worker's reading and the clone.
+ */
+export function streamedPredictions(
+  engine: Comlink.Remote<EngineApi>,
+  track: MediaStreamTrack,
+  metrics: MetricsRecorder,
+  report: (e: Error) => void,
+): Observable<Prediction> {
+  return new Observable<Prediction>((subscriber) => {
+    let clone: MediaStreamTrack | null = null;
+    let stopped = false;
+    const onReport = (r: StreamReport) => {
+      const start = performance.now();
+      for (let i = 0; i < r.received; i++) metrics.frame(start);
+      for (let i = 0; i < r.dropped; i++) metrics.drop();
+      if (r.error) report(r.error);
+      else if (r.prediction) {
+        // The worker's clock starts elsewhere: bring the frame's time into this page's.
+        const t = r.prediction.t + (r.timeOrigin - performance.timeOrigin);
+        subscriber.next({ ...r.prediction, t, latencyMs: start - t });
+      }
+      metrics.mainThread(performance.now() - start);
+    };
+    const run = async () => {
+      while (!stopped) {
+        clone?.stop();
+        clone = track.clone();
+        // One frame waiting in the processor at most: the worker keeps the newest one itself.
+        const { readable } = new Processor!({ track: clone, maxBufferSize: 1 });
+        try {
+          const end = await engine.stream(Comlink.transfer(readable, [readable]), Comlink.proxy(onReport));
+          if (end === 'ended' && !stopped) subscriber.complete(); // the camera is gone
+          return;
+        } catch (e) {
+          if (e instanceof WorkerRestartedError) continue; // a new worker: give it a new stream
+          return subscriber.error(e);
+        }
+      }
+    };
+    void run();
+    return () => {
+      stopped = true;
+      void engine.stopStream().catch(() => {});
+      clone?.stop();
+    };
+  });
+}
+
+/**
+ * Predictions of the camera shown in `video`, read in the worker: streamed while the camera is live,
+ * paused while it is muted or gone, and streamed again from its new track when it is reopened (or the
+ * element given another camera). A repeated error is reported once.
+ */
+export function cameraPredictions(
+  engine: Comlink.Remote<EngineApi>,
+  video: HTMLVideoElement,
+  metrics: MetricsRecorder,
+  report: (e: Error) => void,
+): Observable<Prediction> {
+  return new Observable<Prediction>((subscriber) => {
+    let lastError = '';
+    const once = (e: Error) => {
+      if (e.message !== lastError) report(e);
+      lastError = e.message;
+    };
+    let streamed: MediaStreamTrack | null = null;
+    let current: Subscription | null = null;
+    const follow = () => {
+      const track = cameraState(video) === 'live' ? cameraTrack(video) : null;
+      if (track === streamed) return;
+      current?.unsubscribe();
+      current = null;
+      streamed = track;
+      if (!track) return;
+      current = streamedPredictions(engine, track, metrics, once).subscribe({
+        next: (p) => {
+          lastError = '';
+          subscriber.next(p);
+        },
+        error: (e: Error) => subscriber.error(e),
+      });
+    };
+    const watching = watchCamera(video).subscribe(follow);
+    video.addEventListener('loadstart', follow);
+    follow();
+    return () => {
+      watching.unsubscribe();
+      video.removeEventListener('loadstart', follow);
+      current?.unsubscribe();
+    };
+  });
+}
