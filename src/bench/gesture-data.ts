@@ -5,21 +5,10 @@
  * again — so the matcher meets near-misses and real matches, as it does live. Seeded: every run matches the
  * same frames. No DOM, no tfjs: the benchmark's worker imports it.
  */
+import { rng } from './random';
 
 /** Numbers per frame: 17 keypoints × (dx, dy, weight), as pose-vector.ts makes them. */
 export const POSE_FEATURES = 51;
-
-/** mulberry32: a tiny seeded PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface GestureData {
   /** `templates` sequences of `frames` frames each, named `g0`, `g1`, … */

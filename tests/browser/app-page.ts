@@ -2,8 +2,8 @@
  * Reading a page's camera from a test: which photo of the clip is on screen, and which frame of it. `video` is
  * the element's id: the app's `preview` by default, or the harness page's `camera`.
  */
-import type { Page } from 'playwright-core';
-import { MARKER_COLOURS } from '../support/clip';
+import type { Locator, Page } from 'playwright-core';
+import { MARKER_COLOURS, RECORD_FRAMES } from '../support/clip';
 import { frameTruth, markerOf } from './harness-truth';
 
 declare global {
@@ -59,4 +59,20 @@ export async function waitForPosition(page: Page, label: string, position: numbe
     { markers: MARKER_COLOURS, label, position, video },
     { polling: 'raf', timeout: 15_000 },
   );
+}
+
+/** The button (or key) is let go this many frames before the recorded half ends: the round trip takes a few. */
+export const RELEASE_MARGIN = 6;
+
+/**
+ * Holds `button` (the mouse on it, as a person does) from the start of `label`'s segment of the clip until
+ * just before its recorded half ends (`RECORD_FRAMES`), so that every example is of that photo.
+ */
+export async function holdThroughSegment(page: Page, label: string, button: Locator): Promise<void> {
+  await waitForSegmentStart(page, label);
+  const box = (await button.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await waitForPosition(page, label, RECORD_FRAMES - RELEASE_MARGIN);
+  await page.mouse.up();
 }

@@ -6,9 +6,9 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CLIP_LABELS, RECORD_FRAMES } from '../support/clip';
+import { CLIP_LABELS } from '../support/clip';
 import { heldOut, lastRecorded, rightShare, sampleShown, trackFrames, trackHolds } from './app-judge';
-import { waitForPosition, waitForSegmentStart } from './app-page';
+import { holdThroughSegment } from './app-page';
 import { launch, open } from './browser';
 import { cards, renameClass } from './studio-page';
 
@@ -26,8 +26,6 @@ const RUN_MS = { wasm: 7000, webgl: 9000, webgpu: 36000 } as const;
 const MIN_EXAMPLES = { wasm: 2, webgl: 2, webgpu: 1 } as const;
 /** Too few webgpu predictions to be sure each photo gets one on a held-out frame: there any frame will do for that check. */
 const EVERY_LABEL_HELD_OUT = { wasm: true, webgl: true, webgpu: false } as const;
-/** The button is let go this many frames before the recorded half ends: the round trip to the page takes a few. */
-const RELEASE_MARGIN = 6;
 
 describe.each(['wasm', 'webgl', 'webgpu'] as const)('the app on %s', (backend) => {
   test('name classes, hold to record, train, and the shown label follows the clip', async () => {
@@ -47,14 +45,8 @@ describe.each(['wasm', 'webgl', 'webgpu'] as const)('the app on %s', (backend) =
     await page.getByRole('spinbutton', { name: 'Hold' }).fill('1');
 
     await trackHolds(page);
-    for (const label of CLIP_LABELS) {
-      await waitForSegmentStart(page, label);
-      const box = (await page.getByRole('button', { name: `Record ${label}` }).boundingBox())!;
-      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-      await page.mouse.down();
-      await waitForPosition(page, label, RECORD_FRAMES - RELEASE_MARGIN);
-      await page.mouse.up();
-    }
+    for (const label of CLIP_LABELS)
+      await holdThroughSegment(page, label, page.getByRole('button', { name: `Record ${label}` }));
     const recordedUntil = await lastRecorded(page, CLIP_LABELS);
     await expect
       .poll(() => cards(page), { timeout: 10_000 })

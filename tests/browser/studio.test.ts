@@ -20,7 +20,7 @@ import { CLIP_LABELS, RECORD_FRAMES } from '../support/clip';
 import { startOscdump, type Oscdump } from '../support/oscdump';
 import { SHARED } from '../support/paths';
 import { heldOut, lastRecorded, rightShare, sampleShown, trackFrames, trackHolds, type Sample } from './app-judge';
-import { waitForPosition, waitForSegmentStart } from './app-page';
+import { RELEASE_MARGIN, holdThroughSegment, waitForPosition, waitForSegmentStart } from './app-page';
 import { open } from './browser';
 import {
   cards,
@@ -38,8 +38,6 @@ const PHOTOS: Record<(typeof CLIP_LABELS)[number], string> = {
   coffee: 'coffee.png',
   rocket: 'rocket.jpg',
 };
-/** The button (or key) is let go this many frames before the recorded half ends: the round trip takes a few. */
-const RELEASE_MARGIN = 6;
 /** Long enough to see each photo's held-out half at least once (the clip loops every 9 s). */
 const WATCH_MS = 9500;
 
@@ -141,15 +139,10 @@ describe.sequential('the studio', () => {
     // through the first half of its photo's segment.
     await trackHolds(page);
     for (const [i, label] of CLIP_LABELS.entries()) {
-      await waitForSegmentStart(page, label);
       if (i < 2) {
-        const button = page.getByRole('button', { name: `Record ${label}` });
-        const box = (await button.boundingBox())!;
-        await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-        await page.mouse.down();
-        await waitForPosition(page, label, RECORD_FRAMES - RELEASE_MARGIN);
-        await page.mouse.up();
+        await holdThroughSegment(page, label, page.getByRole('button', { name: `Record ${label}` }));
       } else {
+        await waitForSegmentStart(page, label);
         await page.locator('body').focus();
         await page.keyboard.down('3');
         await waitForPosition(page, label, RECORD_FRAMES - RELEASE_MARGIN);
@@ -308,12 +301,7 @@ describe.sequential('regression in the studio', () => {
       ['coffee', '0.9'],
     ] as const) {
       await slider.fill(target);
-      await waitForSegmentStart(page, label);
-      const box = (await record.boundingBox())!;
-      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-      await page.mouse.down();
-      await waitForPosition(page, label, RECORD_FRAMES - RELEASE_MARGIN);
-      await page.mouse.up();
+      await holdThroughSegment(page, label, record);
     }
     await page.getByRole('button', { name: 'Train' }).click();
     await page.waitForSelector('[data-testid="train-status"][data-state="trained"]', { timeout: 120_000 });

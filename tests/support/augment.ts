@@ -3,18 +3,9 @@
  * mirrored, a little brighter or darker. Seeded, so a failing test fails the same way every run.
  */
 import type { PixelData } from '../../src/protocol/types';
+import { rng } from '../../src/bench/random';
 
-/** mulberry32: a tiny seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export interface Augmentation {
   /** Crop side as a fraction of the photo's shorter side. */

@@ -19,8 +19,8 @@
 import dgram from 'node:dgram';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { startBridge, type BridgeProcess, type Counts } from '../../bridge/spawn.mjs';
-import { waitForPosition, waitForSegmentStart } from '../browser/app-page';
-import { CLIP_LABELS, RECORD_FRAMES } from './clip';
+import { holdThroughSegment } from '../browser/app-page';
+import { CLIP_LABELS } from './clip';
 
 export interface SoakOptions {
   /** How long the app predicts, after it was taught. */
@@ -330,8 +330,6 @@ const MB = 2 ** 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The engine's worker script in the build (tfjs may start threads of its own). */
 const ENGINE_WORKER = /\/assets\/worker-[^/]*\.js$/;
-/** The hold is let go this many frames before the recorded half of a segment ends (a round trip takes a few). */
-const RELEASE_MARGIN = 6;
 
 /** Teaches the app the clip's photos through its UI, sets the bridge, trains; resolves once it predicts. */
 async function teach(page: Page, bridgeUrl: string): Promise<void> {
@@ -355,14 +353,8 @@ async function teach(page: Page, bridgeUrl: string): Promise<void> {
   await bridge.fill(bridgeUrl);
   await bridge.press('Tab');
   await page.waitForSelector('[data-testid="osc-status"][data-status="connected"]', { timeout: 30_000 });
-  for (const label of CLIP_LABELS) {
-    await waitForSegmentStart(page, label);
-    const box = (await page.getByRole('button', { name: `Record ${label}` }).boundingBox())!;
-    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-    await page.mouse.down();
-    await waitForPosition(page, label, RECORD_FRAMES - RELEASE_MARGIN);
-    await page.mouse.up();
-  }
+  for (const label of CLIP_LABELS)
+    await holdThroughSegment(page, label, page.getByRole('button', { name: `Record ${label}` }));
   await sleep(1000); // the last examples of the last hold land
   await page.getByRole('button', { name: 'Train' }).click();
   await page.waitForSelector('[data-testid="train-status"][data-state="trained"]', { timeout: 180_000 });
