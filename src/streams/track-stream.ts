@@ -21,6 +21,12 @@ type TrackProcessorConstructor = new (init: { track: MediaStreamTrack; maxBuffer
 
 const Processor = (globalThis as { MediaStreamTrackProcessor?: TrackProcessorConstructor }).MediaStreamTrackProcessor;
 
+/** Frames the camera has sent `track` so far (`MediaStreamTrack.stats`, Chromium 121+); null where unknown. */
+function framesOf(track: MediaStreamTrack | null): number | null {
+  const stats = (track as { stats?: { totalFrames?: number } } | null)?.stats;
+  return typeof stats?.totalFrames === 'number' ? stats.totalFrames : null;
+}
+
 /** Whether `source` is a camera <video> whose frames this browser can stream to the worker. */
 export function canStreamToWorker(source: LiveSource): source is HTMLVideoElement {
   return Processor !== undefined && source instanceof HTMLVideoElement && cameraTrack(source) !== null;
@@ -40,10 +46,18 @@ export function streamedPredictions(
   return new Observable<Prediction>((subscriber) => {
     let clone: MediaStreamTrack | null = null;
     let stopped = false;
+    let counted = 0;
     const onReport = (r: StreamReport) => {
       const start = performance.now();
-      for (let i = 0; i < r.received; i++) metrics.frame(start);
-      for (let i = 0; i < r.dropped; i++) metrics.drop();
+      // The camera's own count where the browser keeps one: a worker busy with a long synchronous step
+      // (cpu, wasm) reads only the newest frame after it, and the processor closes the ones between unread.
+      const total = framesOf(clone);
+      const taken = r.prediction || r.error ? 1 : 0;
+      const [came, skipped] =
+        total === null ? [r.received, r.dropped] : [total - counted, Math.max(0, total - counted - taken)];
+      if (total !== null) counted = total;
+      for (let i = 0; i < came; i++) metrics.frame(start);
+      for (let i = 0; i < skipped; i++) metrics.drop();
       if (r.error) report(r.error);
       else if (r.prediction) {
         // The worker's clock starts elsewhere: bring the frame's time into this page's.
@@ -56,6 +70,7 @@ export function streamedPredictions(
       while (!stopped) {
         clone?.stop();
         clone = track.clone();
+        counted = framesOf(clone) ?? 0;
         // One frame waiting in the processor at most: the worker keeps the newest one itself.
         const { readable } = new Processor!({ track: clone, maxBufferSize: 1 });
         try {
