@@ -3,7 +3,7 @@
  * The library entry: everything here runs on the main thread; the model runs in a worker.
  */
 export { createPipeline } from './streams/pipeline';
-export type { LiveSource, Pipeline, PipelineOptions, RecordOptions, Recording } from './streams/pipeline';
+export type { LiveSource, Pipeline, PipelineOptions, RecordOptions, Recording, StartOptions } from './streams/pipeline';
 export { WorkerRestartedError } from './streams/engine-client';
 export type { EngineStart } from './streams/engine-client';
 export {
@@ -36,7 +36,7 @@ export type {
   ProjectProgress,
   StoredProject,
 } from './protocol/project';
-export type { Metrics } from './streams/metrics';
+export type { Ingest, Metrics } from './streams/metrics';
 export * from './streams/operators';
 export { DEFAULT_ENGINE_OPTIONS } from './protocol/options';
 export type { PartialEngineOptions } from './protocol/options';

@@ -7,22 +7,30 @@
 /** At 30 fps a frame lasts 33 ms. */
 export const FRAME_INTERVAL_MS = 1000 / 30;
 
+/** The main thread's own work per camera frame must stay under this (issue 11). */
+export const MAIN_THREAD_GOAL_MS = 1;
+
+/** The pipeline against the model alone, one run (issue 11: "here"; issue 4 had asked 0.95). */
+export const EFFICIENCY_GOAL = 0.9;
+
 /** Gestures: matching every template against one frame of the stream must take less than this. */
 export const GESTURE_GOAL_MS = 2;
 
 /**
  * @param {any} run a result row of latest.json
- * @returns {{ efficiency: boolean, latency: boolean, cameraRate: boolean, mainThread: boolean, tensors: boolean }}
+ * @returns {{ efficiency: boolean, latency: boolean, cameraRate: boolean, mainThread: boolean, mainThreadPerFrame: boolean, tensors: boolean }}
  */
 export function runGoals(run) {
   const latencyLimit = run.rawMsPerFrame.mean + FRAME_INTERVAL_MS;
   const full = run.rawFps >= 30;
   return {
-    efficiency: run.efficiency >= 0.95,
+    efficiency: run.efficiency >= EFFICIENCY_GOAL,
     latency: run.latencyMs.p99 <= latencyLimit,
     // Where the model outruns the camera, every camera frame becomes a prediction; elsewhere drops are expected.
     cameraRate: full ? run.droppedFrames === 0 && run.cameraFps >= 0.95 * run.cameraInputFps : true,
     mainThread: run.longTasks === 0 && run.maxFrameGapMs <= 50,
+    // Runs from before issue 11 did not measure it.
+    mainThreadPerFrame: (run.mainThreadMsPerFrame ?? Infinity) <= MAIN_THREAD_GOAL_MS,
     tensors: run.tensorsAfter === run.tensorsBefore,
   };
 }

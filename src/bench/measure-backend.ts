@@ -5,10 +5,10 @@
  * the model is MoveNet, the frames are letterboxed, and the OSC carries the keypoints after the One Euro
  * filter, as the app sends them.
  */
-import { merge, takeWhile, tap } from 'rxjs';
+import { merge } from 'rxjs';
 import type { Backend, FeatureKind, Milliseconds, RawBenchmark } from '../protocol/types';
-import { frames } from '../streams/frames';
 import { oneEuro } from '../streams/operators';
+import type { Metrics } from '../streams/metrics';
 import { createPipeline, type Pipeline } from '../streams/pipeline';
 import { mean, summarise } from '../protocol/stats';
 import { addExamples } from './add-examples';
@@ -100,42 +100,53 @@ async function pipelinePhase(pipe: Pipeline, video: HTMLVideoElement, o: Measure
   };
 }
 
-/** The fake camera at its own rate, through the pipeline's own frame source, for `cameraMs`. */
-async function cameraPhase(
+/**
+ * The camera at its own rate for `ms`, as `pipe.start(video)` reads it (in the worker where the browser can,
+ * or with `workerCamera: false` on the page): predictions per second, drops, latency, the main thread's work
+ * per frame and the frame's age at inference start, from the pipeline's own metrics.
+ */
+async function cameraRun(
   pipe: Pipeline,
   video: HTMLVideoElement,
-  o: MeasureBackendOptions,
+  ms: Milliseconds,
   raw: RawBenchmark,
   tensors: Tensors,
+  workerCamera: boolean,
 ) {
-  let offered = 0;
-  let ending = false;
   const latencies: Milliseconds[] = [];
+  const ages: Milliseconds[] = [];
+  const snapshots: Metrics[] = [];
   const sub = pipe.predictions$.subscribe((p) => {
     latencies.push(p.latencyMs);
+    ages.push(Math.max(0, p.latencyMs - p.timings.total));
     tensors.last = p.tensors;
   });
   const start = performance.now();
-  pipe.start(
-    frames(video, { fit: o.features === 'pose' ? 'contain' : 'cover' }).pipe(
-      takeWhile(() => !ending),
-      tap(() => (offered += 1)),
-    ),
-  );
-  await sleep(o.cameraMs);
-  ending = true;
+  pipe.start(video, { workerCamera });
+  // The first snapshot comes at once: the drops before this run.
+  const watching = pipe.metrics$.subscribe((m) => snapshots.push(m));
+  await sleep(ms);
   const seconds = (performance.now() - start) / 1000;
-  const inWindow = latencies.length;
-  // Let the frame in the worker and the one waiting finish, so that only real drops remain.
-  await sleep(Math.max(300, 3 * raw.msPerFrame.p95));
+  const predictions = latencies.length;
+  // Let the frame in the worker finish before stopping.
+  await sleep(Math.max(300, 2 * raw.msPerFrame.p95));
+  watching.unsubscribe();
   pipe.stop();
   sub.unsubscribe();
+  const first = snapshots[0];
+  const last = snapshots.at(-1);
+  // Each snapshot covers the last 3 s: the ones after the first window are whole.
+  const settled = snapshots.slice(Math.min(snapshots.length - 1, 6));
+  const inputFps = mean(settled.map((m) => m.inputFps));
   return {
-    cameraLatencyMs: summarise(latencies),
-    cameraInputFps: offered / seconds,
-    cameraFps: inWindow / seconds,
-    droppedFrames: Math.max(0, offered - latencies.length),
-    cameraFrames: offered,
+    ingest: last?.ingest ?? 'page',
+    cameraLatencyMs: summarise(latencies.slice(0, predictions)),
+    cameraInputFps: inputFps,
+    cameraFps: predictions / seconds,
+    droppedFrames: first && last ? last.droppedFrames - first.droppedFrames : 0,
+    cameraFrames: Math.round(inputFps * seconds),
+    mainThreadMsPerFrame: mean(settled.map((m) => m.mainThreadMsPerFrame)),
+    frameAgeMs: summarise(ages),
   };
 }
 
@@ -171,8 +182,21 @@ export async function measureBackend(
     const pipeline = await pipelinePhase(pipe, video, o, tensors).finally(oscPipeline.close);
     log(`${name}: camera for ${(o.cameraMs / 1000).toFixed(0)} s`);
     const oscCamera = await oscFor(pipe, o, prefix('camera'));
-    const camera = await cameraPhase(pipe, video, o, raw, tensors).finally(oscCamera.close);
+    const camera = await cameraRun(pipe, video, o.cameraMs, raw, tensors, true).finally(oscCamera.close);
     const main = watch.stop();
+    // The page's own path beside it, where the camera was read in the worker: what that choice saves.
+    let pageIngest: BackendRun['pageIngest'] = null;
+    if (camera.ingest === 'worker') {
+      log(`${name}: camera read on the page, for ${(o.cameraMs / 2000).toFixed(0)} s`);
+      const page = await cameraRun(pipe, video, o.cameraMs / 2, raw, { first: 0, last: 0 }, false);
+      pageIngest = {
+        cameraFps: page.cameraFps,
+        cameraInputFps: page.cameraInputFps,
+        latencyMs: page.cameraLatencyMs,
+        mainThreadMsPerFrame: page.mainThreadMsPerFrame,
+        frameAgeMs: page.frameAgeMs,
+      };
+    }
     const heapMbAfter = heapMb(); // after the watch: a forced collection must not count as a long task
 
     return {
@@ -186,6 +210,9 @@ export async function measureBackend(
       ...pipeline,
       efficiency: raw.fps > 0 ? pipeline.pipelineFps / raw.fps : 0,
       ...camera,
+      pageIngest,
+      crossOriginIsolated: pipe.info.backend.crossOriginIsolated,
+      wasmThreads: pipe.info.backend.wasmThreads,
       longTasks: main.longTasks,
       maxFrameGapMs: main.maxFrameGapMs,
       baseline: null,

@@ -74,6 +74,23 @@ export interface BackendRun {
   cameraFps: number;
   droppedFrames: number;
   cameraFrames: number;
+  /** Where the camera phase read its frames: in the worker (streamed there) or on the page. */
+  ingest: 'worker' | 'page';
+  /** The main thread's own work per camera frame (the pipeline's metrics): taking, sending, receiving. */
+  mainThreadMsPerFrame: Milliseconds;
+  /** How old the picture was when its inference started (latency less the worker's time), camera phase. */
+  frameAgeMs: Summary;
+  /** The same camera read on the page (`workerCamera: false`), where the run read it in the worker. */
+  pageIngest: {
+    cameraFps: number;
+    cameraInputFps: number;
+    latencyMs: Summary;
+    mainThreadMsPerFrame: Milliseconds;
+    frameAgeMs: Summary;
+  } | null;
+  /** Whether the page was cross-origin isolated, and the threads the wasm backend runs (1: not threaded). */
+  crossOriginIsolated: boolean;
+  wasmThreads: number;
   /** The main thread during the pipeline and camera phases together. */
   longTasks: number;
   maxFrameGapMs: Milliseconds;

@@ -66,6 +66,12 @@ export interface PipelineOptions extends EngineStart {
   workerCamera?: boolean;
 }
 
+/** How one `start()` reads its source, over the pipeline's own options. */
+export interface StartOptions {
+  /** As `PipelineOptions.workerCamera`, for this run. */
+  workerCamera?: boolean;
+}
+
 export interface Pipeline {
   /** Backend, model and head as the worker started them, with the reasons. */
   readonly info: InitReport;
@@ -109,7 +115,7 @@ export interface Pipeline {
    * A camera <video> is watched meanwhile: while its camera is muted or gone, no frame is taken; a camera
    * unplugged and plugged back in is reopened by itself.
    */
-  start(source: LiveSource): void;
+  start(source: LiveSource, options?: StartOptions): void;
   stop(): void;
   removeExample(id: number): Promise<ExampleCounts>;
   clearLabel(label: string): Promise<ExampleCounts>;
@@ -296,10 +302,10 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
       const p = await engine.predict(send(await toBitmap(image, FRAME_SIZE, fit)), t);
       return { ...p, latencyMs: performance.now() - t };
     },
-    start(from) {
+    start(from, startOptions = {}) {
       pipeline.stop();
       source = from;
-      const inWorker = workerCamera && canStreamToWorker(from);
+      const inWorker = (startOptions.workerCamera ?? workerCamera) && canStreamToWorker(from);
       metrics.start(performance.now(), inWorker ? 'worker' : 'page');
       project = { ...project, running: true };
       void engine.setRunning(true).catch(() => {});

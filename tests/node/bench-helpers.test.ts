@@ -36,6 +36,18 @@ const run = {
   breakdownMs: { bitmap: 1, fromPixels: 2, infer: 8, head: 0.5, worker: 10.5, overhead: 3 },
   heapMbBefore: 2,
   heapMbAfter: 2.1,
+  ingest: 'worker',
+  mainThreadMsPerFrame: 0.2,
+  frameAgeMs: { mean: 3, p50: 2, p95: 6, p99: 8 },
+  pageIngest: {
+    cameraFps: 30,
+    cameraInputFps: 30,
+    latencyMs: { mean: 25, p50: 24, p95: 30, p99: 35 },
+    mainThreadMsPerFrame: 2.5,
+    frameAgeMs: { mean: 5, p50: 4, p95: 9, p99: 12 },
+  },
+  crossOriginIsolated: true,
+  wasmThreads: 1,
 };
 const result = {
   date: '2026-11-28T18:00:00.000Z',
@@ -84,7 +96,8 @@ test('percentiles by nearest rank, as the pipeline metrics compute them', () => 
 });
 
 test('goals: met and missed are told apart', () => {
-  expect(runGoals(run)).toEqual({ efficiency: true, latency: true, cameraRate: true, mainThread: true, tensors: true });
+  const met = { efficiency: true, latency: true, cameraRate: true, mainThread: true, mainThreadPerFrame: true };
+  expect(runGoals(run)).toEqual({ ...met, tensors: true });
   expect(
     runGoals({
       ...run,
@@ -93,8 +106,19 @@ test('goals: met and missed are told apart', () => {
       droppedFrames: 4,
       tensorsAfter: 90,
       latencyMs: { p50: 50, p95: 60, p99: 70 },
+      mainThreadMsPerFrame: 1.5,
     }),
-  ).toEqual({ efficiency: false, latency: false, cameraRate: false, mainThread: false, tensors: false });
+  ).toEqual({
+    efficiency: false,
+    latency: false,
+    cameraRate: false,
+    mainThread: false,
+    mainThreadPerFrame: false,
+    tensors: false,
+  });
+  // Efficiency: 0.9 is enough (issue 11); a run from before the main thread was measured misses that goal.
+  expect(runGoals({ ...run, efficiency: 0.91 }).efficiency).toBe(true);
+  expect(runGoals({ ...run, mainThreadMsPerFrame: undefined }).mainThreadPerFrame).toBe(false);
   // Drops are expected where the model is slower than the camera.
   expect(runGoals({ ...run, rawFps: 10, droppedFrames: 200 }).cameraRate).toBe(true);
   expect(overallGoals(result)).toEqual({
@@ -111,6 +135,8 @@ test('goals: met and missed are told apart', () => {
 test('the table has a row per backend, skipped ones with their reason', () => {
   const md = markdown(result);
   expect(md).toContain('| wasm | image | 120.0 | 118.0 | 0.98 ✓ | 20 / 30 / 40 ✓ |');
+  expect(md).toContain('| in the worker; wasm threads 1 (isolated) | 0.20 ✓ | 2 / 6 |');
+  expect(md).toContain('- wasm: worker 0.20 ms, 2 / 6 ms, 30.0 (30.0); page 2.50 ms, 4 / 9 ms, 30.0 (30.0).');
   expect(md).toContain('| webgpu | image | not measured: no adapter |');
   expect(md).toContain('**800 ms** ✓');
   expect(md).not.toContain('Pose (MoveNet');
