@@ -58,6 +58,11 @@ export class MetricsRecorder {
     this.#ingest = ingest;
   }
 
+  /** Where frames are read from now on (a <video> given another kind of source mid-run). */
+  ingestNow(ingest: Ingest): void {
+    this.#ingest = ingest;
+  }
+
   /** Time the main thread spent on the live path (taking a frame, sending it, taking a result). */
   mainThread(ms: Milliseconds, at: Milliseconds = performance.now()): void {
     this.#mainThread.push({ at, ms });

@@ -8,11 +8,14 @@ import {
   ReplaySubject,
   Subject,
   Subscription,
+  distinctUntilChanged,
   filter,
+  fromEvent,
   interval,
   map,
   share,
   startWith,
+  switchMap,
   takeUntil,
   type Observable,
 } from 'rxjs';
@@ -180,6 +183,31 @@ function livePredictions(
 }
 
 /**
+ * Predictions of a <video> whose source may change kind during the run (a camera, then a file in the same
+ * element, as the app's source picker does): a camera's frames read in the worker, anything else read on
+ * the page, switched when the element loads a new source.
+ */
+function elementPredictions(
+  client: EngineClient,
+  video: HTMLVideoElement,
+  metrics: MetricsRecorder,
+  report: (e: Error) => void,
+  fit: Fit,
+): Observable<Prediction> {
+  return fromEvent(video, 'loadstart').pipe(
+    startWith(null),
+    map(() => canStreamToWorker(video)),
+    distinctUntilChanged(),
+    switchMap((inWorker) => {
+      metrics.ingestNow(inWorker ? 'worker' : 'page');
+      return inWorker
+        ? cameraPredictions(client.engine, video, metrics, report)
+        : livePredictions(client, video, metrics, report, fit);
+    }),
+  );
+}
+
+/**
  * Starts the worker, loads MobileNet and picks the backend.
  * @example
  * const pipe = await createPipeline({ head: 'dense' });
@@ -305,8 +333,8 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     start(from, startOptions = {}) {
       pipeline.stop();
       source = from;
-      const inWorker = (startOptions.workerCamera ?? workerCamera) && canStreamToWorker(from);
-      metrics.start(performance.now(), inWorker ? 'worker' : 'page');
+      const inWorker = startOptions.workerCamera ?? workerCamera;
+      metrics.start(performance.now(), inWorker && canStreamToWorker(from) ? 'worker' : 'page');
       project = { ...project, running: true };
       void engine.setRunning(true).catch(() => {});
       const live = new Subscription();
@@ -316,8 +344,8 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
         live.add(watchCamera(from, { reopen: true }).subscribe(({ error }) => error && errors.next(error)));
       const report = (e: Error) => errors.next(e);
       live.add(
-        (inWorker
-          ? cameraPredictions(engine, from, metrics, report)
+        (inWorker && from instanceof HTMLVideoElement
+          ? elementPredictions(client, from, metrics, report, fit)
           : livePredictions(client, from, metrics, report, fit)
         ).subscribe({
           next: (p) => {

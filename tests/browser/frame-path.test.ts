@@ -154,6 +154,55 @@ describe('the camera read in the worker', () => {
   });
 });
 
+describe('a source that changes kind mid-run', () => {
+  test('a camera, then a video file in the same element (as the source picker does): the run follows it and goes on', async () => {
+    const page = await session('wasm');
+    const r = await page.evaluate(async () => {
+      const s = window.path;
+      const errors: string[] = [];
+      s.pipe.errors$.subscribe((e) => errors.push(`${e.name}: ${e.message}`));
+      s.pipe.start(s.video);
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const onCamera = { predictions: s.predictions, ingest: s.metrics.at(-1)?.ingest };
+      // A short clip of a moving square, as a file.
+      const canvas = Object.assign(document.createElement('canvas'), { width: 320, height: 240 });
+      const g = canvas.getContext('2d')!;
+      const timer = setInterval(() => {
+        g.fillStyle = '#246';
+        g.fillRect(0, 0, 320, 240);
+        g.fillStyle = '#fc0';
+        g.fillRect((performance.now() / 5) % 300, 100, 20, 20);
+      }, 15);
+      const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: 'video/webm;codecs=vp8' });
+      const chunks: Blob[] = [];
+      recorder.ondataavailable = (e) => chunks.push(e.data);
+      const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+      recorder.start();
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      recorder.stop();
+      await stopped;
+      clearInterval(timer);
+      window.tw.closeCamera(s.video);
+      await window.tw.openVideo(new Blob(chunks, { type: 'video/webm' }), { video: s.video });
+      const before = s.predictions;
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      const onFile = { predictions: s.predictions - before, ingest: s.metrics.at(-1)?.ingest };
+      const running = s.pipe.running;
+      s.pipe.stop();
+      return { onCamera, onFile, errors, running };
+    });
+    const report = JSON.stringify(r);
+    console.info(`frame path, camera then file: ${report}`);
+    expect(r.onCamera.ingest, report).toBe('worker');
+    expect(r.onCamera.predictions, report).toBeGreaterThan(20);
+    expect(r.onFile.ingest, report).toBe('page');
+    expect(r.onFile.predictions, report).toBeGreaterThan(20);
+    expect(r.running, report).toBe(true);
+    expect(r.errors, report).toEqual([]);
+    await page.close();
+  });
+});
+
 describe('the camera read on the page', () => {
   test('every ImageBitmap the page makes is handed to the worker, none kept or leaked', async () => {
     const page = await session('wasm');

@@ -105,7 +105,7 @@ function expectFollowsClip({ samples, held, osc, context }: Awaited<ReturnType<t
 
 /** The studio shows the project as taught, predicting by itself (nobody pressed anything). */
 async function expectRestored(p: Page): Promise<void> {
-  expect(await cards(p)).toEqual(taught);
+  await expect.poll(() => cards(p), { timeout: 10_000 }).toEqual(taught);
   await expect.poll(() => p.getAttribute('[data-testid="run"]', 'data-running'), { timeout: 20_000 }).toBe('true');
   expect(await p.getByLabel('Bridge').inputValue()).toBe(`ws://127.0.0.1:${bridge.wsPort}`);
   expect(await p.getByRole('slider', { name: 'Smoothing' }).inputValue()).toBe('0.5');
