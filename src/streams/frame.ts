@@ -56,24 +56,19 @@ function size(image: ImageInput): { width: number; height: number } {
 
 const canvases = new Map<number, OffscreenCanvasRenderingContext2D>();
 
-/**
- * Centre-crops `image` to a square and resizes it to `FRAME_SIZE`, as a new bitmap ready to transfer.
- * Drawn into an OffscreenCanvas and taken with transferToImageBitmap (about 0.1 ms): Chromium runs a
- * resizing createImageBitmap from a <video> synchronously on the main thread (16 ms a frame here).
- */
 /** How long a picture is waited for from a video between two frames (seeking, as at each loop of a file). */
 const SEEK_WAIT_MS = 2000;
 
 /**
  * Resolves when a <video> that has a source but no current frame (seeking: at each loop point of a looping
- * file, or scrubbed) has one again, or after `SEEK_WAIT_MS`; at once for anything else. So that
+ * file, or scrubbed) has one again, or after `SEEK_WAIT_MS`; null for anything else (drawn at once). So that
  * `addExample(video)` made at a loop point takes the next frame instead of failing.
  */
-async function pictureOf(image: ImageInput): Promise<void> {
-  if (typeof HTMLVideoElement === 'undefined' || !(image instanceof HTMLVideoElement)) return;
+function pictureOf(image: ImageInput): Promise<void> | null {
+  if (typeof HTMLVideoElement === 'undefined' || !(image instanceof HTMLVideoElement)) return null;
   const video = image;
-  if (video.readyState >= 2 || video.error || (!video.currentSrc && !video.srcObject)) return;
-  await new Promise<void>((resolve) => {
+  if (video.readyState >= 2 || video.error || (!video.currentSrc && !video.srcObject)) return null;
+  return new Promise<void>((resolve) => {
     const events = ['loadeddata', 'seeked', 'canplay', 'error'] as const;
     const done = () => {
       clearTimeout(timer);
@@ -85,8 +80,15 @@ async function pictureOf(image: ImageInput): Promise<void> {
   });
 }
 
+/**
+ * Centre-crops `image` to a square and resizes it to `FRAME_SIZE`, as a new bitmap ready to transfer.
+ * Drawn into an OffscreenCanvas and taken with transferToImageBitmap (about 0.1 ms): Chromium runs a
+ * resizing createImageBitmap from a <video> synchronously on the main thread (16 ms a frame here).
+ */
 export async function toBitmap(image: ImageInput, frameSize = FRAME_SIZE, fit: Fit = 'cover'): Promise<ImageBitmap> {
-  await pictureOf(image);
+  // Only a video between frames is waited for: anything else is drawn at once, in this very task.
+  const waiting = pictureOf(image);
+  if (waiting) await waiting;
   const { width, height } = size(image);
   if (!(width > 0 && height > 0)) throw new RangeError(`The image is ${width}×${height}: it has no pixels to read.`);
   const side = Math.min(width, height);

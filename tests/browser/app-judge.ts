@@ -88,10 +88,14 @@ export async function sampleShown(page: Page, ms: number): Promise<Sample[]> {
   return page.evaluate(
     (shown) => {
       const truth = window.truth;
-      // The app reads the video when the worker is free: the picture it took is the last one shown before t.
+      // The picture predicted is the last one shown before t. With the camera read in the worker, t is the
+      // frame's arrival there, which may come before the page presents the same frame (a few frames before,
+      // when a software GPU holds up the page): a frame that close to a cut could be either photo, so it is
+      // not judged.
       const at = (t: number) => truth.reduce((best, e) => (e[0] <= t + 1 ? e : best))[1];
+      const AMBIGUOUS_MS = 100;
       return shown
-        .filter(([t]) => Number(t) >= truth[0]![0])
+        .filter(([t]) => Number(t) >= truth[0]![0] && at(Number(t)).label === at(Number(t) + AMBIGUOUS_MS).label)
         .map(([t, label]) => ({ marker: at(Number(t)).label, position: at(Number(t)).position, shown: label }));
     },
     [...shown],
