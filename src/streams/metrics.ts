@@ -56,6 +56,10 @@ export class MetricsRecorder {
   start(at: Milliseconds, ingest: Ingest = 'page'): void {
     this.#startedAt = at;
     this.#ingest = ingest;
+    // A new run's rates are its own, not the last 3 s of the one before.
+    this.#frames = [];
+    this.#predictions = [];
+    this.#mainThread = [];
   }
 
   /** Where frames are read from now on (a <video> given another kind of source mid-run). */

@@ -58,13 +58,13 @@ export function streamedPredictions(
       if (total !== null) counted = total;
       for (let i = 0; i < came; i++) metrics.frame(start);
       for (let i = 0; i < skipped; i++) metrics.drop();
-      if (r.error) report(r.error);
-      else if (r.prediction) {
-        // The worker's clock starts elsewhere: bring the frame's time into this page's.
-        const t = r.prediction.t + (r.timeOrigin - performance.timeOrigin);
-        subscriber.next({ ...r.prediction, t, latencyMs: start - t });
-      }
+      // The worker's clock starts elsewhere: bring the frame's time into this page's.
+      const t = r.prediction ? r.prediction.t + (r.timeOrigin - performance.timeOrigin) : 0;
+      const prediction = r.prediction ? { ...r.prediction, t, latencyMs: start - t } : null;
+      // Our own part only: what the subscribers then do with the prediction is theirs.
       metrics.mainThread(performance.now() - start);
+      if (r.error) report(r.error);
+      else if (prediction) subscriber.next(prediction);
     };
     const run = async () => {
       while (!stopped) {

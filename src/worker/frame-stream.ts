@@ -17,6 +17,7 @@ export class FrameStream {
   #latest: StreamedFrame | null = null;
   #wake: (() => void) | null = null;
   #ended = false;
+  #closed = false;
   /** Frames that arrived, and frames closed because a newer one came before they were taken. */
   received = 0;
   dropped = 0;
@@ -31,6 +32,10 @@ export class FrameStream {
       for (;;) {
         const { value, done } = await this.#reader.read();
         if (done) break;
+        if (this.#closed) {
+          value.close(); // came in as the stream was being closed: nobody will take it
+          break;
+        }
         this.received += 1;
         if (this.#latest) {
           this.#latest.frame.close();
@@ -61,6 +66,7 @@ export class FrameStream {
 
   /** Stops reading (the track behind it is the main thread's to stop) and closes what it holds. */
   close(): void {
+    this.#closed = true;
     this.#ended = true;
     void this.#reader.cancel().catch(() => {});
     this.#latest?.frame.close();
