@@ -314,26 +314,13 @@ describe('a long session that switches sources', () => {
     const r = await page.evaluate(async () => {
       const { tw } = window;
       // Two short WebM files made here (a canvas recorded by MediaRecorder).
-      const record = async (colour: string) => {
-        const canvas = Object.assign(document.createElement('canvas'), { width: 160, height: 120 });
-        const g = canvas.getContext('2d')!;
-        const timer = setInterval(() => {
+      const record = (colour: string) =>
+        window.harness.recordWebm(160, 120, 600, (g) => {
           g.fillStyle = colour;
           g.fillRect(0, 0, 160, 120);
           g.fillStyle = '#fff';
           g.fillRect((performance.now() / 8) % 150, 50, 10, 10);
-        }, 15);
-        const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: 'video/webm;codecs=vp8' });
-        const chunks: Blob[] = [];
-        recorder.ondataavailable = (e) => chunks.push(e.data);
-        const stopped = new Promise((resolve) => (recorder.onstop = resolve));
-        recorder.start();
-        await new Promise((resolve) => setTimeout(resolve, 600));
-        recorder.stop();
-        await stopped;
-        clearInterval(timer);
-        return new Blob(chunks, { type: 'video/webm' });
-      };
+        });
       const readable = (url: string) =>
         fetch(url).then(
           () => true,

@@ -369,22 +369,11 @@ describe('openVideo', () => {
     const { page } = await open(browser, 'tests/browser/harness.html');
     const r = await page.evaluate(async () => {
       const { tw } = window;
-      const canvas = Object.assign(document.createElement('canvas'), { width: 320, height: 240 });
-      const g = canvas.getContext('2d')!;
-      const timer = setInterval(() => {
+      const file = await window.harness.recordWebm(320, 240, 1000, (g) => {
         g.fillStyle = `hsl(${performance.now() % 360} 80% 50%)`;
         g.fillRect(0, 0, 320, 240);
-      }, 15);
-      const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: 'video/webm;codecs=vp8' });
-      const chunks: Blob[] = [];
-      recorder.ondataavailable = (e) => chunks.push(e.data);
-      const stopped = new Promise((resolve) => (recorder.onstop = resolve));
-      recorder.start();
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      recorder.stop();
-      await stopped;
-      clearInterval(timer);
-      const video = await tw.openVideo(new Blob(chunks, { type: 'video/webm' }));
+      });
+      const video = await tw.openVideo(file);
       const pipe = await tw.createPipeline({ backend: 'cpu', head: 'knn' });
       await pipe.addExample('a', video);
       // An example taken while the video seeks (as at a loop point) waits for the next frame.

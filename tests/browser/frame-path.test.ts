@@ -165,25 +165,14 @@ describe('a source that changes kind mid-run', () => {
       await new Promise((resolve) => setTimeout(resolve, 2000));
       const onCamera = { predictions: s.predictions, ingest: s.metrics.at(-1)?.ingest };
       // A short clip of a moving square, as a file.
-      const canvas = Object.assign(document.createElement('canvas'), { width: 320, height: 240 });
-      const g = canvas.getContext('2d')!;
-      const timer = setInterval(() => {
+      const file = await window.harness.recordWebm(320, 240, 1000, (g) => {
         g.fillStyle = '#246';
         g.fillRect(0, 0, 320, 240);
         g.fillStyle = '#fc0';
         g.fillRect((performance.now() / 5) % 300, 100, 20, 20);
-      }, 15);
-      const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: 'video/webm;codecs=vp8' });
-      const chunks: Blob[] = [];
-      recorder.ondataavailable = (e) => chunks.push(e.data);
-      const stopped = new Promise((resolve) => (recorder.onstop = resolve));
-      recorder.start();
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-      recorder.stop();
-      await stopped;
-      clearInterval(timer);
+      });
       window.tw.closeCamera(s.video);
-      await window.tw.openVideo(new Blob(chunks, { type: 'video/webm' }), { video: s.video });
+      await window.tw.openVideo(file, { video: s.video });
       const before = s.predictions;
       await new Promise((resolve) => setTimeout(resolve, 3000));
       const onFile = { predictions: s.predictions - before, ingest: s.metrics.at(-1)?.ingest };

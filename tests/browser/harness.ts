@@ -71,8 +71,33 @@ export async function segmentStart(
   }
 }
 
+/**
+ * A short WebM made here: a `width`×`height` canvas painted by `draw` every 15 ms, recorded by MediaRecorder
+ * for `ms` (no file and no tool from outside the browser).
+ */
+export async function recordWebm(
+  width: number,
+  height: number,
+  ms: number,
+  draw: (g: CanvasRenderingContext2D) => void,
+): Promise<Blob> {
+  const canvas = Object.assign(document.createElement('canvas'), { width, height });
+  const g = canvas.getContext('2d')!;
+  const timer = setInterval(() => draw(g), 15);
+  const recorder = new MediaRecorder(canvas.captureStream(30), { mimeType: 'video/webm;codecs=vp8' });
+  const chunks: Blob[] = [];
+  recorder.ondataavailable = (e) => chunks.push(e.data);
+  const stopped = new Promise((resolve) => (recorder.onstop = resolve));
+  recorder.start();
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  recorder.stop();
+  await stopped;
+  clearInterval(timer);
+  return new Blob(chunks, { type: 'video/webm' });
+}
+
 /** `Observable` is there for tests that make a frame source of their own. */
-const harness = { markerOf, frameTruth, framesWithTruth, untilFrame, segmentStart, Observable };
+const harness = { markerOf, frameTruth, framesWithTruth, untilFrame, segmentStart, recordWebm, Observable };
 
 declare global {
   interface Window {
