@@ -12,6 +12,8 @@ export interface CameraOptions {
   /** Requested capture size in pixels (the camera may pick the nearest it has). @default 640×480 */
   width?: number;
   height?: number;
+  /** Requested frames per second (a PS3 Eye gives 60 or 120); the camera's own default when left out. */
+  frameRate?: number;
   /** Show the stream in this element instead of a new, detached one. */
   video?: HTMLVideoElement;
 }
@@ -67,7 +69,12 @@ async function request(options: Omit<CameraOptions, 'video'>, preferred?: string
   try {
     return await navigator.mediaDevices.getUserMedia({
       audio: false,
-      video: { width: { ideal: options.width ?? 640 }, height: { ideal: options.height ?? 480 }, ...device },
+      video: {
+        width: { ideal: options.width ?? 640 },
+        height: { ideal: options.height ?? 480 },
+        ...(options.frameRate ? { frameRate: { ideal: options.frameRate } } : {}),
+        ...device,
+      },
     });
   } catch (e) {
     const name = (e as DOMException).name;
