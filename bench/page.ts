@@ -10,7 +10,7 @@
  * Pose runs see a person (bench/people-camera.ts) instead of the fake camera's photos of things.
  * The result (or the error) lands in `window.benchResult`.
  */
-import { openCamera } from '../src/streams/camera';
+import { openCamera } from '../src/streams/sources/camera';
 import { measureBackend } from '../src/bench/measure-backend';
 import { measureBaseline } from '../src/bench/baseline';
 import { measureColdStart } from '../src/bench/cold-start';

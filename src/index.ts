@@ -14,14 +14,14 @@ export {
   watchCamera,
   cameraState,
   CameraError,
-} from './streams/camera';
-export type { CameraErrorReason, CameraOptions, CameraState, CameraStatus, WatchCameraOptions } from './streams/camera';
-export { openVideo } from './streams/video';
-export type { VideoOptions } from './streams/video';
-export { frames } from './streams/frames';
-export type { FrameElement, FramesOptions } from './streams/frames';
-export { toBitmap, FRAME_SIZE } from './streams/frame';
-export type { Frame, ImageInput } from './streams/frame';
+} from './streams/sources/camera';
+export type { CameraErrorReason, CameraOptions, CameraState, CameraStatus, WatchCameraOptions } from './streams/sources/camera';
+export { openVideo } from './streams/sources/video';
+export type { VideoOptions } from './streams/sources/video';
+export { frames } from './streams/sources/frames';
+export type { FrameElement, FramesOptions } from './streams/sources/frames';
+export { toBitmap, FRAME_SIZE } from './streams/sources/picture';
+export type { Frame, ImageInput } from './streams/sources/picture';
 export { forgetBackend } from './streams/remembered-backend';
 export { listProjects, deleteProject } from './streams/projects';
 export { ProjectLockedError, StorageError } from './protocol/project-db';

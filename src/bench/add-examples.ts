@@ -3,7 +3,7 @@
  * depends on how many examples there are, not on what they show.
  */
 import type { Pipeline } from '../streams/pipeline';
-import type { ImageInput } from '../streams/frame';
+import type { ImageInput } from '../streams/sources/picture';
 
 export const BENCH_LABELS = ['a', 'b', 'c'] as const;
 

@@ -3,7 +3,7 @@
  * prediction per animation frame whenever the last one has finished — the loop ml5's featureExtractor
  * and Teachable Machine's library run. Its fps, long tasks and frame gaps show what the worker saves.
  */
-import { FRAME_SIZE, toBitmap } from '../streams/frame';
+import { FRAME_SIZE, toBitmap } from '../streams/sources/picture';
 import type { Backend, FeatureKind, Milliseconds } from '../protocol/types';
 import { BENCH_LABELS } from './add-examples';
 import { watchMainThread } from './main-thread-monitor';

@@ -4,7 +4,7 @@
  * so the prediction rate is the pipeline's limit, not the camera's.
  */
 import { Observable } from 'rxjs';
-import { FRAME_SIZE, toBitmap, type Fit, type Frame, type ImageInput } from '../streams/frame';
+import { FRAME_SIZE, toBitmap, type Fit, type Frame, type ImageInput } from '../streams/sources/picture';
 import type { Milliseconds } from '../protocol/types';
 
 export interface OfferedFramesOptions {

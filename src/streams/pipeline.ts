@@ -40,15 +40,15 @@ import type {
   TrainProgress,
   TrainReport,
 } from '../protocol/types';
-import { watchCamera } from './camera';
+import { watchCamera } from './sources/camera';
 import { WorkerRestartedError, startEngine, type EngineClient, type EngineStart } from './engine-client';
-import { FRAME_SIZE, toBitmap, type Fit, type Frame, type ImageInput } from './frame';
+import { FRAME_SIZE, toBitmap, type Fit, type Frame, type ImageInput } from './sources/picture';
 import { MetricsRecorder, type Metrics } from './metrics';
-import { newestFrames, type LiveSource } from './newest-frames';
+import { newestFrames, type LiveSource } from './intake/page-frames';
 import { startRecording, type RecordOptions, type Recording } from './recording';
-import { cameraPredictions, canStreamToWorker } from './track-stream';
+import { cameraPredictions, canStreamToWorker } from './intake/worker-camera';
 
-export type { LiveSource } from './newest-frames';
+export type { LiveSource } from './intake/page-frames';
 export type { RecordOptions, Recording } from './recording';
 
 export interface PipelineOptions extends EngineStart {

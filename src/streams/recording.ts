@@ -2,8 +2,8 @@
  * Hold-to-record: examples from a live source until `stop()`, at most `maxFps` a second.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { Fit, Frame } from './frame';
-import { newestFrames, type LiveSource } from './newest-frames';
+import type { Fit, Frame } from './sources/picture';
+import { newestFrames, type LiveSource } from './intake/page-frames';
 
 export interface RecordOptions {
   /** Examples per second at most. @default 10 */

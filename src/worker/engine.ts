@@ -37,12 +37,12 @@ import { headSettingsOf, mergeEngineOptions, mergeHeadSettings, validateEngineOp
 import { percentile } from '../protocol/stats';
 import { chooseBackend } from './backends';
 import { evaluate } from './evaluate';
-import { FrameStream } from './frame-stream';
+import { FrameStream } from './intake/camera-frames';
 import { ExampleStore, checkLabel, info, type Example } from './examples';
 import type { FeatureExtractor } from './features/feature-extractor';
 import { loadMobileNetFeatures } from './features/mobilenet';
 import { loadMoveNetFeatures } from './features/movenet';
-import { INPUT_SIZE, checkImage, release, thumbnail, toSquarePixels } from './frames';
+import { INPUT_SIZE, checkImage, release, thumbnail, toSquarePixels } from './intake/pixels';
 import { NotTrainedError, type Head } from './heads/head';
 import { DtwHead, MIN_TEMPLATE_FRAMES } from './heads/dtw';
 import { makeHead } from './heads/make-head';

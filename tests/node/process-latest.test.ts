@@ -1,7 +1,7 @@
 import { TestScheduler } from 'rxjs/testing';
 import { Subject, map, of } from 'rxjs';
 import { describe, expect, test } from 'vitest';
-import { processLatest } from '../../src/streams/process-latest';
+import { processLatest } from '../../src/streams/intake/newest-wins';
 
 const scheduler = () => new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
 

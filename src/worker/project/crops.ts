@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { PixelData } from '../../protocol/types';
-import { THUMBNAIL_SIZE } from '../frames';
+import { THUMBNAIL_SIZE } from '../intake/pixels';
 
 export const CROP_SIZE = 224;
 const JPEG_QUALITY = 0.85;

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { FeatureIdentity, ProjectProgress } from '../../protocol/project';
 import type { Example } from '../examples';
 import type { FeatureExtractor } from '../features/feature-extractor';
-import { toSquarePixels } from '../frames';
+import { toSquarePixels } from '../intake/pixels';
 import { decodeCrop } from './crops';
 
 /** New examples with `features`' vectors; throws, changing nothing, when an example has no crop. */

@@ -2,10 +2,10 @@
  * Feeds a live source to a worker-bound function, one frame at a time, newest first.
  */
 import { EMPTY, Observable, filter, from, tap } from 'rxjs';
-import type { Milliseconds } from '../protocol/types';
-import { FRAME_SIZE, type Fit, type Frame } from './frame';
-import { capture, frameTicks, hasPicture, type FrameElement } from './frames';
-import { processLatest } from './process-latest';
+import type { Milliseconds } from '../../protocol/types';
+import { FRAME_SIZE, type Fit, type Frame } from '../sources/picture';
+import { capture, frameTicks, hasPicture, type FrameElement } from '../sources/frames';
+import { processLatest } from './newest-wins';
 
 /** A live source: an element (camera or file <video>, a p5.js <canvas>, an <img>) or frames you make. */
 export type LiveSource = FrameElement | Observable<Frame>;

@@ -8,11 +8,11 @@
  */
 import * as Comlink from 'comlink';
 import { Observable, type Subscription } from 'rxjs';
-import type { EngineApi, Prediction, StreamReport } from '../protocol/types';
-import { cameraState, cameraTrack, watchCamera } from './camera';
-import { WorkerRestartedError } from './engine-client';
-import type { MetricsRecorder } from './metrics';
-import type { LiveSource } from './newest-frames';
+import type { EngineApi, Prediction, StreamReport } from '../../protocol/types';
+import { cameraState, cameraTrack, watchCamera } from '../sources/camera';
+import { WorkerRestartedError } from '../engine-client';
+import type { MetricsRecorder } from '../metrics';
+import type { LiveSource } from './page-frames';
 
 interface TrackProcessor {
   readable: ReadableStream<VideoFrame>;

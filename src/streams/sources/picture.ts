@@ -3,7 +3,7 @@
  * moment it was captured. Converting here (centre crop + resize in `createImageBitmap`) keeps the
  * transfer small and lets the worker skip a resize.
  */
-import type { Milliseconds } from '../protocol/types';
+import type { Milliseconds } from '../../protocol/types';
 
 export interface Frame {
   bitmap: ImageBitmap;

@@ -9,7 +9,7 @@
  * drawn — cropped and resized in the same step — into a canvas of our own made for reading, and read once.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { EngineImage, PixelData } from '../protocol/types';
+import type { EngineImage, PixelData } from '../../protocol/types';
 
 export const INPUT_SIZE = 224;
 export const THUMBNAIL_SIZE = 48;

@@ -6,9 +6,9 @@
  */
 import { Observable, concatMap } from 'rxjs';
 import { cameraState } from './camera';
-import { FRAME_SIZE, toBitmap, type Fit, type Frame } from './frame';
+import { FRAME_SIZE, toBitmap, type Fit, type Frame } from './picture';
 import { keepPlaying } from './video';
-import type { Milliseconds } from '../protocol/types';
+import type { Milliseconds } from '../../protocol/types';
 
 export type FrameElement = HTMLVideoElement | HTMLCanvasElement | HTMLImageElement;
 
