@@ -24,9 +24,13 @@ import {
   poseSettings,
   settings,
 } from './settings.mjs';
-import { REPO, buildAndServe, cameraClip, ensureModels, launchOptions as chromiumOptions } from './setup.mjs';
-import { summarise } from '../src/protocol/stats.js';
-import { markdown } from '../src/bench/table.js';
+import { REPO, buildAndServe, cameraClip, ensureModels, importTs, launchOptions as chromiumOptions } from './setup.mjs';
+
+// The statistics and the tables are the app's own TypeScript, loaded through Vite.
+/** @type {typeof import('../src/protocol/stats')} */
+const { summarise } = await importTs('src/protocol/stats.ts');
+/** @type {typeof import('../src/bench/table')} */
+const { markdown } = await importTs('src/bench/table.ts');
 
 const RESULTS = join(REPO, 'bench/results');
 const { values: args } = parseArgs({
@@ -246,6 +250,7 @@ try {
   await gpuPage.close();
 
   const now = new Date();
+  /** @type {import('../src/bench/types').BenchResult} */
   const result = {
     date: now.toISOString(),
     mode: args.quick ? 'quick' : 'full',

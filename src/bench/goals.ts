@@ -1,8 +1,8 @@
-// @ts-check
 /**
  * The issue's goals, checked against one run's results. Each says whether it was met and the
  * numbers behind it, so the table and the README can say why.
  */
+import type { BenchResult, RunnerRun, SkippedRun } from './types';
 
 /** At 30 fps a frame lasts 33 ms. */
 export const FRAME_INTERVAL_MS = 1000 / 30;
@@ -16,11 +16,33 @@ export const EFFICIENCY_GOAL = 0.9;
 /** Gestures: matching every template against one frame of the stream must take less than this. */
 export const GESTURE_GOAL_MS = 2;
 
-/**
- * @param {any} run a result row of latest.json
- * @returns {{ efficiency: boolean, latency: boolean, cameraRate: boolean, mainThread: boolean, mainThreadPerFrame: boolean, tensors: boolean }}
- */
-export function runGoals(run) {
+/** What the goals read of a run. Runs from before issue 11 have no `mainThreadMsPerFrame`. */
+export type GoalInput = Pick<
+  RunnerRun,
+  | 'rawFps'
+  | 'rawMsPerFrame'
+  | 'efficiency'
+  | 'latencyMs'
+  | 'droppedFrames'
+  | 'cameraFps'
+  | 'cameraInputFps'
+  | 'longTasks'
+  | 'maxFrameGapMs'
+  | 'tensorsBefore'
+  | 'tensorsAfter'
+> & { mainThreadMsPerFrame?: number | undefined };
+
+/** Each goal of one run, met or not. */
+export interface RunGoals {
+  efficiency: boolean;
+  latency: boolean;
+  cameraRate: boolean;
+  mainThread: boolean;
+  mainThreadPerFrame: boolean;
+  tensors: boolean;
+}
+
+export function runGoals(run: GoalInput): RunGoals {
   const latencyLimit = run.rawMsPerFrame.mean + FRAME_INTERVAL_MS;
   const full = run.rawFps >= 30;
   return {
@@ -35,15 +57,24 @@ export function runGoals(run) {
   };
 }
 
-/**
- * @param {any} result the whole latest.json
- */
-export function overallGoals(result) {
+/** The goals of the whole run, beyond each backend's. */
+export interface OverallGoals {
+  /** `auto` picked the backend whose raw MobileNet ran fastest. */
+  autoPicksFastest: boolean;
+  fastestRaw: string | null;
+  denseUnder1s: boolean;
+  gesturesUnder2ms: boolean;
+}
+
+/** Whether a row of the results was measured (not skipped with a reason). */
+export const isMeasured = <T extends object>(run: T | SkippedRun): run is T => !('skipped' in run);
+
+export function overallGoals(result: Pick<BenchResult, 'runs' | 'training' | 'gestures'>): OverallGoals {
   // `auto` measures with MobileNet: compare it with the image runs.
-  const measured = result.runs.filter((/** @type {any} */ r) => !r.skipped && (r.features ?? 'image') === 'image');
+  const measured = result.runs.filter(isMeasured).filter((r) => r.features === 'image');
   const fastest = [...measured].sort((a, b) => b.rawFps - a.rawFps)[0];
   return {
-    autoPicksFastest: !!fastest && result.training?.auto?.picked === fastest.backend,
+    autoPicksFastest: !!fastest && result.training?.auto.picked === fastest.backend,
     fastestRaw: fastest?.backend ?? null,
     denseUnder1s: result.training ? result.training.denseMs < 1000 : false,
     gesturesUnder2ms: result.gestures ? result.gestures.msPerFrame.mean < GESTURE_GOAL_MS : false,

@@ -1,116 +1,132 @@
-// @ts-check
 /**
  * The benchmark's tables, defined once: the per-backend columns that the app's Benchmark panel shows and
  * that `npm run bench` prints, writes to bench/results/latest.md and the README shows. The page sees latency
  * only up to the main thread; the runner sees it at the UDP receiver, and marks each goal ✓/✗.
  */
-import { EFFICIENCY_GOAL, GESTURE_GOAL_MS, MAIN_THREAD_GOAL_MS, overallGoals, runGoals } from './goals.js';
+import type { Summary } from '../protocol/stats';
+import {
+  EFFICIENCY_GOAL,
+  GESTURE_GOAL_MS,
+  MAIN_THREAD_GOAL_MS,
+  isMeasured,
+  overallGoals,
+  runGoals,
+  type RunGoals,
+} from './goals';
+import type {
+  BackendRun,
+  BenchResult,
+  GestureRun,
+  ProjectScaleRun,
+  RunnerRun,
+  ScaleMainThread,
+  SkippedRun,
+} from './types';
 
-/** @param {number | null | undefined} x @param {number} [digits] */
-export const f = (x, digits = 1) => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
-/** @param {boolean} ok */
-const mark = (ok) => (ok ? '✓' : '✗');
+/** A number with `digits` decimals, or a dash where there is none. */
+export const f = (x: number | null | undefined, digits = 1): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits);
+const mark = (ok: boolean) => (ok ? '✓' : '✗');
 
 /**
  * Where latency was measured: `page` (capture → prediction on the main thread, the app's panel) or `udp`
  * (capture → arrival at a UDP receiver through the bridge, `npm run bench`).
- * @typedef {'page' | 'udp'} LatencyAt
  */
+export type LatencyAt = 'page' | 'udp';
 
-/**
- * @typedef {object} Column
- * @property {string} header
- * @property {(run: any, goals: ReturnType<typeof runGoals> | null) => string} cell `goals` is null on the page.
- * @property {boolean} [udpOnly] Only in the runner's table.
- */
+/** One measured run as a row is drawn: its latency where it was measured, and its goals (none on the page). */
+interface Row {
+  run: BackendRun;
+  latency: Summary;
+  goals: RunGoals | null;
+}
 
-/** @param {string} text @param {boolean | undefined} ok */
-const marked = (text, ok) => (ok === undefined ? text : `${text} ${mark(ok)}`);
+interface Column {
+  header: string;
+  cell: (row: Row) => string;
+  /** Only in the runner's table. */
+  udpOnly?: boolean;
+}
 
-/** @type {Column[]} */
-const COLUMNS = [
-  { header: 'backend', cell: (r) => r.backend },
-  { header: 'features', cell: (r) => r.features ?? 'image' },
-  { header: 'raw fps', cell: (r) => f(r.rawFps) },
-  { header: 'pipeline fps', cell: (r) => f(r.pipelineFps) },
-  { header: 'efficiency', cell: (r, g) => marked(f(r.efficiency, 2), g?.efficiency) },
+const marked = (text: string, ok: boolean | undefined) => (ok === undefined ? text : `${text} ${mark(ok)}`);
+
+const COLUMNS: Column[] = [
+  { header: 'backend', cell: ({ run: r }) => r.backend },
+  { header: 'features', cell: ({ run: r }) => r.features },
+  { header: 'raw fps', cell: ({ run: r }) => f(r.rawFps) },
+  { header: 'pipeline fps', cell: ({ run: r }) => f(r.pipelineFps) },
+  { header: 'efficiency', cell: ({ run: r, goals: g }) => marked(f(r.efficiency, 2), g?.efficiency) },
   {
     header: 'latency p50 / p95 / p99 (ms)',
-    cell: (r, g) => {
-      const l = g ? r.latencyMs : r.cameraLatencyMs;
-      return marked(`${f(l.p50, 0)} / ${f(l.p95, 0)} / ${f(l.p99, 0)}`, g?.latency);
-    },
+    cell: ({ latency: l, goals: g }) => marked(`${f(l.p50, 0)} / ${f(l.p95, 0)} / ${f(l.p99, 0)}`, g?.latency),
   },
   {
     header: 'camera: predictions/s (in)',
-    cell: (r, g) => marked(`${f(r.cameraFps)} (${f(r.cameraInputFps)})`, g?.cameraRate),
+    cell: ({ run: r, goals: g }) => marked(`${f(r.cameraFps)} (${f(r.cameraInputFps)})`, g?.cameraRate),
   },
-  { header: 'dropped', cell: (r) => String(r.droppedFrames) },
+  { header: 'dropped', cell: ({ run: r }) => String(r.droppedFrames) },
   {
     header: 'frames read',
-    cell: (r) =>
-      r.ingest === undefined
-        ? '—'
-        : `${r.ingest === 'worker' ? 'in the worker' : 'on the page'}; wasm threads ${r.wasmThreads ?? '—'}${r.crossOriginIsolated ? ' (isolated)' : ''}`,
+    cell: ({ run: r }) =>
+      `${r.ingest === 'worker' ? 'in the worker' : 'on the page'}; wasm threads ${r.wasmThreads}${r.crossOriginIsolated ? ' (isolated)' : ''}`,
   },
   {
     header: 'main thread ms/frame',
-    cell: (r, g) => marked(f(r.mainThreadMsPerFrame, 2), g?.mainThreadPerFrame),
+    cell: ({ run: r, goals: g }) => marked(f(r.mainThreadMsPerFrame, 2), g?.mainThreadPerFrame),
   },
   {
     header: 'frame age p50 / p95 (ms)',
-    cell: (r) => (r.frameAgeMs ? `${f(r.frameAgeMs.p50, 0)} / ${f(r.frameAgeMs.p95, 0)}` : '—'),
+    cell: ({ run: r }) => `${f(r.frameAgeMs.p50, 0)} / ${f(r.frameAgeMs.p95, 0)}`,
   },
-  { header: 'long tasks', cell: (r, g) => marked(String(r.longTasks), g?.mainThread) },
-  { header: 'max rAF gap (ms)', cell: (r) => f(r.maxFrameGapMs, 0) },
-  { header: 'baseline fps', cell: (r) => (r.baseline ? f(r.baseline.fps) : '—') },
-  { header: 'baseline long tasks', cell: (r) => (r.baseline ? String(r.baseline.longTasks) : '—') },
-  { header: 'baseline max gap (ms)', cell: (r) => (r.baseline ? f(r.baseline.maxFrameGapMs, 0) : '—') },
-  { header: 'tensors before → after', cell: (r, g) => marked(`${r.tensorsBefore} → ${r.tensorsAfter}`, g?.tensors) },
-  { header: 'frames (raw / pipeline)', cell: (r) => `${r.rawFrames} / ${r.pipelineFrames}`, udpOnly: true },
+  { header: 'long tasks', cell: ({ run: r, goals: g }) => marked(String(r.longTasks), g?.mainThread) },
+  { header: 'max rAF gap (ms)', cell: ({ run: r }) => f(r.maxFrameGapMs, 0) },
+  { header: 'baseline fps', cell: ({ run: r }) => (r.baseline ? f(r.baseline.fps) : '—') },
+  { header: 'baseline long tasks', cell: ({ run: r }) => (r.baseline ? String(r.baseline.longTasks) : '—') },
+  { header: 'baseline max gap (ms)', cell: ({ run: r }) => (r.baseline ? f(r.baseline.maxFrameGapMs, 0) : '—') },
+  {
+    header: 'tensors before → after',
+    cell: ({ run: r, goals: g }) => marked(`${r.tensorsBefore} → ${r.tensorsAfter}`, g?.tensors),
+  },
+  { header: 'frames (raw / pipeline)', cell: ({ run: r }) => `${r.rawFrames} / ${r.pipelineFrames}`, udpOnly: true },
 ];
 
-/** @param {LatencyAt} at */
-const columns = (at) => COLUMNS.filter((c) => at === 'udp' || !c.udpOnly);
+const columns = (at: LatencyAt) => COLUMNS.filter((c) => at === 'udp' || !c.udpOnly);
 
-/**
- * The header cells of the per-backend table.
- * @param {LatencyAt} at
- */
-export function headerCells(at) {
+/** The header cells of the per-backend table. */
+export function headerCells(at: LatencyAt): string[] {
   return columns(at).map((c) =>
     c.header.startsWith('latency') && at === 'udp' ? c.header.replace('latency', 'latency to UDP') : c.header,
   );
 }
 
 /**
- * One row of cells for a measured backend, or its name and why it was not measured.
- * @param {any} run a result row (BackendRun, plus the runner's UDP latency when `at` is `udp`)
- * @param {LatencyAt} at
- * @returns {string[]}
+ * One row of cells for a measured backend, or its name and why it was not measured. At the UDP receiver
+ * (`npm run bench`) the latency is the runner's and the goals are marked; on the page (the app's panel), the
+ * latency is the camera phase's up to the main thread, without goals.
  */
-export function rowCells(run, at) {
-  if (run.skipped) return [run.backend, run.features ?? 'image', `not measured: ${run.skipped}`];
-  const goals = at === 'udp' ? runGoals(run) : null;
-  return columns(at).map((c) => c.cell(run, goals));
+export function rowCells(run: RunnerRun | SkippedRun, at: 'udp'): string[];
+export function rowCells(run: BackendRun | SkippedRun, at: 'page'): string[];
+export function rowCells(run: BackendRun | RunnerRun | SkippedRun, at: LatencyAt): string[] {
+  if (!isMeasured(run)) return [run.backend, run.features ?? 'image', `not measured: ${run.skipped}`];
+  const shown: Row =
+    at === 'udp' && 'latencyMs' in run
+      ? { run, latency: run.latencyMs, goals: runGoals(run) }
+      : { run, latency: run.cameraLatencyMs, goals: null };
+  return columns(at).map((c) => c.cell(shown));
 }
 
-/** @param {string[]} cells */
-const row = (cells) => `| ${cells.join(' | ')} |`;
+const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
+const runName = (r: BackendRun) => (r.features === 'pose' ? `${r.backend} (pose)` : r.backend);
 
-/**
- * The per-backend tables: the results with their goals, and where a prediction's milliseconds go.
- * @param {any} result the whole latest.json
- * @returns {string[]}
- */
-function backendTables(result) {
-  const lines = [];
+/** The per-backend tables: the results with their goals, and where a prediction's milliseconds go. */
+function backendTables(result: BenchResult): string[] {
+  const lines: string[] = [];
   const header = headerCells('udp');
   lines.push(row(header));
-  lines.push(row(Array(header.length).fill('---')));
+  lines.push(row(Array<string>(header.length).fill('---')));
   for (const r of result.runs) {
     const cells = rowCells(r, 'udp');
-    lines.push(row(r.skipped ? [...cells, ...Array(header.length - cells.length).fill('')] : cells));
+    lines.push(row([...cells, ...Array<string>(header.length - cells.length).fill('')]));
   }
   lines.push('');
   lines.push(
@@ -131,13 +147,13 @@ function backendTables(result) {
       'heap MB before → after',
     ]),
   );
-  lines.push(row(Array(10).fill('---')));
-  for (const r of result.runs) {
-    if (r.skipped) continue;
+  lines.push(row(Array<string>(10).fill('---')));
+  const measured = result.runs.filter(isMeasured);
+  for (const r of measured) {
     const d = r.breakdownMs;
     lines.push(
       row([
-        r.features === 'pose' ? `${r.backend} (pose)` : r.backend,
+        runName(r),
         f(d.bitmap),
         f(d.fromPixels),
         f(d.infer),
@@ -151,16 +167,16 @@ function backendTables(result) {
     );
   }
   lines.push('');
-  const compared = result.runs.filter((/** @type {any} */ r) => r.pageIngest && !r.skipped);
+  const compared = measured.filter((r) => r.pageIngest);
   if (compared.length > 0) {
     lines.push(
       'The camera read in the worker (the default where the browser can) against the same camera read on the page (`workerCamera: false`), same run: main thread ms per frame, frame age at inference start p50 / p95, predictions/s (camera fps in):',
     );
     lines.push('');
     for (const r of compared) {
-      const p = r.pageIngest;
+      const p = r.pageIngest!;
       lines.push(
-        `- ${r.features === 'pose' ? `${r.backend} (pose)` : r.backend}: worker ${f(r.mainThreadMsPerFrame, 2)} ms, ` +
+        `- ${runName(r)}: worker ${f(r.mainThreadMsPerFrame, 2)} ms, ` +
           `${f(r.frameAgeMs.p50, 0)} / ${f(r.frameAgeMs.p95, 0)} ms, ${f(r.cameraFps)} (${f(r.cameraInputFps)}); ` +
           `page ${f(p.mainThreadMsPerFrame, 2)} ms, ${f(p.frameAgeMs.p50, 0)} / ${f(p.frameAgeMs.p95, 0)} ms, ` +
           `${f(p.cameraFps)} (${f(p.cameraInputFps)}).`,
@@ -168,11 +184,11 @@ function backendTables(result) {
     }
     lines.push('');
   }
-  const pose = result.runs.filter((/** @type {any} */ r) => r.features === 'pose' && !r.skipped);
+  const pose = measured.filter((r) => r.features === 'pose');
   if (pose.length > 0) {
     lines.push(
-      `- Pose (MoveNet Lightning in the worker): raw ${pose.map((/** @type {any} */ r) => `${r.backend} ${f(r.rawFps)} fps`).join(', ')}; ` +
-        `at the camera's rate ${pose.map((/** @type {any} */ r) => `${r.backend} ${f(r.cameraFps)} of ${f(r.cameraInputFps)} fps ${mark(runGoals(r).cameraRate)}`).join(', ')}. ` +
+      `- Pose (MoveNet Lightning in the worker): raw ${pose.map((r) => `${r.backend} ${f(r.rawFps)} fps`).join(', ')}; ` +
+        `at the camera's rate ${pose.map((r) => `${r.backend} ${f(r.cameraFps)} of ${f(r.cameraInputFps)} fps ${mark(runGoals(r).cameraRate)}`).join(', ')}. ` +
         "Published anchor: 104 fps on WebGL, 2019 MacBook Pro, on the main thread; the goal here is the camera's 30 fps, from a worker, wherever raw MoveNet runs faster than that.",
     );
     lines.push('');
@@ -180,11 +196,8 @@ function backendTables(result) {
   return lines;
 }
 
-/**
- * The gesture line: the DTW head matching its templates against the stream, per frame, in a worker.
- * @param {any} g result.gestures
- */
-export function gestureLine(g) {
+/** The gesture line: the DTW head matching its templates against the stream, per frame, in a worker. */
+export function gestureLine(g: GestureRun): string {
   const m = g.msPerFrame;
   return (
     `- Gestures (the DTW head in a worker): ${g.templates} templates × ${g.framesPerTemplate} frames of ${g.features} pose features, ` +
@@ -193,12 +206,12 @@ export function gestureLine(g) {
   );
 }
 
-/** @param {any} result the whole latest.json */
-export function markdown(result) {
-  const lines = [];
+/** The whole of bench/results/latest.md. */
+export function markdown(result: BenchResult): string {
+  const lines: string[] = [];
   lines.push(
     `Benchmark of ${result.date} — ${result.mode} run${result.phases ? ` (phases: ${result.phases.join(', ')})` : ''}; ${result.machine.cpus} CPU cores (${result.machine.cpuModel}), ` +
-      `GPU: ${result.machine.gpu ?? 'none'}; ${result.browser}; load average at start ${result.machine.loadAverage.map((/** @type {number} */ l) => l.toFixed(2)).join(' ')}.`,
+      `GPU: ${result.machine.gpu ?? 'none'}; ${result.browser}; load average at start ${result.machine.loadAverage.map((l) => l.toFixed(2)).join(' ')}.`,
   );
   lines.push('');
   if (result.runs.length > 0) lines.push(...backendTables(result)); // a run of other phases only has none
@@ -229,25 +242,17 @@ export function markdown(result) {
   return lines.join('\n') + '\n';
 }
 
-/** @param {number | null | undefined} ms */
-const seconds = (ms) => `${f(ms === null || ms === undefined ? ms : ms / 1000, 1)} s`;
+const seconds = (ms: number | null | undefined) => `${f(ms === null || ms === undefined ? ms : ms / 1000, 1)} s`;
 
-/**
- * The main thread during a phase: long tasks over 50 ms (the longest), and the worst rAF gap.
- * @param {any} m a ScaleMainThread
- */
-const mainCells = (m) => [
+/** The main thread during a phase: long tasks over 50 ms (the longest), and the worst rAF gap. */
+const mainCells = (m: ScaleMainThread | undefined) => [
   m ? `${m.longTasks}${m.longTasks ? ` (longest ${f(m.longestTaskMs, 0)} ms)` : ''}` : '—',
   m ? `${m.tasksOver100Ms} ${mark(m.tasksOver100Ms === 0)}` : '—',
   m ? f(m.maxFrameGapMs, 0) : '—',
 ];
 
-/**
- * The project-scale run (src/bench/project-scale.ts): one row per phase, then storage, file and heap.
- * @param {any} p result.projectScale
- * @returns {string[]}
- */
-export function projectScaleLines(p) {
+/** The project-scale run (src/bench/project-scale.ts): one row per phase, then storage, file and heap. */
+export function projectScaleLines(p: ProjectScaleRun): string[] {
   const perClass = Math.round(p.examples / p.classes);
   const r = p.restore;
   const rows = [
@@ -287,7 +292,7 @@ export function projectScaleLines(p) {
     `Projects at scale (${p.backend}): ${p.examples} examples, ${p.classes} classes × ${perClass}, from the fake camera through \`pipe.addExample\`, kept in IndexedDB:`,
     '',
     row(['phase', 'time', '', 'long tasks > 50 ms', 'tasks > 100 ms', 'max rAF gap (ms)']),
-    row(Array(6).fill('---')),
+    row(Array<string>(6).fill('---')),
     ...rows.map(row),
     '',
     '- The main-thread columns are wall-clock: where the load average is over the core count, a task of little work waits for a core and counts as long (bench/README.md, `projectScale`).',

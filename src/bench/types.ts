@@ -107,6 +107,45 @@ export interface BackendRun {
   warnings: string[];
 }
 
+/** What only the runner sees of a backend run: each OSC bundle's arrival at its UDP receiver. */
+export interface UdpArrivals {
+  /** Capture (the bundle's timetag) → arrival at the UDP receiver, camera phase. */
+  latencyMs: Summary;
+  /** The same during the pipeline phase. */
+  pipelineLatencyAtUdpMs: Summary;
+  /** Bundles that reached the receiver, per phase. */
+  oscReceived: { pipeline: number; camera: number };
+}
+
+/** A row of bench/results/*.json: a backend run as the page measured it, with its UDP arrivals. */
+export type RunnerRun = BackendRun & UdpArrivals;
+
+/** A backend that could not be measured, and why. */
+export interface SkippedRun {
+  backend: Backend;
+  /** @default 'image' */
+  features?: FeatureKind;
+  skipped: string;
+}
+
+/** Everything one `npm run bench` writes to bench/results/*.json (bench/README.md says what each is). */
+export interface BenchResult {
+  /** When the run ended, ISO 8601. */
+  date: string;
+  mode: 'quick' | 'full';
+  machine: { cpus: number; cpuModel: string; gpu: string | null; memoryGb: number; loadAverage: number[] };
+  /** Chromium's version, as the runner launched it. */
+  browser: string;
+  runs: (RunnerRun | SkippedRun)[];
+  /** The phases run, where `--phases` picked some. */
+  phases?: string[];
+  training: TrainingRun | null;
+  coldStartMs: { cached: Milliseconds; uncached: Milliseconds; sources: { cached: string; uncached: string } } | null;
+  projectScale: ProjectScaleRun | null;
+  gestures: GestureRun | null;
+  durationS: number;
+}
+
 /** Gestures: the engine's DTW head matching its templates against a live stream, in a worker. */
 export interface GestureRun {
   templates: number;

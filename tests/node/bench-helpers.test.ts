@@ -5,10 +5,11 @@
 import OSC from 'osc-js';
 import { describe, expect, test } from 'vitest';
 import { phaseOf, readBundle } from '../../bench/osc-receiver.mjs';
-import { percentile, summarise } from '../../src/protocol/stats.js';
+import { percentile, summarise } from '../../src/protocol/stats';
 import { gestureData, POSE_FEATURES } from '../../src/bench/gesture-data';
-import { overallGoals, runGoals } from '../../src/bench/goals.js';
-import { gestureLine, markdown, projectScaleLines } from '../../src/bench/table.js';
+import { overallGoals, runGoals } from '../../src/bench/goals';
+import { gestureLine, markdown, projectScaleLines } from '../../src/bench/table';
+import type { BenchResult, GestureRun, ProjectScaleRun, RunnerRun, ScaleMainThread } from '../../src/bench/types';
 import { chart } from '../../bench/chart.mjs';
 import { pack } from '../../src/outputs/osc-messages';
 
@@ -16,17 +17,20 @@ const run = {
   backend: 'wasm',
   features: 'image',
   model: 'mobilenet-v1-0.25',
+  started: 'wasm',
   rawFps: 120,
   rawFrames: 600,
   rawMsPerFrame: { mean: 8.3, p50: 8, p95: 10 },
   pipelineFps: 118,
   pipelineFrames: 2000,
   efficiency: 118 / 120,
-  latencyMs: { p50: 20, p95: 30, p99: 40 },
-  pipelineLatencyMs: { mean: 20, p50: 20, p95: 25, p99: 30 },
-  pipelineLatencyAtUdpMs: { p50: 21, p95: 26, p99: 31, n: 2000 },
+  latencyMs: { n: 120, mean: 22, p50: 20, p95: 30, p99: 40 },
+  pipelineLatencyMs: { n: 2000, mean: 20, p50: 20, p95: 25, p99: 30 },
+  pipelineLatencyAtUdpMs: { n: 2000, mean: 21, p50: 21, p95: 26, p99: 31 },
+  cameraLatencyMs: { n: 120, mean: 19, p50: 18, p95: 28, p99: 38 },
   cameraFps: 30,
   cameraInputFps: 30,
+  cameraFrames: 120,
   droppedFrames: 0,
   longTasks: 0,
   maxFrameGapMs: 20,
@@ -38,21 +42,25 @@ const run = {
   heapMbAfter: 2.1,
   ingest: 'worker',
   mainThreadMsPerFrame: 0.2,
-  frameAgeMs: { mean: 3, p50: 2, p95: 6, p99: 8 },
+  frameAgeMs: { n: 120, mean: 3, p50: 2, p95: 6, p99: 8 },
   pageIngest: {
     cameraFps: 30,
     cameraInputFps: 30,
-    latencyMs: { mean: 25, p50: 24, p95: 30, p99: 35 },
+    latencyMs: { n: 60, mean: 25, p50: 24, p95: 30, p99: 35 },
     mainThreadMsPerFrame: 2.5,
-    frameAgeMs: { mean: 5, p50: 4, p95: 9, p99: 12 },
+    frameAgeMs: { n: 60, mean: 5, p50: 4, p95: 9, p99: 12 },
   },
   crossOriginIsolated: true,
   wasmThreads: 1,
-};
+  oscSent: { pipeline: 2000, camera: 120 },
+  oscReceived: { pipeline: 2000, camera: 120 },
+  oscPrefix: { pipeline: '/bench/wasm/pipeline', camera: '/bench/wasm/camera' },
+  warnings: [],
+} satisfies RunnerRun;
 const result = {
   date: '2026-11-28T18:00:00.000Z',
   mode: 'quick',
-  machine: { cpus: 2, cpuModel: 'test cpu', gpu: null, loadAverage: [0.5, 0.6, 0.7] },
+  machine: { cpus: 2, cpuModel: 'test cpu', gpu: null, memoryGb: 8, loadAverage: [0.5, 0.6, 0.7] },
   browser: 'Chromium 156',
   runs: [run, { backend: 'webgpu', skipped: 'no adapter' }],
   training: {
@@ -63,8 +71,11 @@ const result = {
     backend: 'wasm',
     auto: { picked: 'wasm', reason: 'fastest' },
   },
-  coldStartMs: { cached: 2000, uncached: 2500 },
-};
+  coldStartMs: { cached: 2000, uncached: 2500, sources: { cached: 'cache', uncached: 'local' } },
+  projectScale: null,
+  gestures: null,
+  durationS: 180,
+} satisfies BenchResult;
 
 describe('the UDP receiver', () => {
   test('reads the capture time from the timetag of a bundle that osc-output packs', () => {
@@ -105,7 +116,7 @@ test('goals: met and missed are told apart', () => {
       longTasks: 3,
       droppedFrames: 4,
       tensorsAfter: 90,
-      latencyMs: { p50: 50, p95: 60, p99: 70 },
+      latencyMs: { n: 120, mean: 55, p50: 50, p95: 60, p99: 70 },
       mainThreadMsPerFrame: 1.5,
     }),
   ).toEqual({
@@ -128,8 +139,8 @@ test('goals: met and missed are told apart', () => {
     gesturesUnder2ms: false, // not measured
   });
   // auto is judged against the image runs only: a faster pose run on another backend does not count.
-  const withPose = { ...result, runs: [...result.runs, { ...run, backend: 'webgl', features: 'pose', rawFps: 500 }] };
-  expect(overallGoals(withPose).fastestRaw).toBe('wasm');
+  const fasterPose = { ...run, backend: 'webgl', features: 'pose', rawFps: 500 } satisfies RunnerRun;
+  expect(overallGoals({ ...result, runs: [...result.runs, fasterPose] }).fastestRaw).toBe('wasm');
 });
 
 test('the table has a row per backend, skipped ones with their reason', () => {
@@ -151,7 +162,7 @@ const poseRun = {
   efficiency: 40 / 45,
   cameraFps: 29.5,
   cameraInputFps: 30,
-};
+} satisfies RunnerRun;
 const gestures = {
   templates: 20,
   framesPerTemplate: 60,
@@ -161,7 +172,7 @@ const gestures = {
   setupMs: 3.2,
   matches: 41,
   performances: 43,
-};
+} satisfies GestureRun;
 
 test('pose runs: a row of their own (features: pose), the camera-rate goal, the published anchor', () => {
   const md = markdown({ ...result, runs: [run, poseRun] });
@@ -198,7 +209,7 @@ test('gesture data: templates of the asked shape, a stream that performs them, t
   for (const t of data.templates) expect(rms(t.frames[0]!, t.frames.at(-1)!)).toBeGreaterThan(0.2);
 });
 
-const main = (longTasks = 0, longestTaskMs = 0, tasksOver100Ms = 0) => ({
+const main = (longTasks = 0, longestTaskMs = 0, tasksOver100Ms = 0): ScaleMainThread => ({
   longTasks,
   longestTaskMs,
   tasksOver100Ms,
@@ -236,7 +247,7 @@ const projectScale = {
     mainThread: main(),
     heapMb: { before: 1, after: 1.1 },
   },
-};
+} satisfies ProjectScaleRun;
 
 test('the project-scale lines: a row per phase with its main thread, then storage, file and heap', () => {
   const lines = projectScaleLines(projectScale);
