@@ -4,9 +4,11 @@
  * `npm run bridge -- [options]`: runs the OSC bridge until Ctrl-C. The first line says where it
  * listens and sends, in a fixed form that scripts may parse; then one line of counts, refreshed in
  * place on a terminal, or printed at most every 5 s (when something changed) into a pipe or file.
+ * With --dry-run it prints where it would listen and send, and exits without binding anything.
  */
 import { parseArgs } from 'node:util';
 import { createBridge, DEFAULT_ORIGINS, parseTarget, WEKINATOR_TARGET } from './bridge.mjs';
+import { DEFAULTS, resolveOptions } from './options.mjs';
 
 const HELP = `Usage: npm run bridge -- [options]
 
@@ -14,20 +16,23 @@ Relays OSC from trainwhistle pages (WebSocket) to UDP (Max, Pure Data, TouchDesi
 from a page to every other WebSocket client, and control messages from UDP back to the pages.
 
 Options:
-  --ws-port <port>       WebSocket port the page connects to (default 8080; 0 picks a free one)
-  --send <host:port>     UDP target for the page's OSC; repeat for several (default 127.0.0.1:9000
+  --ws-port <port>       WebSocket port the page connects to (default ${DEFAULTS.wsPort}; 0 picks a free one)
+  --send <host:port>     UDP target for the page's OSC; repeat for several (default ${DEFAULTS.target.host}:${DEFAULTS.target.port}
                          when neither --send nor --wekinator is given)
-  --wekinator            also send to 127.0.0.1:12000, where patches written for Wekinator listen
-  --listen-port <port>   UDP port for control messages (default 9001; 0 picks a free one;
+  --wekinator            also send to ${WEKINATOR_TARGET.host}:${WEKINATOR_TARGET.port}, where patches written for Wekinator listen
+  --listen-port <port>   UDP port for control messages (default ${DEFAULTS.listenPort}; 0 picks a free one;
                          6448 takes Wekinator's control port)
-  --host <address>       address the WebSocket and UDP servers bind to (default 127.0.0.1;
+  --host <address>       address the WebSocket and UDP servers bind to (default ${DEFAULTS.host};
                          0.0.0.0 lets other machines connect)
   --allow-origin <url>   also accept pages from this origin, e.g. http://127.0.0.1:1234, or null
                          for pages opened from files; repeatable. Always accepted:
                          ${DEFAULT_ORIGINS.join(', ')},
                          and clients that send no Origin (Node scripts, TouchDesigner, Max)
-  --prefix <address>     the OSC address prefix the page uses (default /tw)
-  --max-payload <bytes>  largest WebSocket message (default 65536)
+  --prefix <address>     the OSC address prefix the page uses (default ${DEFAULTS.prefix})
+  --max-payload <bytes>  largest WebSocket message (default ${DEFAULTS.maxPayload})
+  --dry-run              check the options and look up the targets' host names, print where the
+                         bridge would listen and send, and exit without binding a port (exit code
+                         0, or 1–2 with the error a start would give)
   -h, --help             print this help
 
 Control messages forwarded to the pages (anything else is counted and ignored):
@@ -43,9 +48,8 @@ function fail(text, code) {
   process.exit(code);
 }
 
-/** @param {string | undefined} text @param {string} flag @param {number} fallback */
-function integer(text, flag, fallback) {
-  if (text === undefined) return fallback;
+/** @param {string} text @param {string} flag */
+function integer(text, flag) {
   if (!/^\d+$/.test(text)) fail(`${flag} takes a whole number; got "${text}".`, 2);
   return Number(text);
 }
@@ -77,6 +81,27 @@ function summary(s, brief = false) {
 /** @param {string} host @param {number} port */
 const hostPort = (host, port) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
 
+/**
+ * Where the bridge listens and sends. The first line's form is the CLI's contract (bridge/spawn.mjs reads
+ * the ports from it); a dry run's first line starts differently, so that no script takes it for a bridge.
+ * @param {Pick<import('./options.mjs').ResolvedOptions,
+ *   'host' | 'wsPort' | 'listenPort' | 'targets' | 'controlAddresses' | 'allowedOrigins'>} p
+ * @param {boolean} dryRun
+ */
+function plan(p, dryRun) {
+  const sendsTo = p.targets.map((t) => t.label).join(', ');
+  return (
+    `trainwhistle bridge${dryRun ? ' (dry run, nothing bound)' : ''}: ws://${hostPort(p.host, p.wsPort)}  udp-in ${hostPort(p.host, p.listenPort)}  →  ${sendsTo}\n` +
+    `  pages' OSC        → udp ${sendsTo}\n` +
+    `  control in (udp)  → pages: ${p.controlAddresses.slice(0, 4).join(', ')}, /wekinator/control/…\n` +
+    `  page origins      ${p.allowedOrigins.join(', ')} (more with --allow-origin <url>)\n` +
+    (dryRun ? '' : `  Ctrl-C stops.\n`)
+  );
+}
+
+/** @param {unknown} err @returns {never} */
+const failWith = (err) => fail(err instanceof Error ? err.message : String(err), err instanceof RangeError ? 2 : 1);
+
 async function main() {
   const parse = () =>
     parseArgs({
@@ -89,6 +114,7 @@ async function main() {
         'allow-origin': { type: 'string', multiple: true },
         prefix: { type: 'string' },
         'max-payload': { type: 'string' },
+        'dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -101,6 +127,14 @@ async function main() {
   }
   if (values.help) return void process.stdout.write(HELP);
 
+  // Only what is given: createBridge fills in the rest from DEFAULTS.
+  /** @type {import('./bridge.mjs').BridgeOptions} */
+  const options = { allowOrigins: values['allow-origin'] ?? [] };
+  if (values['ws-port'] !== undefined) options.wsPort = integer(values['ws-port'], '--ws-port');
+  if (values['listen-port'] !== undefined) options.listenPort = integer(values['listen-port'], '--listen-port');
+  if (values['max-payload'] !== undefined) options.maxPayload = integer(values['max-payload'], '--max-payload');
+  if (values.host !== undefined) options.host = values.host;
+  if (values.prefix !== undefined) options.prefix = values.prefix;
   /** @type {import('./bridge.mjs').Target[]} */
   const targets = [];
   for (const text of values.send ?? []) {
@@ -111,33 +145,17 @@ async function main() {
     }
   }
   if (values.wekinator) targets.push(WEKINATOR_TARGET);
-  /** @type {import('./bridge.mjs').Bridge} */
-  let bridge;
-  try {
-    bridge = await createBridge({
-      wsPort: integer(values['ws-port'], '--ws-port', 8080),
-      listenPort: integer(values['listen-port'], '--listen-port', 9001),
-      host: values.host ?? '127.0.0.1',
-      ...(targets.length > 0 ? { targets } : {}),
-      allowOrigins: values['allow-origin'] ?? [],
-      prefix: values.prefix ?? '/tw',
-      maxPayload: integer(values['max-payload'], '--max-payload', 65536),
-    });
-  } catch (err) {
-    fail(err instanceof Error ? err.message : String(err), err instanceof RangeError ? 2 : 1);
-  }
+  if (targets.length > 0) options.targets = targets;
 
   const out = process.stdout;
   out.on('error', () => {}); // a closed pipe must not stop the bridge
+  if (values['dry-run']) {
+    const resolved = await resolveOptions(options).catch(failWith);
+    return void out.write(plan(resolved, true));
+  }
+  const bridge = await createBridge(options).catch(failWith);
   const tty = out.isTTY === true;
-  const sendsTo = bridge.targets.map((t) => t.label).join(', ');
-  out.write(
-    `trainwhistle bridge: ws://${hostPort(bridge.host, bridge.wsPort)}  udp-in ${hostPort(bridge.host, bridge.listenPort)}  →  ${sendsTo}\n` +
-      `  pages' OSC        → udp ${sendsTo}\n` +
-      `  control in (udp)  → pages: ${bridge.controlAddresses.slice(0, 4).join(', ')}, /wekinator/control/…\n` +
-      `  page origins      ${bridge.allowedOrigins.join(', ')} (more with --allow-origin <url>)\n` +
-      `  Ctrl-C stops.\n`,
-  );
+  out.write(plan(bridge, false));
 
   let shown = tty ? '' : summary(bridge.stats()); // a pipe gets a line only once something has changed
   const showLive = () => {

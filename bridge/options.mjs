@@ -13,6 +13,18 @@ export const DEFAULT_ORIGINS = [
   'http://127.0.0.1:4173',
   'http://localhost:4173',
 ];
+/**
+ * What the bridge uses where an option is not given: `resolveOptions` fills them in, and the CLI's --help
+ * quotes them. Patches and the app's outputs are written for these, so they change only with both.
+ */
+export const DEFAULTS = Object.freeze({
+  wsPort: 8080,
+  listenPort: 9001,
+  host: '127.0.0.1',
+  target: Object.freeze({ host: '127.0.0.1', port: 9000 }),
+  prefix: '/tw',
+  maxPayload: 65536,
+});
 /** Where Wekinator sends `/wek/outputs`, so patches written for Wekinator listen here. */
 export const WEKINATOR_TARGET = Object.freeze({ host: '127.0.0.1', port: 12000 });
 /** Wekinator's control addresses, accepted from UDP as well as `<prefix>/record|train|run|clear`. */
@@ -51,11 +63,11 @@ const CONTROL_SUFFIXES = ['/record', '/train', '/run', '/clear'];
  */
 export async function resolveOptions(options) {
   const o = {
-    wsPort: options.wsPort ?? 8080,
-    listenPort: options.listenPort ?? 9001,
-    host: options.host ?? '127.0.0.1',
-    prefix: options.prefix ?? '/tw',
-    maxPayload: options.maxPayload ?? 65536,
+    wsPort: options.wsPort ?? DEFAULTS.wsPort,
+    listenPort: options.listenPort ?? DEFAULTS.listenPort,
+    host: options.host ?? DEFAULTS.host,
+    prefix: options.prefix ?? DEFAULTS.prefix,
+    maxPayload: options.maxPayload ?? DEFAULTS.maxPayload,
   };
   for (const [key, flag] of /** @type {const} */ ([
     ['wsPort', '--ws-port'],
@@ -72,7 +84,7 @@ export async function resolveOptions(options) {
     throw new RangeError(
       `prefix (--prefix) must be an OSC address such as /tw (a leading /, no trailing /); got "${o.prefix}".`,
     );
-  const targets = options.targets ?? [{ host: '127.0.0.1', port: 9000 }];
+  const targets = options.targets ?? [DEFAULTS.target];
   if (targets.length === 0)
     throw new RangeError('targets (--send) is empty: give at least one UDP target, e.g. 127.0.0.1:9000.');
   return {
