@@ -12,7 +12,6 @@ import {
   connectPage,
   freeUdpPort,
   type Inbox,
-  occupyPort,
   PATCH_CONTROLS,
   random,
   sendFrame,
@@ -113,60 +112,66 @@ describe('bridge: pages → UDP', () => {
   });
 });
 
-/** The first line's targets: everything after the arrow. */
-const targetsIn = (stdout: string) => /^trainwhistle bridge: .*→\s+(.+)$/m.exec(stdout)?.[1];
+/** What `--dry-run` says the CLI would do with `args`: where it would listen and send, or why it would not start. */
+async function dryRun(args: string[]) {
+  const run = await spawnBridge([...args, '--dry-run'], { ports: false });
+  if ('wsPort' in run) throw new Error(`--dry-run started a bridge: ${run.stdout()}`);
+  const plan = /^trainwhistle bridge \(dry run, nothing bound\): ws:\/\/(\S+)\s+udp-in (\S+)\s+→\s+(.+)$/m.exec(
+    run.stdout,
+  );
+  return { code: run.code, stderr: run.stderr, ws: plan?.[1], udpIn: plan?.[2], targets: plan?.[3] };
+}
 
-describe('bridge: the CLI with no port or target flags', () => {
-  // Each test binds the fixed port it checks; one another program holds fails, naming the port.
-  it('sends to 127.0.0.1:9000 when neither --send nor --wekinator is given', async () => {
-    const patch = await udpPeer(9000);
-    const bridge = await startBridge([]);
-    expect(targetsIn(bridge.stdout())).toBe('127.0.0.1:9000');
-    await relayAll(await connectPage(bridge.wsPort), [patch]);
-    const { counts } = await bridge.stop();
-    expect(counts).toMatchObject({ osc: PACKETS.length, toUdp: PACKETS.length, udpErrors: 0 });
-  });
-
-  it('--wekinator alone sends to 127.0.0.1:12000 only, not to the default 9000', async () => {
-    const [usual, wekinator] = [await udpPeer(9000), await udpPeer(12000)];
-    const bridge = await startBridge(['--wekinator']);
-    expect(targetsIn(bridge.stdout())).toBe('127.0.0.1:12000');
-    await relayAll(await connectPage(bridge.wsPort), [wekinator]);
-    const { counts } = await bridge.stop();
-    // One datagram per packet, all of them counted at 12000: none can have gone to 9000 as well.
-    expect(counts).toMatchObject({ osc: PACKETS.length, toUdp: PACKETS.length, udpErrors: 0 });
-    expect(usual.inbox.size).toBe(0);
-  });
-
-  it('--wekinator with --send sends to both', async () => {
-    const [mine, wekinator] = [await udpPeer(), await udpPeer(12000)];
-    const bridge = await startBridge(['--send', `127.0.0.1:${mine.port}`, '--wekinator']);
-    expect(targetsIn(bridge.stdout())).toBe(`127.0.0.1:${mine.port}, 127.0.0.1:12000`);
-    await relayAll(await connectPage(bridge.wsPort), [mine, wekinator]);
-    expect((await bridge.stop()).counts).toMatchObject({ toUdp: 2 * PACKETS.length, udpErrors: 0 });
-  });
-
-  // Running on 8080 and 9001 would depend on their being free (a bridge from `npm start` often holds them).
-  // Holding them here instead makes the check the same everywhere: the CLI must try exactly those ports.
-  it('listens on WebSocket port 8080 and UDP port 9001 by default, as --help says', async () => {
+// A test that ran the bridge on 8080, 9001, 9000 or 12000 would fail wherever another program holds them (a
+// bridge from `npm start`, a user's patch, a second test run) and would send to whatever listens there. The
+// defaults are read instead from what the CLI says it would do: --help, and --dry-run, which binds nothing.
+describe("bridge: the CLI's defaults, from --help and --dry-run", () => {
+  it('documents WebSocket port 8080, UDP port 9001, the target 127.0.0.1:9000 and --wekinator at 12000', async () => {
     const help = await spawnBridge(['--help'], { ports: false });
     if ('wsPort' in help) throw new Error('--help started a bridge instead of printing the help');
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/--ws-port <port> .*\(default 8080;/);
     expect(help.stdout).toMatch(/--listen-port <port> .*\(default 9001;/);
+    expect(help.stdout).toMatch(/--send <host:port> .*\(default 127\.0\.0\.1:9000\s+when neither/);
+    expect(help.stdout).toMatch(/--wekinator +also send to 127\.0\.0\.1:12000,/);
+    expect(help.stdout).toMatch(/--dry-run +check the options/);
+  });
+
+  it('with no port or target flags, would listen on WebSocket 8080 and UDP 9001 and send to 127.0.0.1:9000', async () => {
+    expect(await dryRun([])).toEqual({
+      code: 0,
+      stderr: '',
+      ws: '127.0.0.1:8080',
+      udpIn: '127.0.0.1:9001',
+      targets: '127.0.0.1:9000',
+    });
+  });
+
+  it('--wekinator alone would send to 127.0.0.1:12000 only, not to the default 9000', async () => {
+    expect(await dryRun(['--wekinator'])).toMatchObject({ code: 0, targets: '127.0.0.1:12000' });
+  });
+
+  it('--wekinator with --send would send to both', async () => {
+    expect(await dryRun(['--send', '127.0.0.1:7000', '--wekinator'])).toMatchObject({
+      code: 0,
+      targets: '127.0.0.1:7000, 127.0.0.1:12000',
+    });
+  });
+
+  it('--dry-run binds nothing (it plans the ports a running bridge holds) and fails as a start would', async () => {
     const sink = `127.0.0.1:${(await udpPeer()).port}`;
-
-    await occupyPort('tcp', 8080);
-    const ws = await spawnBridge(['--listen-port', '0', '--send', sink], { ports: false });
-    expect(ws).toMatchObject({ code: 1, stdout: '' });
-    expect('stderr' in ws && ws.stderr).toContain('Port 8080 is already in use');
-    expect('stderr' in ws && ws.stderr).toContain('--ws-port <port>');
-
-    await occupyPort('udp', 9001);
-    const udp = await spawnBridge(['--ws-port', '0', '--send', sink], { ports: false });
-    expect(udp).toMatchObject({ code: 1, stdout: '' });
-    expect('stderr' in udp && udp.stderr).toContain('Port 9001 is already in use');
-    expect('stderr' in udp && udp.stderr).toContain('--listen-port <port>');
+    const running = await startBridge(['--send', sink]);
+    const ports = ['--ws-port', String(running.wsPort), '--listen-port', String(running.listenPort)];
+    expect(await dryRun([...ports, '--send', sink])).toMatchObject({
+      code: 0,
+      ws: `127.0.0.1:${running.wsPort}`,
+      udpIn: `127.0.0.1:${running.listenPort}`,
+    });
+    const bad = ['--ws-port', '70000', '--listen-port', '0', '--send', sink];
+    const start = await spawnBridge(bad, { ports: false });
+    expect(start).toMatchObject({ code: 2, stdout: '', stderr: expect.stringContaining('--ws-port') });
+    expect(await dryRun(bad)).toMatchObject({ code: 2, stderr: 'stderr' in start ? start.stderr : '', ws: undefined });
+    expect(running.alive()).toBe(true);
   });
 });
 

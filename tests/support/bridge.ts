@@ -4,7 +4,6 @@
  */
 import { spawn } from 'node:child_process';
 import dgram from 'node:dgram';
-import { createServer } from 'node:net';
 import OSC from 'osc-js';
 import WebSocket from 'ws';
 import type { ControlCommand } from '../../src/outputs/control';
@@ -74,27 +73,14 @@ export interface UdpPeer {
 }
 
 /**
- * A UDP socket on 127.0.0.1, on `port` (any free one for 0): receives into `inbox`, sends to 127.0.0.1.
- * Rejects, saying what to do, when another program holds the port.
+ * A UDP socket on a free port of 127.0.0.1 (tests never take a fixed one: another program may hold it, or
+ * listen there for real): receives into `inbox`, sends to 127.0.0.1.
  */
-export async function udpPeer(port = 0): Promise<UdpPeer> {
+export async function udpPeer(): Promise<UdpPeer> {
   const socket = dgram.createSocket('udp4');
-  const inbox = new Inbox<Buffer>(port === 0 ? 'a UDP socket' : `UDP port ${port}`);
+  const inbox = new Inbox<Buffer>('a UDP socket');
   socket.on('message', (msg) => inbox.push(msg));
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      socket.close();
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new Error(
-              `UDP port ${port} on 127.0.0.1 is in use by another program (Max, Pd, TouchDesigner, a bridge's ` +
-                'receiver?). This test has to receive there: stop that program and run the test again.',
-            )
-          : err,
-      );
-    });
-    socket.bind(port, '127.0.0.1', () => resolve());
-  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   undo.push(() => socket.close());
   return {
     port: socket.address().port,
@@ -125,37 +111,6 @@ export async function freeUdpPort(host = '127.0.0.1'): Promise<number> {
   const { port } = socket.address();
   await new Promise<void>((resolve) => socket.close(resolve));
   return port;
-}
-
-/**
- * Makes sure that `port` on 127.0.0.1 is taken until `cleanUp()`: this process binds it, or another
- * program already holds it (either way, a bridge that tries it finds it in use).
- */
-export async function occupyPort(protocol: 'tcp' | 'udp', port: number): Promise<void> {
-  const inUse = (err: NodeJS.ErrnoException, reject: (e: Error) => void, resolve: () => void) =>
-    err.code === 'EADDRINUSE' ? resolve() : reject(err);
-  if (protocol === 'tcp') {
-    const server = createServer();
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => inUse(err, reject, resolve));
-      server.listen(port, '127.0.0.1', () => {
-        undo.push(() => new Promise((done) => server.close(done)));
-        resolve();
-      });
-    });
-    return;
-  }
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', (err) => {
-      socket.close();
-      inUse(err, reject, resolve);
-    });
-    socket.bind(port, '127.0.0.1', () => {
-      undo.push(() => socket.close());
-      resolve();
-    });
-  });
 }
 
 export interface Frame {
