@@ -6,7 +6,7 @@
  */
 import { gestureData, POSE_FEATURES } from '../src/bench/gesture-data';
 import type { GestureRun } from '../src/bench/types';
-import { DEFAULT_ENGINE_OPTIONS } from '../src/protocol/options';
+import { DEFAULT_ENGINE_OPTIONS } from '../src/protocol/engine-options';
 import { summarise } from '../src/protocol/stats';
 import { ExampleStore } from '../src/worker/examples';
 import { DtwHead } from '../src/worker/heads/dtw';

@@ -16,7 +16,7 @@ import { measureBaseline } from '../src/bench/baseline';
 import { measureColdStart } from '../src/bench/cold-start';
 import { measureTraining } from '../src/bench/training';
 import { measureProjectRestore, measureProjectScale } from '../src/bench/project-scale';
-import type { Backend, FeatureKind } from '../src/protocol/types';
+import type { Backend, FeatureKind } from '../src/protocol/engine-options';
 import { measureGestures } from './gestures';
 import { peopleCamera } from './people-camera';
 

@@ -4,66 +4,85 @@
  */
 export { createPipeline } from './streams/pipeline';
 export type { LiveSource, Pipeline, PipelineOptions, RecordOptions, Recording, StartOptions } from './streams/pipeline';
-export { WorkerRestartedError } from './streams/engine-client';
 export type { EngineStart } from './streams/engine-client';
-export {
-  openCamera,
-  closeCamera,
-  reopenCamera,
-  listCameras,
-  watchCamera,
-  cameraState,
-  CameraError,
-} from './streams/sources/camera';
-export type { CameraErrorReason, CameraOptions, CameraState, CameraStatus, WatchCameraOptions } from './streams/sources/camera';
+
+// Sources
+export { openCamera, closeCamera, reopenCamera, listCameras, watchCamera, cameraState } from './streams/sources/camera';
+export type { CameraOptions, CameraState, CameraStatus, WatchCameraOptions } from './streams/sources/camera';
 export { openVideo } from './streams/sources/video';
 export type { VideoOptions } from './streams/sources/video';
 export { frames } from './streams/sources/frames';
 export type { FrameElement, FramesOptions } from './streams/sources/frames';
-export { toBitmap, FRAME_SIZE } from './streams/sources/picture';
+export { toBitmap } from './streams/sources/picture';
 export type { Frame, ImageInput } from './streams/sources/picture';
+export { FRAME_SIZE } from './protocol/frame';
+export type { Fit, PixelData } from './protocol/frame';
+
+// Errors: each arrives from the worker as itself (`instanceof` works)
+export {
+  CameraError,
+  ModelUnavailableError,
+  NoPersonError,
+  NotTrainedError,
+  ProjectFileError,
+  ProjectLockedError,
+  StorageError,
+  WorkerRestartedError,
+} from './protocol/errors';
+export type { CameraErrorReason } from './protocol/errors';
+
+// Projects and backends kept in the browser
 export { forgetBackend } from './streams/remembered-backend';
 export { listProjects, deleteProject } from './streams/projects';
-export { ProjectLockedError, StorageError } from './protocol/project-db';
-export type {
-  Evaluation,
-  EvaluationSet,
-  ExampleQuery,
-  FeatureIdentity,
-  HeadSettings,
-  HeadSettingsPatch,
-  ProjectInfo,
-  ProjectProgress,
-  StoredProject,
-} from './protocol/project';
-export type { Ingest, Metrics } from './streams/metrics';
-export * from './streams/operators';
-export { DEFAULT_ENGINE_OPTIONS } from './protocol/options';
-export type { PartialEngineOptions } from './protocol/options';
+
+// Options and what comes back
+export { DEFAULT_ENGINE_OPTIONS } from './protocol/engine-options';
 export type {
   Backend,
   BackendChoice,
+  EngineOptions,
+  FeatureKind,
+  GestureOptions,
+  HeadKind,
+  HeadSettings,
+  HeadSettingsPatch,
+  KnnOptions,
+  ModelSpec,
+  PartialEngineOptions,
+  PoseOptions,
+  TrainOptions,
+} from './protocol/engine-options';
+export type {
   BackendReport,
   BackendTrial,
-  EngineOptions,
   ExampleCounts,
   ExampleInfo,
-  HeadKind,
+  GestureEvent,
   InitReport,
-  KnnOptions,
   LoadPhase,
   LoadProgress,
-  Milliseconds,
   ModelReport,
-  ModelSpec,
-  NormalRange,
-  PixelData,
   Prediction,
   RawBenchmark,
   Target,
   Timings,
-  TrainOptions,
   TrainProgress,
   TrainReport,
-} from './protocol/types';
+} from './protocol/engine-api';
+export type {
+  Evaluation,
+  EvaluationSet,
+  ExampleQuery,
+  ProjectInfo,
+  ProjectProgress,
+  StoredProject,
+} from './protocol/project';
+export type { FeatureIdentity } from './protocol/project-record';
+export { KEYPOINT_NAMES, BONES } from './protocol/pose';
+export type { Keypoint, KeypointName, Pose } from './protocol/pose';
+export type { Milliseconds, NormalRange } from './protocol/units';
+export type { Ingest, Metrics } from './streams/metrics';
+
+// Operators and outputs
+export * from './streams/operators';
 export * from './outputs';

@@ -11,7 +11,7 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { Engine } from '../worker/engine';
 import { mergeEngineOptions } from '../protocol/options';
-import type { Backend, FeatureKind } from '../protocol/types';
+import type { Backend, FeatureKind } from '../protocol/engine-options';
 
 setWasmPaths({
   'tfjs-backend-wasm.wasm': wasm,

@@ -3,8 +3,10 @@
  * prediction per animation frame whenever the last one has finished — the loop ml5's featureExtractor
  * and Teachable Machine's library run. Its fps, long tasks and frame gaps show what the worker saves.
  */
-import { FRAME_SIZE, toBitmap } from '../streams/sources/picture';
-import type { Backend, FeatureKind, Milliseconds } from '../protocol/types';
+import { FRAME_SIZE } from '../protocol/frame';
+import { toBitmap } from '../streams/sources/picture';
+import type { Backend, FeatureKind } from '../protocol/engine-options';
+import type { Milliseconds } from '../protocol/units';
 import { BENCH_LABELS } from './add-examples';
 import { watchMainThread } from './main-thread-monitor';
 import type { BackendRun } from './types';

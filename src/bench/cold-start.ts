@@ -3,7 +3,8 @@
  * (IndexedDB cache or network), worker start, backend warm-up, two kNN examples and one prediction.
  */
 import { createPipeline } from '../streams/pipeline';
-import type { Backend, Milliseconds } from '../protocol/types';
+import type { Backend } from '../protocol/engine-options';
+import type { Milliseconds } from '../protocol/units';
 
 export interface ColdStart {
   /** Since navigation start (`performance.timeOrigin`). */

@@ -6,7 +6,9 @@
  * filter, as the app sends them.
  */
 import { merge } from 'rxjs';
-import type { Backend, FeatureKind, Milliseconds, RawBenchmark } from '../protocol/types';
+import type { Backend, FeatureKind } from '../protocol/engine-options';
+import type { Milliseconds } from '../protocol/units';
+import type { RawBenchmark } from '../protocol/engine-api';
 import { oneEuro } from '../streams/operators';
 import type { Metrics } from '../streams/metrics';
 import { createPipeline, type Pipeline } from '../streams/pipeline';

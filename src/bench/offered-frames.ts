@@ -4,8 +4,9 @@
  * so the prediction rate is the pipeline's limit, not the camera's.
  */
 import { Observable } from 'rxjs';
-import { FRAME_SIZE, toBitmap, type Fit, type Frame, type ImageInput } from '../streams/sources/picture';
-import type { Milliseconds } from '../protocol/types';
+import { FRAME_SIZE, type Fit } from '../protocol/frame';
+import { toBitmap, type Frame, type ImageInput } from '../streams/sources/picture';
+import type { Milliseconds } from '../protocol/units';
 
 export interface OfferedFramesOptions {
   /** Frames offered before the first result: one in the worker, one waiting. @default 2 */

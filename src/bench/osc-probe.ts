@@ -5,7 +5,7 @@
 import { filter, firstValueFrom, timeout, type Observable, type Subscription } from 'rxjs';
 import { oscOutput } from '../outputs/osc-output';
 import type { Output } from '../outputs/output';
-import type { Prediction } from '../protocol/types';
+import type { Prediction } from '../protocol/engine-api';
 
 export interface OscProbe {
   prefix: string;

@@ -7,7 +7,7 @@
 import { createPipeline, type Pipeline } from '../streams/pipeline';
 import { deleteProject } from '../streams/projects';
 import type { ImageInput } from '../streams/sources/picture';
-import type { Milliseconds } from '../protocol/types';
+import type { Milliseconds } from '../protocol/units';
 import { heapMb as heapAfterCollection } from './heap';
 import { watchMainThread } from './main-thread-monitor';
 import type { ProjectRestoreRun, ProjectScaleRun, ScaleMainThread } from './types';

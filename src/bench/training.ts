@@ -3,7 +3,7 @@
  * has no training step — from the last example added to its first prediction. Also what `auto` picks.
  */
 import { createPipeline } from '../streams/pipeline';
-import { DEFAULT_ENGINE_OPTIONS } from '../protocol/options';
+import { DEFAULT_ENGINE_OPTIONS } from '../protocol/engine-options';
 import { addExamples } from './add-examples';
 import type { TrainingRun } from './types';
 

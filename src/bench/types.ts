@@ -2,7 +2,8 @@
  * What the benchmark measures, as plain data: the page fills these in, the Node runner adds what only
  * it can see (arrival of each OSC bundle at a UDP receiver) and writes them out as JSON.
  */
-import type { Backend, FeatureKind, Milliseconds } from '../protocol/types';
+import type { Backend, FeatureKind } from '../protocol/engine-options';
+import type { Milliseconds } from '../protocol/units';
 
 /** How long each phase runs. Quick mode keeps slow backends to a few frames. */
 export interface BenchSettings {

@@ -7,7 +7,7 @@
  *
  * `t` is the frame's capture time in ms since 1970; regression predictions carry `"values":{…}` and label "".
  */
-import type { Prediction } from '../protocol/types';
+import type { Prediction } from '../protocol/engine-api';
 import { wallClock } from './osc-messages';
 import type { Output } from './output';
 import { socketOutput } from './socket-output';

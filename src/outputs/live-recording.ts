@@ -6,7 +6,7 @@
  * worker with predictions, the same movement performed later would span two or three times as many frames
  * as its template, outside the speed band DTW allows.
  */
-import type { Target } from '../protocol/types';
+import type { Target } from '../protocol/engine-api';
 import type { LiveSource, Pipeline, Recording } from '../streams/pipeline';
 
 /** @example const rec = recordLive(pipe, 'wave', video); … await rec.stop(); */

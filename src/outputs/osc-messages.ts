@@ -22,7 +22,7 @@
  */
 import OSC from 'osc-js';
 import type { Pose } from '../protocol/pose';
-import type { Prediction } from '../protocol/types';
+import type { Prediction } from '../protocol/engine-api';
 import { addressParts } from './osc-address';
 
 export type OscMode = 'tw' | 'wekinator';

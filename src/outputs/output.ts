@@ -4,7 +4,7 @@
  * now is dropped and counted.
  */
 import type { Observable, Subscription } from 'rxjs';
-import type { Prediction } from '../protocol/types';
+import type { Prediction } from '../protocol/engine-api';
 
 export type OutputStatus = 'connecting' | 'connected' | 'disconnected' | 'closed';
 

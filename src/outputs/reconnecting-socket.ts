@@ -3,7 +3,7 @@
  * returns false. What the bridge missed while it was down is gone, as real-time data should be.
  */
 import { BehaviorSubject, Subject, type Observable } from 'rxjs';
-import type { Milliseconds } from '../protocol/types';
+import type { Milliseconds } from '../protocol/units';
 import type { OutputStatus } from './output';
 
 export interface ReconnectOptions {

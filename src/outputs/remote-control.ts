@@ -4,7 +4,7 @@
  */
 import type { Observable } from 'rxjs';
 import type { LiveSource, Pipeline, Recording } from '../streams/pipeline';
-import type { Target } from '../protocol/types';
+import type { Target } from '../protocol/engine-api';
 import type { ControlCommand } from './control';
 import { recordLive } from './live-recording';
 

@@ -3,7 +3,7 @@
  * attach and close. Each output brings only how a prediction becomes frames.
  */
 import { BehaviorSubject, map, type Observable, type Subscription } from 'rxjs';
-import type { Prediction } from '../protocol/types';
+import type { Prediction } from '../protocol/engine-api';
 import type { Output, OutputState } from './output';
 import { ReconnectingSocket } from './reconnecting-socket';
 

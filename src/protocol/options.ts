@@ -1,42 +1,16 @@
 /**
- * Engine defaults and option merging. No tfjs here: the main thread imports this file too.
+ * Engine options merged over the defaults, and checked. No tfjs here: the main thread imports this file too.
  */
-import type { HeadSettings, HeadSettingsPatch } from './project';
-import type { EngineOptions, ModelSpec } from './types';
-
-/** Every engine option with its default. See `EngineOptions` for what each one means. */
-export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze<EngineOptions>({
-  backend: 'auto',
-  features: 'image',
-  pose: { mirror: false },
-  head: 'dense',
-  model: { version: 1, alpha: 0.25 },
-  outputs: ['value'],
-  train: {
-    epochs: 20,
-    learningRate: 0.001,
-    batchSize: 16,
-    hiddenUnits: 100,
-    validationSplit: 0.15,
-  },
-  knn: { k: 3 },
-  gestures: { threshold: null, refractoryMs: 600, band: { minRatio: 0.5, maxRatio: 2 } },
-  modelBaseUrl: 'models/',
-  modelUrl: '',
-  allowRemoteModel: true,
-  cacheModel: true,
-  autoBudgetMs: 2500,
-});
+import {
+  DEFAULT_ENGINE_OPTIONS,
+  type EngineOptions,
+  type HeadSettings,
+  type HeadSettingsPatch,
+  type ModelSpec,
+  type PartialEngineOptions,
+} from './engine-options';
 
 /** User options deep-merged over the defaults (one level deep, as the option groups are). */
-export type PartialEngineOptions = Partial<Omit<EngineOptions, 'model' | 'train' | 'knn' | 'pose' | 'gestures'>> & {
-  model?: Partial<ModelSpec>;
-  gestures?: Partial<EngineOptions['gestures']>;
-  pose?: Partial<EngineOptions['pose']>;
-  train?: Partial<EngineOptions['train']>;
-  knn?: Partial<EngineOptions['knn']>;
-};
-
 export function mergeEngineOptions(options: PartialEngineOptions = {}): EngineOptions {
   const d = DEFAULT_ENGINE_OPTIONS;
   return {

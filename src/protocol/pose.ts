@@ -2,7 +2,7 @@
  * Body pose, as both threads see it: MoveNet's 17 COCO keypoints in snake case ("left" is the person's
  * left), x and y in 0..1 of the square frame the model saw.
  */
-import type { NormalRange } from './types';
+import type { NormalRange } from './units';
 
 export const KEYPOINT_NAMES = [
   'nose',

@@ -1,38 +1,10 @@
 /**
- * What a project is, for both threads: the head's settings, what the engine reports about a project,
- * the evaluation after training. Types only, like types.ts.
+ * What the engine tells of a project: the project now, its evaluation after training, its progress when
+ * opened, the projects kept, and the copy of it the main thread keeps. Types only.
  */
-import type { GestureOptions, HeadKind, KnnOptions, Milliseconds, NormalRange, TrainOptions } from './types';
-
-/** The head and how it trains: everything `configure()` may change without restarting the worker. */
-export interface HeadSettings {
-  head: HeadKind;
-  /** Regression output names (each a value in [0, 1]). */
-  outputs: string[];
-  train: TrainOptions;
-  knn: KnnOptions;
-  gestures: GestureOptions;
-}
-
-/** A change to some of the head's settings. */
-export interface HeadSettingsPatch {
-  head?: HeadKind;
-  outputs?: string[];
-  train?: Partial<TrainOptions>;
-  knn?: Partial<KnnOptions>;
-  gestures?: Partial<GestureOptions>;
-}
-
-/**
- * Which feature model made a project's embeddings. Examples made by another one are re-embedded from
- * their stored crops when the project is opened.
- */
-export interface FeatureIdentity {
-  /** e.g. `mobilenet-v1-0.25` */
-  model: string;
-  /** Length of each feature vector. */
-  size: number;
-}
+import type { HeadKind, HeadSettings } from './engine-options';
+import type { ExampleRecord, FeatureIdentity, HeadState, ProjectMeta, ProjectRecord } from './project-record';
+import type { Milliseconds, NormalRange } from './units';
 
 /** A project as the engine holds it now. */
 export interface ProjectInfo {
@@ -116,15 +88,14 @@ export type EngineNotice = { kind: 'storage-error'; message: string } | { kind: 
 
 /**
  * A copy of a project the main thread keeps when nothing is persisted (no `project` option), so a worker
- * that crashes can be restarted with everything the user taught. The worker writes to it as it changes;
- * the values are the worker's own records, opaque to the main thread.
+ * that crashes can be restarted with everything the user taught. The worker writes to it as it changes.
  */
 export interface ProjectMirror {
   /** Everything kept, or null when there is nothing yet. */
-  load(): { meta: unknown; examples: unknown[]; head: unknown } | null;
-  saveMeta(meta: unknown): void;
-  putExamples(examples: { id: number }[]): void;
+  load(): ProjectRecord | null;
+  saveMeta(meta: ProjectMeta): void;
+  putExamples(examples: ExampleRecord[]): void;
   deleteExamples(ids: number[]): void;
-  putHead(state: unknown): void;
-  replace(record: { meta: unknown; examples: { id: number }[]; head: unknown }): void;
+  putHead(state: HeadState | null): void;
+  replace(record: ProjectRecord): void;
 }

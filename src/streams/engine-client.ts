@@ -9,13 +9,15 @@
  */
 import * as Comlink from 'comlink';
 import { Subject, type Observable } from 'rxjs';
-import { DEFAULT_ENGINE_OPTIONS } from '../protocol/options';
+import { DEFAULT_ENGINE_OPTIONS, type EngineInit } from '../protocol/engine-options';
 import type { EngineNotice, ProjectMirror, ProjectProgress } from '../protocol/project';
-import type { EngineApi, EngineInit, InitReport, LoadProgress, Milliseconds } from '../protocol/types';
+import type { EngineApi, InitReport, LoadProgress } from '../protocol/engine-api';
+import { carryErrors, WorkerRestartedError } from '../protocol/errors';
+import type { ExampleRecord, HeadState, ProjectMeta, ProjectRecord } from '../protocol/project-record';
+import type { Milliseconds } from '../protocol/units';
 import { rememberBackend, rememberedBackend } from './remembered-backend';
-import { restoreErrorClasses } from './worker-errors';
 
-restoreErrorClasses();
+carryErrors();
 
 export interface EngineStart extends EngineInit {
   /** Reports model loading (and re-embedding a project made with another model), for a progress bar. */
@@ -26,14 +28,12 @@ export interface EngineStart extends EngineInit {
   onNotice?: (n: EngineNotice) => void;
 }
 
-/** The engine's worker died (or stopped answering) and was replaced; `cause` says how it died. */
-export class WorkerRestartedError extends Error {
-  override name = 'WorkerRestartedError';
-  constructor(readonly reason: string) {
-    super(
-      `The engine's worker stopped (${reason}) and was restarted with everything it had been taught. A call in flight at that moment rejects with this error, its answer lost: an example it was adding may have been kept or not (counts() says), training must be started again.`,
-    );
-  }
+/** The error a restart is told with, and that a call in flight at the crash rejects with. */
+export function workerRestarted(reason: string): WorkerRestartedError {
+  return new WorkerRestartedError(
+    `The engine's worker stopped (${reason}) and was restarted with everything it had been taught. A call in flight at that moment rejects with this error, its answer lost: an example it was adding may have been kept or not (counts() says), training must be started again.`,
+    reason,
+  );
 }
 
 /** A restart, as `restarts$` tells it. */
@@ -81,27 +81,27 @@ function pageUrl(url: string): string {
  * restarted worker starts from. The records are the worker's own (embedding, thumbnail, crop…).
  */
 export class MemoryMirror implements ProjectMirror {
-  #meta: unknown = null;
-  #examples = new Map<number, { id: number }>();
-  #head: unknown = null;
+  #meta: ProjectMeta | null = null;
+  #examples = new Map<number, ExampleRecord>();
+  #head: HeadState | null = null;
 
-  load() {
+  load(): ProjectRecord | null {
     if (this.#meta === null) return null;
     return { meta: this.#meta, examples: [...this.#examples.values()].sort((a, b) => a.id - b.id), head: this.#head };
   }
-  saveMeta(meta: unknown): void {
+  saveMeta(meta: ProjectMeta): void {
     this.#meta = meta;
   }
-  putExamples(examples: { id: number }[]): void {
+  putExamples(examples: ExampleRecord[]): void {
     for (const e of examples) this.#examples.set(e.id, e);
   }
   deleteExamples(ids: number[]): void {
     for (const id of ids) this.#examples.delete(id);
   }
-  putHead(state: unknown): void {
+  putHead(state: HeadState | null): void {
     this.#head = state;
   }
-  replace(record: { meta: unknown; examples: { id: number }[]; head: unknown }): void {
+  replace(record: ProjectRecord): void {
     this.#meta = record.meta;
     this.#examples = new Map(record.examples.map((e) => [e.id, e]));
     this.#head = record.head;
@@ -262,7 +262,7 @@ export async function startEngine(options: EngineStart = {}): Promise<EngineClie
       return await Promise.race([
         method(...args),
         w.died.then((reason) => {
-          throw new WorkerRestartedError(reason);
+          throw workerRestarted(reason);
         }),
       ]);
     } finally {

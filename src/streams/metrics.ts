@@ -3,7 +3,9 @@
  * sliding window, backend and tensor count. Recorded on the hot path with O(1) work per event;
  * summarised only when a snapshot is asked for.
  */
-import type { Backend, Milliseconds, Prediction } from '../protocol/types';
+import type { Backend } from '../protocol/engine-options';
+import type { Milliseconds } from '../protocol/units';
+import type { Prediction } from '../protocol/engine-api';
 import { percentile } from '../protocol/stats';
 
 export interface Metrics {

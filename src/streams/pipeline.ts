@@ -19,30 +19,25 @@ import {
   takeUntil,
   type Observable,
 } from 'rxjs';
-import type {
-  Evaluation,
-  ExampleQuery,
-  HeadSettings,
-  HeadSettingsPatch,
-  ProjectInfo,
-  ProjectProgress,
-} from '../protocol/project';
-import { StorageError } from '../protocol/project-db';
+import type { Evaluation, ExampleQuery, ProjectInfo, ProjectProgress } from '../protocol/project';
+import type { HeadSettings, HeadSettingsPatch } from '../protocol/engine-options';
+import { StorageError, WorkerRestartedError } from '../protocol/errors';
 import type {
   GestureEvent,
   ExampleCounts,
   ExampleInfo,
   InitReport,
-  Milliseconds,
   Prediction,
   RawBenchmark,
   Target,
   TrainProgress,
   TrainReport,
-} from '../protocol/types';
+} from '../protocol/engine-api';
+import type { Milliseconds } from '../protocol/units';
 import { watchCamera } from './sources/camera';
-import { WorkerRestartedError, startEngine, type EngineClient, type EngineStart } from './engine-client';
-import { FRAME_SIZE, toBitmap, type Fit, type Frame, type ImageInput } from './sources/picture';
+import { startEngine, workerRestarted, type EngineClient, type EngineStart } from './engine-client';
+import { FRAME_SIZE, type Fit } from '../protocol/frame';
+import { toBitmap, type Frame, type ImageInput } from './sources/picture';
 import { MetricsRecorder, type Metrics } from './metrics';
 import { newestFrames, type LiveSource } from './intake/page-frames';
 import { startRecording, type RecordOptions, type Recording } from './recording';
@@ -241,7 +236,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
   // A crashed worker comes back with everything; say so, count it, and show the counts again.
   const restarts = client.restarts$.subscribe({
     next: (r) => {
-      errors.next(new WorkerRestartedError(r.reason));
+      errors.next(workerRestarted(r.reason));
       metrics.workerRestarted();
       void engine.counts().then(changed, () => {});
     },

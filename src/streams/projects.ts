@@ -3,7 +3,8 @@
  * `createPipeline({ project: name })`; the worker then reads and writes it.
  */
 import type { StoredProject } from '../protocol/project';
-import { ProjectLockedError, openProjectDb, projectLock, projectRange } from '../protocol/project-db';
+import { ProjectLockedError } from '../protocol/errors';
+import { openProjectDb, projectLock, projectRange } from '../protocol/project-db';
 
 /** Every stored project, most recently changed first. */
 export async function listProjects(): Promise<StoredProject[]> {

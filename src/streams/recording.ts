@@ -2,7 +2,8 @@
  * Hold-to-record: examples from a live source until `stop()`, at most `maxFps` a second.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { Fit, Frame } from './sources/picture';
+import type { Fit } from '../protocol/frame';
+import type { Frame } from './sources/picture';
 import { newestFrames, type LiveSource } from './intake/page-frames';
 
 export interface RecordOptions {

@@ -2,7 +2,7 @@
  * Remembers `auto`'s backend choice per device in localStorage, so the next start skips measuring.
  * The worker checks the device key, so a copied profile on other hardware measures again.
  */
-import type { RememberedBackend } from '../protocol/types';
+import type { RememberedBackend } from '../protocol/engine-options';
 
 const KEY = 'trainwhistle.backend';
 

@@ -5,7 +5,7 @@
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
 import type { OscMode } from '../outputs';
-import type { NormalRange } from '../protocol/types';
+import type { NormalRange } from '../protocol/units';
 import type { Pipeline } from '../streams/pipeline';
 
 /** The operators between the model and the outputs (src/streams/operators). */

@@ -3,7 +3,7 @@
  * their own camera or video — each backend in its own worker, then training — shown as a table.
  * Latency here ends at the main thread; `npm run bench` follows it to a UDP receiver through the bridge.
  */
-import type { Backend } from '../protocol/types';
+import type { Backend } from '../protocol/engine-options';
 import { measureBaseline } from '../bench/baseline';
 import { BackendUnavailable, measureBackend } from '../bench/measure-backend';
 import { rowCells } from '../bench/table';

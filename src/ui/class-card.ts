@@ -6,7 +6,7 @@
  * listed with its length and a way to delete it, and the card lights up when the gesture is recognised.
  */
 import { recordLive } from '../outputs';
-import type { GestureEvent, Target } from '../protocol/types';
+import type { GestureEvent, Target } from '../protocol/engine-api';
 import type { Pipeline, Recording } from '../streams/pipeline';
 import { h, hidden, type Scope } from './dom';
 import { acceptDrops, addImages, uploadMessage } from './image-upload';

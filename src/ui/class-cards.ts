@@ -4,7 +4,7 @@
  * card records examples with the sliders' values (as Wekinator does). In gestures mode each card is a
  * gesture ("Add gesture"), its templates listed, and it lights up when the gesture is recognised.
  */
-import type { ExampleCounts } from '../protocol/types';
+import type { ExampleCounts } from '../protocol/engine-api';
 import type { AppSettingsStore } from './app-settings';
 import { ClassCard, type CardContext } from './class-card';
 import { h, Scope } from './dom';

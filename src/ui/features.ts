@@ -5,8 +5,8 @@
  */
 import { unzip } from 'fflate';
 import { listProjects } from '../index';
-import type { FeatureIdentity } from '../protocol/project';
-import type { FeatureKind } from '../protocol/types';
+import type { FeatureIdentity } from '../protocol/project-record';
+import type { FeatureKind } from '../protocol/engine-options';
 
 export interface FeatureChoice {
   features: FeatureKind;

@@ -3,8 +3,7 @@
  * refractory time and speed band, each with its default shown, applied with `configure()` as soon as one
  * changes (no restart).
  */
-import { DEFAULT_ENGINE_OPTIONS } from '../protocol/options';
-import type { HeadSettings, HeadSettingsPatch } from '../protocol/project';
+import { DEFAULT_ENGINE_OPTIONS, type HeadSettings, type HeadSettingsPatch } from '../protocol/engine-options';
 import type { Pipeline } from '../streams/pipeline';
 import { h, type Scope } from './dom';
 import type { Notices } from './notices';

@@ -2,7 +2,7 @@
  * Pictures from files (the picker, or dropped onto a card) become examples, many at once. Files that are
  * not images, or do not decode, are skipped and named; the others are added.
  */
-import type { Target } from '../protocol/types';
+import type { Target } from '../protocol/engine-api';
 import type { Pipeline } from '../streams/pipeline';
 
 /** Some systems give no type for a picture: then its extension decides. */

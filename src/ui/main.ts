@@ -4,7 +4,7 @@
  * kept as it changes. Backend, head and features can be set in the address for the first project:
  * ?backend=wasm&head=knn&features=pose.
  */
-import type { BackendChoice, HeadKind } from '../protocol/types';
+import type { BackendChoice, HeadKind } from '../protocol/engine-options';
 import { byId } from './dom';
 import { IMAGE_FEATURES, choiceFromParam, fileChoice, sameChoice, storedChoice, type FeatureChoice } from './features';
 import { Notices } from './notices';

@@ -4,7 +4,7 @@
  * what the preview shows (label, skeleton) and what every output sends.
  */
 import { connect, distinctUntilChanged, filter, map, merge, share, switchMap, type Observable } from 'rxjs';
-import type { Prediction } from '../protocol/types';
+import type { Prediction } from '../protocol/engine-api';
 import { hold, oneEuro, smooth, threshold } from '../streams/operators';
 import type { AppSettings, AppSettingsStore, OperatorSettings } from './app-settings';
 import { h, type Scope } from './dom';

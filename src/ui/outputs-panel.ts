@@ -17,7 +17,7 @@ import {
   type OutputState,
 } from '../outputs';
 import { KEYPOINT_NAMES } from '../protocol/pose';
-import type { ExampleCounts, Prediction } from '../protocol/types';
+import type { ExampleCounts, Prediction } from '../protocol/engine-api';
 import type { LiveSource, Pipeline } from '../streams/pipeline';
 import type { AppSettingsStore, OutputSettings } from './app-settings';
 import { byId, perFrame, type Scope } from './dom';

@@ -4,7 +4,7 @@
  * the operators (what the outputs send), a bar per class (or output), and the last gesture recognised.
  */
 import type { Observable } from 'rxjs';
-import type { GestureEvent, Prediction } from '../protocol/types';
+import type { GestureEvent, Prediction } from '../protocol/engine-api';
 import type { Pipeline } from '../streams/pipeline';
 import type { AppSettingsStore } from './app-settings';
 import { byId, h, perFrame, type Scope } from './dom';

@@ -5,7 +5,8 @@
 import { ReplaySubject } from 'rxjs';
 import { CameraError, createPipeline, deleteProject, reopenCamera, watchCamera, type Pipeline } from '../index';
 import type { ProjectProgress } from '../protocol/project';
-import type { BackendChoice, ExampleCounts, HeadKind, LoadProgress } from '../protocol/types';
+import type { BackendChoice, HeadKind } from '../protocol/engine-options';
+import type { ExampleCounts, LoadProgress } from '../protocol/engine-api';
 import { AppSettingsStore, type AppSettings } from './app-settings';
 import { ClassCards } from './class-cards';
 import type { CardContext } from './class-card';

@@ -3,7 +3,7 @@
  * `sequence`), with a picture from the middle of the movement, its length in frames, and a button that
  * deletes the whole template.
  */
-import type { ExampleInfo } from '../protocol/types';
+import type { ExampleInfo } from '../protocol/engine-api';
 import { h } from './dom';
 import { thumbnailCanvas } from './thumbnail';
 

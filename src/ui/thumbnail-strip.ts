@@ -4,7 +4,7 @@
  * `examples({ label, offset, limit })`, so a class of thousands of examples scrolls as smoothly as one of ten.
  * Clicking a thumbnail deletes that example.
  */
-import type { ExampleInfo } from '../protocol/types';
+import type { ExampleInfo } from '../protocol/engine-api';
 import { h, perFrame } from './dom';
 import { thumbnailCanvas } from './thumbnail';
 

@@ -1,5 +1,5 @@
 /** An example's 48×48 thumbnail (plain RGBA pixels from the worker) as a canvas. */
-import type { PixelData } from '../protocol/types';
+import type { PixelData } from '../protocol/frame';
 
 export function thumbnailCanvas(pixels: PixelData): HTMLCanvasElement {
   const canvas = document.createElement('canvas');

@@ -4,7 +4,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { TrainProgress } from '../protocol/types';
+import type { TrainProgress } from '../protocol/engine-api';
 import { h } from './dom';
 
 type Series = (number | null)[];

@@ -3,7 +3,8 @@
  * button, a live chart of loss and accuracy per epoch, and the advanced settings. Training runs in the
  * worker, so the page stays responsive; predicting starts by itself when it ends.
  */
-import type { ExampleCounts, HeadKind, TrainProgress } from '../protocol/types';
+import type { ExampleCounts, TrainProgress } from '../protocol/engine-api';
+import type { HeadKind } from '../protocol/engine-options';
 import type { Pipeline } from '../streams/pipeline';
 import { h, percent, type Scope } from './dom';
 import { choiceOf, type FeatureChoice } from './features';

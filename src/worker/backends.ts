@@ -4,7 +4,9 @@
  * measures a software GPU (SwiftShader, llvmpipe): there it is 10–100× slower than wasm.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Backend, BackendReport, BackendTrial, EngineOptions, Milliseconds } from '../protocol/types';
+import type { Backend, EngineOptions } from '../protocol/engine-options';
+import type { BackendReport, BackendTrial } from '../protocol/engine-api';
+import type { Milliseconds } from '../protocol/units';
 
 const FALLBACK_ORDER: Backend[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
 /** wasm first: it starts fast everywhere, so a tight budget still measures the usual winner. */

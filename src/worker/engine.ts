@@ -9,32 +9,29 @@ import type {
   EngineNotice,
   Evaluation,
   ExampleQuery,
-  HeadSettings,
-  HeadSettingsPatch,
   ProjectInfo,
   ProjectMirror,
   ProjectProgress,
 } from '../protocol/project';
+import type { HeadSettings, HeadSettingsPatch, Backend, EngineInit, EngineOptions } from '../protocol/engine-options';
 import type {
-  Backend,
   EngineApi,
-  EngineImage,
-  EngineInit,
-  EngineOptions,
   ExampleCounts,
   ExampleInfo,
   InitReport,
   LoadProgress,
-  Milliseconds,
   Prediction,
   RawBenchmark,
   StreamReport,
   Target,
   TrainProgress,
   TrainReport,
-} from '../protocol/types';
+} from '../protocol/engine-api';
+import { FRAME_SIZE, type EngineImage } from '../protocol/frame';
+import type { Milliseconds } from '../protocol/units';
 import { headSettingsOf, mergeEngineOptions, mergeHeadSettings, validateEngineOptions } from '../protocol/options';
 import { percentile } from '../protocol/stats';
+import { NoPersonError, NotTrainedError, serializeError, type SerializedError } from '../protocol/errors';
 import { chooseBackend } from './backends';
 import { evaluate } from './evaluate';
 import { FrameStream } from './intake/camera-frames';
@@ -42,8 +39,8 @@ import { ExampleStore, checkLabel, info, type Example } from './examples';
 import type { FeatureExtractor } from './features/feature-extractor';
 import { loadMobileNetFeatures } from './features/mobilenet';
 import { loadMoveNetFeatures } from './features/movenet';
-import { INPUT_SIZE, checkImage, release, thumbnail, toSquarePixels } from './intake/pixels';
-import { NotTrainedError, type Head } from './heads/head';
+import { checkImage, release, thumbnail, toSquarePixels } from './intake/pixels';
+import { type Head } from './heads/head';
 import { DtwHead, MIN_TEMPLATE_FRAMES } from './heads/dtw';
 import { makeHead } from './heads/make-head';
 import { checkRegressionTarget } from './heads/regression';
@@ -51,7 +48,8 @@ import { encodeCrop } from './project/crops';
 import { readProjectFile, writeProjectFile } from './project/project-file';
 import { reembed } from './project/reembed';
 import { mirrorStore } from './project/mirror-store';
-import { noStore, type ProjectMeta, type ProjectRecord, type ProjectStore } from './project/store';
+import { noStore, type ProjectStore } from './project/store';
+import { type ProjectMeta, type ProjectRecord } from '../protocol/project-record';
 
 /** What differs between the browser worker and Node tests. */
 export interface EnginePlatform {
@@ -151,7 +149,7 @@ export class Engine implements EngineApi {
         ? await loadMoveNetFeatures(o, o.pose.mirror, onProgress, this.platform.poseModelHandler)
         : await loadMobileNetFeatures(o, onProgress, this.platform.modelHandler);
     const features: FeatureExtractor = loaded.model;
-    const probe = tf.zeros<tf.Rank.R3>([INPUT_SIZE, INPUT_SIZE, 3], 'int32');
+    const probe = tf.zeros<tf.Rank.R3>([FRAME_SIZE, FRAME_SIZE, 3], 'int32');
     try {
       const backend = await chooseBackend(o, (deadline) => measure(features, probe, deadline));
       await measure(features, probe, 0); // warm the chosen backend (shader compilation) before the first frame
@@ -523,11 +521,11 @@ export class Engine implements EngineApi {
       if (!next) break;
       const frameAgeMs = performance.now() - next.at;
       let prediction: Prediction | null = null;
-      let error: Error | null = null;
+      let error: SerializedError | null = null;
       try {
         prediction = await this.predict(next.frame, next.at); // closes the frame
       } catch (e) {
-        error = e as Error;
+        error = serializeError(e);
       }
       const report = { received: stream.received - received, dropped: stream.dropped - dropped };
       [received, dropped] = [stream.received, stream.dropped];
@@ -627,7 +625,7 @@ export class Engine implements EngineApi {
 
   async rawBenchmark(durationMs: Milliseconds): Promise<RawBenchmark> {
     const { features } = this.#ready(false);
-    const frame = tf.tidy(() => tf.randomUniform<tf.Rank.R3>([INPUT_SIZE, INPUT_SIZE, 3], 0, 255, 'int32'));
+    const frame = tf.tidy(() => tf.randomUniform<tf.Rank.R3>([FRAME_SIZE, FRAME_SIZE, 3], 0, 255, 'int32'));
     try {
       await features.extract(frame); // warm-up: shader compilation is not the steady state
       const times: number[] = [];
@@ -661,11 +659,6 @@ export class Engine implements EngineApi {
     this.#options = null;
     this.#store.clear();
   }
-}
-
-/** A pose example with nobody in view: a frame to skip, not a failure of the recording. */
-export class NoPersonError extends RangeError {
-  override name = 'NoPersonError';
 }
 
 /** Mean ms per frame on the active backend: one warm-up, then frames until `deadline` (at most 5). */

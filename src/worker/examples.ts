@@ -4,20 +4,11 @@
  * Plain arrays, no tensors: nothing here needs disposing, and a failed training cannot lose them.
  */
 import type { ExampleQuery } from '../protocol/project';
-import type { ExampleCounts, ExampleInfo, PixelData } from '../protocol/types';
+import type { ExampleRecord } from '../protocol/project-record';
+import type { ExampleCounts, ExampleInfo } from '../protocol/engine-api';
 
-export interface Example {
-  id: number;
-  /** Classification label; '' for regression examples. */
-  label: string;
-  values?: Record<string, number>;
-  embedding: Float32Array;
-  thumbnail: PixelData;
-  /** The 224×224 picture the model saw, as JPEG; null where it could not be encoded (Node). */
-  crop: Blob | null;
-  /** Gestures: the hold of Record this frame belongs to (its frames, in id order, are one template). */
-  sequence?: number;
-}
+/** An example as the engine holds it: the project's one example record. */
+export type Example = ExampleRecord;
 
 export class ExampleStore {
   #examples: Example[] = [];

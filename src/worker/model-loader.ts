@@ -4,7 +4,9 @@
  * model is cached, so the next start works offline. MobileNet and MoveNet both come through here.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { EngineOptions, LoadPhase, LoadProgress, ModelReport } from '../protocol/types';
+import type { EngineOptions } from '../protocol/engine-options';
+import { ModelUnavailableError } from '../protocol/errors';
+import type { LoadPhase, LoadProgress, ModelReport } from '../protocol/engine-api';
 
 /** Where one model's weights may be found. */
 export interface ModelSource {
@@ -30,11 +32,6 @@ interface Source {
   phase: Exclude<LoadPhase, 'backend' | 'ready'>;
   url: string;
   handler: tf.io.IOHandler;
-}
-
-/** Thrown when no source has the weights; its message says how to get them. */
-export class ModelUnavailableError extends Error {
-  override name = 'ModelUnavailableError';
 }
 
 const cacheKey = (m: ModelSource) => `indexeddb://trainwhistle-${m.name}`;

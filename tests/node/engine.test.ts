@@ -3,7 +3,8 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { Engine } from '../../src/worker/engine';
-import type { PixelData, TrainProgress } from '../../src/protocol/types';
+import type { PixelData } from '../../src/protocol/frame';
+import type { TrainProgress } from '../../src/protocol/engine-api';
 import { cosine, crops } from '../support/augment';
 import { loadFixture } from '../support/clip';
 import { GRAPH_MODEL_DIR, folderHandler, realEngine } from '../support/engine';

@@ -5,7 +5,8 @@
  * features (MoveNet) and with image features (MobileNet).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { GestureEvent, PixelData } from '../../src/protocol/types';
+import type { GestureEvent } from '../../src/protocol/engine-api';
+import type { PixelData } from '../../src/protocol/frame';
 import type { Engine } from '../../src/worker/engine';
 import { place } from '../support/augment';
 import { loadFixture } from '../support/clip';

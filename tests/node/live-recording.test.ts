@@ -5,7 +5,7 @@
 import { BehaviorSubject } from 'rxjs';
 import { describe, expect, test } from 'vitest';
 import { recordLive } from '../../src/outputs/live-recording';
-import type { HeadKind } from '../../src/protocol/types';
+import type { HeadKind } from '../../src/protocol/engine-options';
 import type { LiveSource, Pipeline, Recording } from '../../src/streams/pipeline';
 
 /** The parts of a pipeline recordLive uses, with what was done to it. */

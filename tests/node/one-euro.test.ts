@@ -7,7 +7,7 @@ import { firstValueFrom, from, toArray } from 'rxjs';
 import { describe, expect, test } from 'vitest';
 import { oneEuro } from '../../src/streams/operators/one-euro';
 import { KEYPOINT_NAMES } from '../../src/protocol/pose';
-import type { Prediction } from '../../src/protocol/types';
+import type { Prediction } from '../../src/protocol/engine-api';
 import { rng } from '../support/augment';
 
 const FRAME_MS = 1000 / 30;

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
 import { hold, labelChanges, smooth, threshold, type LabelChange } from '../../src/streams/operators';
-import type { Prediction } from '../../src/protocol/types';
+import type { Prediction } from '../../src/protocol/engine-api';
 
 const timings = { fromPixels: 0, infer: 0, head: 0, total: 0 };
 

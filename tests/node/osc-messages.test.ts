@@ -8,7 +8,7 @@ import { decodePacket, toCommand } from '../../src/outputs/control';
 import { toJson } from '../../src/outputs/json-output';
 import { addressParts, checkPrefix, safeAddressPart } from '../../src/outputs/osc-address';
 import { freshMemory, pack, toOscMessages } from '../../src/outputs/osc-messages';
-import type { Prediction } from '../../src/protocol/types';
+import type { Prediction } from '../../src/protocol/engine-api';
 import { PATCH_CONTROLS, typed } from '../support/bridge';
 
 const prediction = (

@@ -11,7 +11,7 @@ import { freshMemory, isUrgent, oscText, toOscMessages, type OscMessageOptions }
 import { oscOutput, type OscOutputOptions } from '../../src/outputs/osc-output';
 import type { Output, OutputState } from '../../src/outputs/output';
 import { KEYPOINT_NAMES, type Pose } from '../../src/protocol/pose';
-import type { GestureEvent, Prediction } from '../../src/protocol/types';
+import type { GestureEvent, Prediction } from '../../src/protocol/engine-api';
 import { cleanUp, startBridge } from '../support/bridge';
 import { startOscdump } from '../support/oscdump';
 

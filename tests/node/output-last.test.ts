@@ -10,7 +10,7 @@ import { jsonOutput } from '../../src/outputs/json-output';
 import { freshMemory, oscText, toOscMessages } from '../../src/outputs/osc-messages';
 import { oscOutput } from '../../src/outputs/osc-output';
 import type { Output, OutputState } from '../../src/outputs/output';
-import type { Prediction } from '../../src/protocol/types';
+import type { Prediction } from '../../src/protocol/engine-api';
 import { cleanUp, connectPage, startBridge, udpPeer } from '../support/bridge';
 
 globalThis.WebSocket ??= WebSocket as unknown as typeof globalThis.WebSocket;

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { jsonOutput } from '../../src/outputs/json-output';
 import { oscOutput } from '../../src/outputs/osc-output';
 import type { Output, OutputStatus } from '../../src/outputs/output';
-import type { Prediction } from '../../src/protocol/types';
+import type { Prediction } from '../../src/protocol/engine-api';
 import {
   cleanUp,
   connectPage,

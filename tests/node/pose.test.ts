@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { KEYPOINT_NAMES, type Keypoint, type Pose } from '../../src/protocol/pose';
-import type { PixelData } from '../../src/protocol/types';
+import type { PixelData } from '../../src/protocol/frame';
 import type { Engine } from '../../src/worker/engine';
 import { poseVector } from '../../src/worker/features/pose-vector';
 import { rmsDistance } from '../../src/worker/gestures/streaming-dtw';

@@ -18,7 +18,7 @@ import OSC from 'osc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePacket, toCommand } from '../../src/outputs/control';
 import { freshMemory, pack, toOscMessages } from '../../src/outputs/osc-messages';
-import type { Prediction } from '../../src/protocol/types';
+import type { Prediction } from '../../src/protocol/engine-api';
 import {
   cleanUp,
   connectPage,

@@ -2,7 +2,7 @@
  * Augmented crops of the real photos — what a user's recorded frames look like: the object shifted,
  * mirrored, a little brighter or darker. Seeded, so a failing test fails the same way every run.
  */
-import type { PixelData } from '../../src/protocol/types';
+import type { PixelData } from '../../src/protocol/frame';
 import { rng } from '../../src/bench/random';
 
 export { rng };

@@ -20,7 +20,7 @@ import { dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import type { PixelData } from '../../src/protocol/types';
+import type { PixelData } from '../../src/protocol/frame';
 
 export const CLIP_LABELS = ['chelsea', 'coffee', 'rocket'] as const;
 export type ClipLabel = (typeof CLIP_LABELS)[number];

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { Engine } from '../../src/worker/engine';
-import type { PartialEngineOptions } from '../../src/protocol/options';
+import type { PartialEngineOptions } from '../../src/protocol/engine-options';
 import { SHARED } from './paths';
 
 export const GRAPH_MODEL_DIR = join(SHARED, 'models/mobilenet_v1_025_224_graph');

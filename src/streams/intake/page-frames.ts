@@ -2,8 +2,9 @@
  * Feeds a live source to a worker-bound function, one frame at a time, newest first.
  */
 import { EMPTY, Observable, filter, from, tap } from 'rxjs';
-import type { Milliseconds } from '../../protocol/types';
-import { FRAME_SIZE, type Fit, type Frame } from '../sources/picture';
+import type { Milliseconds } from '../../protocol/units';
+import { FRAME_SIZE, type Fit } from '../../protocol/frame';
+import { type Frame } from '../sources/picture';
 import { capture, frameTicks, hasPicture, type FrameElement } from '../sources/frames';
 import { processLatest } from './newest-wins';
 

@@ -8,9 +8,9 @@
  */
 import * as Comlink from 'comlink';
 import { Observable, type Subscription } from 'rxjs';
-import type { EngineApi, Prediction, StreamReport } from '../../protocol/types';
+import type { EngineApi, Prediction, StreamReport } from '../../protocol/engine-api';
 import { cameraState, cameraTrack, watchCamera } from '../sources/camera';
-import { WorkerRestartedError } from '../engine-client';
+import { reviveError, WorkerRestartedError } from '../../protocol/errors';
 import type { MetricsRecorder } from '../metrics';
 import type { LiveSource } from './page-frames';
 
@@ -63,7 +63,7 @@ export function streamedPredictions(
       const prediction = r.prediction ? { ...r.prediction, t, latencyMs: start - t } : null;
       // Our own part only: what the subscribers then do with the prediction is theirs.
       metrics.mainThread(performance.now() - start);
-      if (r.error) report(r.error);
+      if (r.error) report(reviveError(r.error));
       else if (prediction) subscriber.next(prediction);
     };
     const run = async () => {

@@ -1,5 +1,6 @@
 import { map, pipe, scan, type MonoTypeOperatorFunction } from 'rxjs';
-import type { Milliseconds, Prediction } from '../../protocol/types';
+import type { Milliseconds } from '../../protocol/units';
+import type { Prediction } from '../../protocol/engine-api';
 
 /** How long a new label must last before `hold` lets the emitted label switch to it. */
 export interface HoldOptions {

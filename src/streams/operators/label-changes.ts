@@ -1,5 +1,6 @@
 import { distinctUntilKeyChanged, pipe, scan, type OperatorFunction } from 'rxjs';
-import type { Milliseconds, NormalRange, Prediction } from '../../protocol/types';
+import type { Milliseconds, NormalRange } from '../../protocol/units';
+import type { Prediction } from '../../protocol/engine-api';
 
 /** One switch of the label, as emitted by `labelChanges`. */
 export interface LabelChange {

@@ -1,6 +1,7 @@
 import { scan, map, type MonoTypeOperatorFunction } from 'rxjs';
 import type { Keypoint } from '../../protocol/pose';
-import type { Milliseconds, Prediction } from '../../protocol/types';
+import type { Milliseconds } from '../../protocol/units';
+import type { Prediction } from '../../protocol/engine-api';
 
 /** The One Euro filter's two parameters (Casiez, Roussel & Vogel, CHI 2012). */
 export interface OneEuroOptions {

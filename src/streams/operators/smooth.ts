@@ -1,5 +1,6 @@
 import { scan, type MonoTypeOperatorFunction } from 'rxjs';
-import type { NormalRange, Prediction } from '../../protocol/types';
+import type { NormalRange } from '../../protocol/units';
+import type { Prediction } from '../../protocol/engine-api';
 
 /**
  * Smooths predictions with an exponential moving average of each label's confidence (and of each

@@ -1,5 +1,6 @@
 import { map, type MonoTypeOperatorFunction } from 'rxjs';
-import type { NormalRange, Prediction } from '../../protocol/types';
+import type { NormalRange } from '../../protocol/units';
+import type { Prediction } from '../../protocol/engine-api';
 
 /**
  * Replaces the winning label with `unknownLabel` when its confidence is below `minConfidence`.

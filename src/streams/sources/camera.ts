@@ -4,6 +4,7 @@
  * muted by the system) and comes back.
  */
 import { Observable } from 'rxjs';
+import { CameraError } from '../../protocol/errors';
 import { keepPlaying, releaseFile } from './video';
 
 export interface CameraOptions {
@@ -16,23 +17,6 @@ export interface CameraOptions {
   frameRate?: number;
   /** Show the stream in this element instead of a new, detached one. */
   video?: HTMLVideoElement;
-}
-
-/**
- * Why a camera cannot be used: it could not be opened (`denied`, `absent`, `busy`, `unsupported`, `other`),
- * or it went away while in use (`ended`: unplugged, taken, permission withdrawn; `muted`: no pictures for now).
- */
-export type CameraErrorReason = 'denied' | 'absent' | 'busy' | 'unsupported' | 'ended' | 'muted' | 'other';
-
-/** Thrown when no camera can be opened, and told on `errors$` when one stops; `message` says what to do. */
-export class CameraError extends Error {
-  override name = 'CameraError';
-  constructor(
-    message: string,
-    readonly reason: CameraErrorReason,
-  ) {
-    super(message);
-  }
 }
 
 const ALTERNATIVES =

@@ -6,9 +6,10 @@
  */
 import { Observable, concatMap } from 'rxjs';
 import { cameraState } from './camera';
-import { FRAME_SIZE, toBitmap, type Fit, type Frame } from './picture';
+import { FRAME_SIZE, type Fit } from '../../protocol/frame';
+import { toBitmap, type Frame } from './picture';
 import { keepPlaying } from './video';
-import type { Milliseconds } from '../../protocol/types';
+import type { Milliseconds } from '../../protocol/units';
 
 export type FrameElement = HTMLVideoElement | HTMLCanvasElement | HTMLImageElement;
 

@@ -3,7 +3,8 @@
  * moment it was captured. Converting here (centre crop + resize in `createImageBitmap`) keeps the
  * transfer small and lets the worker skip a resize.
  */
-import type { Milliseconds } from '../../protocol/types';
+import { FRAME_SIZE, placement, type Fit } from '../../protocol/frame';
+import type { Milliseconds } from '../../protocol/units';
 
 export interface Frame {
   bitmap: ImageBitmap;
@@ -14,15 +15,6 @@ export interface Frame {
 /** Everything `addExample`, `classify` and `frames()` accept. */
 export type ImageInput =
   ImageBitmap | ImageData | VideoFrame | OffscreenCanvas | HTMLVideoElement | HTMLImageElement | HTMLCanvasElement;
-
-/** The input size of MobileNet. */
-export const FRAME_SIZE = 224;
-
-/**
- * How a frame becomes a square: `cover` keeps the centre square (MobileNet: the object is in the middle),
- * `contain` keeps the whole picture with bars (pose: a raised hand at the edge of the frame still counts).
- */
-export type Fit = 'cover' | 'contain';
 
 function size(image: ImageInput): { width: number; height: number } {
   if (typeof HTMLVideoElement !== 'undefined' && image instanceof HTMLVideoElement) {
@@ -91,10 +83,9 @@ export async function toBitmap(image: ImageInput, frameSize = FRAME_SIZE, fit: F
   if (waiting) await waiting;
   const { width, height } = size(image);
   if (!(width > 0 && height > 0)) throw new RangeError(`The image is ${width}×${height}: it has no pixels to read.`);
-  const side = Math.min(width, height);
-  const [sx, sy] = [Math.floor((width - side) / 2), Math.floor((height - side) / 2)];
+  const p = placement(width, height, frameSize, fit);
   if (image instanceof ImageData && fit === 'cover') {
-    return createImageBitmap(image, sx, sy, side, side, {
+    return createImageBitmap(image, Math.floor(p.sx), Math.floor(p.sy), p.sw, p.sh, {
       resizeWidth: frameSize,
       resizeHeight: frameSize,
       resizeQuality: 'medium',
@@ -107,15 +98,11 @@ export async function toBitmap(image: ImageInput, frameSize = FRAME_SIZE, fit: F
     g.imageSmoothingQuality = 'medium';
     canvases.set(frameSize, g);
   }
-  if (fit === 'cover') g.drawImage(source, sx, sy, side, side, 0, 0, frameSize, frameSize);
-  else {
-    // The whole picture, its longer side filling the square, black bars on the shorter one.
-    const scale = frameSize / Math.max(width, height);
-    const [w, h] = [width * scale, height * scale];
-    g.fillStyle = '#000';
+  if (fit === 'contain') {
+    g.fillStyle = '#000'; // the bars
     g.fillRect(0, 0, frameSize, frameSize);
-    g.drawImage(source, 0, 0, width, height, (frameSize - w) / 2, (frameSize - h) / 2, w, h);
   }
+  g.drawImage(source, p.sx, p.sy, p.sw, p.sh, p.dx, p.dy, p.dw, p.dh);
   if (source !== image) (source as ImageBitmap).close();
   return g.canvas.transferToImageBitmap();
 }

@@ -4,8 +4,8 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Pose } from '../../protocol/pose';
-import type { FeatureIdentity } from '../../protocol/project';
-import type { ModelReport } from '../../protocol/types';
+import type { FeatureIdentity } from '../../protocol/project-record';
+import type { ModelReport } from '../../protocol/engine-api';
 
 export interface Analysis {
   features: Float32Array;

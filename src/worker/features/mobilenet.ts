@@ -3,9 +3,10 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import * as mobilenet from '@tensorflow-models/mobilenet';
-import type { FeatureIdentity } from '../../protocol/project';
+import type { FeatureIdentity } from '../../protocol/project-record';
 import { modelFolder, modelName } from '../../protocol/options';
-import type { EngineOptions, LoadProgress, ModelReport } from '../../protocol/types';
+import type { EngineOptions } from '../../protocol/engine-options';
+import type { LoadProgress, ModelReport } from '../../protocol/engine-api';
 import { loadModel, type Loaded } from '../model-loader';
 import type { Analysis, FeatureExtractor } from './feature-extractor';
 

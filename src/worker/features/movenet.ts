@@ -4,8 +4,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { KEYPOINT_NAMES, type Keypoint, type Pose } from '../../protocol/pose';
-import type { FeatureIdentity } from '../../protocol/project';
-import type { EngineOptions, LoadProgress, ModelReport } from '../../protocol/types';
+import type { FeatureIdentity } from '../../protocol/project-record';
+import type { EngineOptions } from '../../protocol/engine-options';
+import type { LoadProgress, ModelReport } from '../../protocol/engine-api';
 import { loadModel, type Loaded } from '../model-loader';
 import type { Analysis, FeatureExtractor } from './feature-extractor';
 import { isNoPerson, poseVector } from './pose-vector';

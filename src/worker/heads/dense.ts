@@ -2,7 +2,8 @@
  * Classification as ml5's featureExtractor and Teachable Machine do it:
  * dense(100, relu) → dense(labels, softmax), Adam, categorical cross-entropy.
  */
-import type { TrainOptions, TrainProgress, TrainReport } from '../../protocol/types';
+import type { TrainOptions } from '../../protocol/engine-options';
+import type { TrainProgress, TrainReport } from '../../protocol/engine-api';
 import type { Example } from '../examples';
 import { MlpHead } from './mlp-head';
 

@@ -11,14 +11,9 @@
  * (DTW may linger on the template's cheap frames), and so would anything the features cannot see, such as
  * stepping nearer the camera with pose features.
  */
-import type {
-  GestureEvent,
-  GestureOptions,
-  HeadKind,
-  Milliseconds,
-  TrainProgress,
-  TrainReport,
-} from '../../protocol/types';
+import type { GestureEvent, TrainProgress, TrainReport } from '../../protocol/engine-api';
+import type { GestureOptions, HeadKind } from '../../protocol/engine-options';
+import type { Milliseconds } from '../../protocol/units';
 import type { Example, ExampleStore } from '../examples';
 import {
   StreamingDtw,
@@ -27,7 +22,9 @@ import {
   sequenceDistance,
   type FrameDistance,
 } from '../gestures/streaming-dtw';
-import { NotTrainedError, type Head, type HeadState } from './head';
+import { NotTrainedError } from '../../protocol/errors';
+import { type Head } from './head';
+import { type HeadState } from '../../protocol/project-record';
 
 /** Fewer frames than this and a hold cannot be a gesture's template. */
 export const MIN_TEMPLATE_FRAMES = 5;

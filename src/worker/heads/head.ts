@@ -1,20 +1,10 @@
 /**
  * One interface for the three trainable heads that sit on the feature vector.
  */
-import type { HeadKind, TrainProgress, TrainReport } from '../../protocol/types';
+import type { HeadKind } from '../../protocol/engine-options';
+import type { TrainProgress, TrainReport } from '../../protocol/engine-api';
 import type { Example } from '../examples';
-import type { MlpSpec, MlpWeights } from './mlp';
-
-/** A trained head as plain data: kept in IndexedDB and in project files, restored without training. */
-export interface HeadState {
-  kind: 'dense' | 'regression';
-  /** Labels (dense) or output names (regression), in the order of the network's outputs. */
-  names: string[];
-  spec: MlpSpec;
-  weights: MlpWeights;
-  /** Examples held out of the training, for the evaluation. */
-  validationIds: number[];
-}
+import type { HeadState } from '../../protocol/project-record';
 
 export interface Head {
   readonly kind: HeadKind;
@@ -36,9 +26,4 @@ export interface Head {
   /** Follows a renamed label; true when the trained state changed (and should be stored again). */
   rename(from: string, to: string): boolean;
   dispose(): void;
-}
-
-/** Raised by predict before a head can answer. */
-export class NotTrainedError extends Error {
-  override name = 'NotTrainedError';
 }

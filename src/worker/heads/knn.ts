@@ -3,10 +3,13 @@
  * No training step — it predicts as soon as two labels have an example each. Plain arrays: a few
  * hundred 256-wide dot products cost well under a millisecond, and no tensors need an owner.
  */
-import type { KnnOptions, TrainProgress, TrainReport } from '../../protocol/types';
+import type { KnnOptions } from '../../protocol/engine-options';
+import type { TrainProgress, TrainReport } from '../../protocol/engine-api';
 import type { ExampleStore } from '../examples';
 import { checkClassificationExamples } from './dense';
-import { NotTrainedError, type Head, type HeadState } from './head';
+import { NotTrainedError } from '../../protocol/errors';
+import { type Head } from './head';
+import { type HeadState } from '../../protocol/project-record';
 
 function norm(v: Float32Array): number {
   let s = 0;

@@ -1,7 +1,6 @@
 /** The head a project's settings call for. */
-import type { HeadSettings } from '../../protocol/project';
+import type { HeadSettings, FeatureKind } from '../../protocol/engine-options';
 import type { ExampleStore } from '../examples';
-import type { FeatureKind } from '../../protocol/types';
 import { DenseHead } from './dense';
 import { DtwHead } from './dtw';
 import type { Head } from './head';

@@ -2,10 +2,13 @@
  * What the dense and regression heads share: a network trained with `fit`, which keeps answering
  * with the previous one until the new one is done, and predict/dispose/state around it.
  */
-import type { HeadKind, TrainOptions, TrainProgress, TrainReport } from '../../protocol/types';
+import type { HeadKind, TrainOptions } from '../../protocol/engine-options';
+import type { TrainProgress, TrainReport } from '../../protocol/engine-api';
 import type { Example } from '../examples';
-import { NotTrainedError, type Head, type HeadState } from './head';
-import { Mlp, type MlpSpec, type Row } from './mlp';
+import { NotTrainedError } from '../../protocol/errors';
+import { type Head } from './head';
+import type { HeadState, MlpSpec } from '../../protocol/project-record';
+import { Mlp, type Row } from './mlp';
 
 export abstract class MlpHead implements Head {
   abstract readonly kind: 'dense' | 'regression';

@@ -3,15 +3,9 @@
  * The dense (classification) and regression heads are this with a different last layer and loss.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { TrainOptions, TrainProgress } from '../../protocol/types';
-
-export interface MlpSpec {
-  outputs: number;
-  activation: 'softmax' | 'sigmoid';
-  loss: 'categoricalCrossentropy' | 'meanSquaredError';
-  /** Report accuracy per epoch (classification). */
-  accuracy: boolean;
-}
+import type { MlpSpec, MlpWeights } from '../../protocol/project-record';
+import type { TrainOptions } from '../../protocol/engine-options';
+import type { TrainProgress } from '../../protocol/engine-api';
 
 /** One row of training data; `group` keeps the validation split per label. */
 export interface Row {
@@ -48,14 +42,6 @@ function tensors(rows: readonly Row[]): [tf.Tensor2D, tf.Tensor2D] {
   const xs = new Float32Array(rows.length * width);
   rows.forEach((r, i) => xs.set(r.embedding, i * width));
   return [tf.tensor2d(xs, [rows.length, width]), tf.tensor2d(rows.map((r) => r.target))];
-}
-
-/** The trained weights, read back once: the head then predicts in plain JS. */
-export interface MlpWeights {
-  w1: Float32Array; // [inputs, hidden], row-major
-  b1: Float32Array;
-  w2: Float32Array; // [hidden, outputs]
-  b2: Float32Array;
 }
 
 /** What one training leaves: the final epoch's numbers and which rows were held out. */

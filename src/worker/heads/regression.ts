@@ -2,7 +2,8 @@
  * Continuous outputs in [0, 1] (ml5 `regression()`, Wekinator "continuous"):
  * dense(100, relu) → dense(outputs, sigmoid), Adam, mean squared error.
  */
-import type { TrainOptions, TrainProgress, TrainReport } from '../../protocol/types';
+import type { TrainOptions } from '../../protocol/engine-options';
+import type { TrainProgress, TrainReport } from '../../protocol/engine-api';
 import type { Example } from '../examples';
 import { MlpHead } from './mlp-head';
 

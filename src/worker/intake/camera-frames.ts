@@ -4,7 +4,7 @@
  * each one replaced before it was taken is closed at once (a camera's frame pool stalls the track when its
  * frames are not closed) and counted. No main-thread work per frame.
  */
-import type { Milliseconds } from '../../protocol/types';
+import type { Milliseconds } from '../../protocol/units';
 
 export interface StreamedFrame {
   frame: VideoFrame;

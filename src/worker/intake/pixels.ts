@@ -9,9 +9,8 @@
  * drawn — cropped and resized in the same step — into a canvas of our own made for reading, and read once.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { EngineImage, PixelData } from '../../protocol/types';
+import { FRAME_SIZE, placement, type EngineImage, type Fit, type PixelData } from '../../protocol/frame';
 
-export const INPUT_SIZE = 224;
 export const THUMBNAIL_SIZE = 48;
 
 function isPixelData(image: unknown): image is PixelData {
@@ -27,19 +26,6 @@ function isImageBitmap(image: unknown): image is ImageBitmap {
 
 function isVideoFrame(image: unknown): image is VideoFrame {
   return typeof VideoFrame !== 'undefined' && image instanceof VideoFrame;
-}
-
-export type Fit = 'cover' | 'contain';
-
-/** Where the source's square goes: the source rectangle and where it lands in a `size` square. */
-function placement(width: number, height: number, size: number, fit: Fit) {
-  if (fit === 'cover') {
-    const side = Math.min(width, height);
-    return { sx: (width - side) / 2, sy: (height - side) / 2, sw: side, sh: side, dx: 0, dy: 0, dw: size, dh: size };
-  }
-  const scale = size / Math.max(width, height);
-  const [dw, dh] = [width * scale, height * scale];
-  return { sx: 0, sy: 0, sw: width, sh: height, dx: (size - dw) / 2, dy: (size - dh) / 2, dw, dh };
 }
 
 let reader: OffscreenCanvasRenderingContext2D | null = null;
@@ -113,7 +99,7 @@ export function toSquarePixels(image: EngineImage, fit: Fit = 'cover'): tf.Tenso
       : fit === 'cover'
         ? Math.min(image.width, image.height)
         : Math.max(image.width, image.height);
-    return tf.browser.fromPixels(readSquare(image, Math.min(side, INPUT_SIZE), fit), 3);
+    return tf.browser.fromPixels(readSquare(image, Math.min(side, FRAME_SIZE), fit), 3);
   }
   // tfjs takes plain pixels only as a Uint8Array (a decoded picture's are a Uint8ClampedArray): same bytes.
   const pixels =

@@ -4,7 +4,7 @@
  * workers); elsewhere (Node tests) examples simply have no crop.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { PixelData } from '../../protocol/types';
+import type { PixelData } from '../../protocol/frame';
 import { THUMBNAIL_SIZE } from '../intake/pixels';
 
 export const CROP_SIZE = 224;

@@ -6,9 +6,8 @@
  * are written with the next change or retry that succeeds.
  */
 import type { EngineNotice } from '../../protocol/project';
+import { ProjectLockedError, StorageError } from '../../protocol/errors';
 import {
-  ProjectLockedError,
-  StorageError,
   openProjectDb,
   projectLock,
   projectRange,
@@ -16,9 +15,8 @@ import {
   type StoredExample,
   type StoredMeta,
 } from '../../protocol/project-db';
-import type { Example } from '../examples';
-import type { HeadState } from '../heads/head';
-import type { ProjectMeta, ProjectRecord, ProjectStore } from './store';
+import type { ExampleRecord, HeadState, ProjectMeta, ProjectRecord } from '../../protocol/project-record';
+import type { ProjectStore } from './store';
 
 /** How long changes gather before they are written together. */
 const BATCH_MS = 50;
@@ -27,36 +25,15 @@ const RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
 interface Pending {
   meta: ProjectMeta | null;
   /** Examples to put, or null to delete, by id. */
-  examples: Map<number, Example | null>;
+  examples: Map<number, ExampleRecord | null>;
   head: { state: HeadState | null } | null;
 }
 
 const empty = (): Pending => ({ meta: null, examples: new Map(), head: null });
 
-function stored(project: string, e: Example): StoredExample {
-  return {
-    project,
-    id: e.id,
-    label: e.label,
-    ...(e.values ? { values: e.values } : {}),
-    ...(e.sequence !== undefined ? { sequence: e.sequence } : {}),
-    embedding: e.embedding,
-    thumbnail: e.thumbnail,
-    crop: e.crop,
-  };
-}
+const stored = (project: string, e: ExampleRecord): StoredExample => ({ ...e, project });
 
-function example(s: StoredExample): Example {
-  return {
-    id: s.id,
-    label: s.label,
-    ...(s.values ? { values: s.values } : {}),
-    ...(s.sequence !== undefined ? { sequence: s.sequence } : {}),
-    embedding: s.embedding,
-    thumbnail: s.thumbnail,
-    crop: s.crop,
-  };
-}
+const example = ({ project: _project, ...e }: StoredExample): ExampleRecord => e;
 
 /** What a failed write means to the user, and what to do. */
 function storageMessage(name: string, e: unknown): string {
@@ -75,7 +52,12 @@ async function lock(name: string): Promise<() => void> {
   return new Promise((resolve, reject) => {
     void locks
       .request(projectLock(name), { ifAvailable: true }, (held) => {
-        if (!held) return reject(new ProjectLockedError(name));
+        if (!held)
+          return reject(
+            new ProjectLockedError(
+              `The project '${name}' is open in another tab or window. Close it there (or choose another project), then try again.`,
+            ),
+          );
         return new Promise<void>((release) => resolve(release));
       })
       .catch(reject);
@@ -179,7 +161,7 @@ export async function openIdbStore(name: string, notice: (n: EngineNotice) => vo
       ]);
       const { examples: _count, ...rest } = meta;
       storedIds = new Set(rows.map((r) => r.id));
-      return { meta: rest, examples: rows.map(example), head: (head?.state as HeadState | undefined) ?? null };
+      return { meta: rest, examples: rows.map(example), head: head?.state ?? null };
     },
     saveMeta(meta) {
       pending.meta = meta;

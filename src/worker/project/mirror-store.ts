@@ -4,10 +4,10 @@
  */
 import type * as Comlink from 'comlink';
 import type { ProjectMirror } from '../../protocol/project';
+import type { ProjectStore } from './store';
 
 /** In the worker the mirror is a comlink proxy (every call a Promise); in Node tests, a plain object. */
 type Mirror = ProjectMirror | Comlink.Remote<ProjectMirror>;
-import type { ProjectRecord, ProjectStore } from './store';
 
 export function mirrorStore(mirror: Mirror): ProjectStore {
   // Calls go out in order; flush() waits for an answer, by which time every earlier call has landed.
@@ -15,7 +15,7 @@ export function mirrorStore(mirror: Mirror): ProjectStore {
   const send = (call: unknown) => (last = Promise.resolve(call).catch(() => {}));
   return {
     name: null,
-    load: async () => (await mirror.load()) as ProjectRecord | null,
+    load: async () => await mirror.load(),
     saveMeta: (meta) => void send(mirror.saveMeta(meta)),
     putExamples: (examples) => void send(mirror.putExamples([...examples])),
     deleteExamples: (ids) => void send(mirror.deleteExamples([...ids])),

@@ -12,39 +12,24 @@
  * the caller can swap the project in whole or not at all.
  */
 import { Zip, ZipDeflate, ZipPassThrough, strFromU8, strToU8, unzip } from 'fflate';
-import type { FeatureIdentity, HeadSettings, ProjectProgress } from '../../protocol/project';
-import type { PixelData } from '../../protocol/types';
+import { ProjectFileError } from '../../protocol/errors';
+import type { ProjectProgress } from '../../protocol/project';
+import type { PixelData } from '../../protocol/frame';
 import type { Example } from '../examples';
-import type { HeadState } from '../heads/head';
 import { thumbnailCanvas, thumbnailOf } from './crops';
-import type { ProjectRecord } from './store';
+import type { ExampleRecord, HeadState, ProjectMeta, ProjectRecord } from '../../protocol/project-record';
 
 export const PROJECT_FORMAT = 'trainwhistle-project';
 /** The newest file version this code writes and reads. */
 export const PROJECT_VERSION = 1;
 const MANIFEST = 'trainwhistle-project.json';
 
-/** Thrown for a file that cannot be opened; the message says why and what to do. */
-export class ProjectFileError extends Error {
-  override name = 'ProjectFileError';
-}
-
 interface Manifest {
   format: typeof PROJECT_FORMAT;
   version: number;
   savedAt: string;
-  project: {
-    name: string;
-    createdAt: number;
-    updatedAt: number;
-    features: FeatureIdentity;
-    settings: HeadSettings;
-    labels: string[];
-    nextId: number;
-    running: boolean;
-    appSettings: unknown;
-  };
-  examples: { id: number; label: string; values?: Record<string, number>; sequence?: number; crop: string | null }[];
+  project: ProjectMeta;
+  examples: (Pick<ExampleRecord, 'id' | 'label' | 'values' | 'sequence'> & { crop: string | null })[];
   embeddings: { file: string; count: number; size: number };
   head:
     null | (Omit<HeadState, 'weights'> & { file: string; lengths: { w1: number; b1: number; w2: number; b2: number } });

@@ -2,7 +2,8 @@
  * Examples made by another feature model get new feature vectors from their stored crops.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { FeatureIdentity, ProjectProgress } from '../../protocol/project';
+import type { FeatureIdentity } from '../../protocol/project-record';
+import type { ProjectProgress } from '../../protocol/project';
 import type { Example } from '../examples';
 import type { FeatureExtractor } from '../features/feature-extractor';
 import { toSquarePixels } from '../intake/pixels';

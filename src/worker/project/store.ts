@@ -2,36 +2,14 @@
  * Where a project is kept between sessions. The engine tells the store every change as it happens; the
  * store decides how to write it (IndexedDB batches them). Without a project name, nothing is kept.
  */
-import type { FeatureIdentity, HeadSettings } from '../../protocol/project';
-import type { Example } from '../examples';
-import type { HeadState } from '../heads/head';
-
-/** Everything about a project except its examples and trained head. */
-export interface ProjectMeta {
-  name: string;
-  createdAt: number;
-  updatedAt: number;
-  features: FeatureIdentity;
-  settings: HeadSettings;
-  /** Classes in order, including those with no examples yet. */
-  labels: string[];
-  nextId: number;
-  running: boolean;
-  appSettings: unknown;
-}
-
-export interface ProjectRecord {
-  meta: ProjectMeta;
-  examples: Example[];
-  head: HeadState | null;
-}
+import type { ExampleRecord, HeadState, ProjectMeta, ProjectRecord } from '../../protocol/project-record';
 
 export interface ProjectStore {
   /** null: nothing is persisted. */
   readonly name: string | null;
   load(): Promise<ProjectRecord | null>;
   saveMeta(meta: ProjectMeta): void;
-  putExamples(examples: readonly Example[]): void;
+  putExamples(examples: readonly ExampleRecord[]): void;
   deleteExamples(ids: readonly number[]): void;
   putHead(state: HeadState | null): void;
   /** Replaces the whole stored project at once: all of it, or (on error) none of it. */

@@ -1,77 +1,13 @@
 /**
- * The worker boundary: every type that crosses between the main thread and the engine worker.
- * Types only — both sides import this file, and it must never pull in runtime code (tfjs above all).
+ * The worker boundary: the engine's API, as the main thread calls it through comlink, and the reports and
+ * results that come back. Types only — both threads import this file, and it must never pull in runtime code.
  */
+import type { Backend, EngineInit, FeatureKind, HeadKind, HeadSettings, HeadSettingsPatch } from './engine-options';
+import type { SerializedError } from './errors';
+import type { EngineImage, PixelData } from './frame';
 import type { Pose } from './pose';
-import type {
-  EngineNotice,
-  Evaluation,
-  ExampleQuery,
-  HeadSettings,
-  HeadSettingsPatch,
-  ProjectInfo,
-  ProjectMirror,
-  ProjectProgress,
-} from './project';
-
-/** Milliseconds, as from `performance.now()` or a duration. */
-export type Milliseconds = number;
-/** A number in [0, 1]. */
-export type NormalRange = number;
-
-/** Where inference runs. `auto` measures the available ones and picks the fastest. */
-export type Backend = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-export type BackendChoice = Backend | 'auto';
-
-/** Which trainable head sits on top of the features: classes, classes by nearest examples, values, or gestures. */
-export type HeadKind = 'dense' | 'knn' | 'regression' | 'dtw';
-
-/** MobileNet variant. v1 α0.25 is what ml5's featureExtractor used, and the default. */
-export interface ModelSpec {
-  /** @default 1 */
-  version: 1 | 2;
-  /** Width multiplier. v1: 0.25 | 0.5 | 0.75 | 1.0; v2: 0.5 | 0.75 | 1.0. @default 0.25 */
-  alpha: 0.25 | 0.5 | 0.75 | 1.0;
-}
-
-/** Pixels in plain form (what `ImageData` is, and what Node tests can build without a DOM). */
-export interface PixelData {
-  width: number;
-  height: number;
-  /** RGBA, 4 bytes a pixel, row-major. */
-  data: Uint8Array | Uint8ClampedArray;
-}
-
-/** What the engine accepts as a frame: a transferred bitmap or video frame (the fast paths) or plain pixels. */
-export type EngineImage = ImageBitmap | VideoFrame | PixelData;
-
-/** Options for the dense (classification) and regression heads. */
-export interface TrainOptions {
-  /** Passes over the examples. @default 20 */
-  epochs: number;
-  /** Adam learning rate. @default 0.001 (see README: ml5's 1e-4 underfits in 20 epochs) */
-  learningRate: number;
-  /** Examples per gradient step. @default 16 (as Teachable Machine) */
-  batchSize: number;
-  /** Units in the hidden layer. @default 100 */
-  hiddenUnits: number;
-  /** Fraction of each label's examples held out for validation, once every label has at least
-   * `1 / validationSplit` examples (so at least one held out each). @default 0.15 */
-  validationSplit: NormalRange;
-}
-
-/** Options for the gesture head (`head: 'dtw'`). */
-export interface GestureOptions {
-  /**
-   * A match counts below this normalised DTW distance: RMS difference of pose features (torso lengths), or
-   * cosine distance of image features. null: the default for the features. @default null (0.18 pose, 0.06 image)
-   */
-  threshold: number | null;
-  /** After a gesture, no other for this long, so one performance gives one event. @default 600 ms */
-  refractoryMs: Milliseconds;
-  /** How much faster or slower than taught a gesture may be performed. @default { minRatio: 0.5, maxRatio: 2 } */
-  band: { minRatio: number; maxRatio: number };
-}
+import type { EngineNotice, Evaluation, ExampleQuery, ProjectInfo, ProjectMirror, ProjectProgress } from './project';
+import type { Milliseconds, NormalRange } from './units';
 
 /** One recognised gesture, on `gestures$` (and `/tw/gesture ,sf` over OSC). */
 export interface GestureEvent {
@@ -83,73 +19,6 @@ export interface GestureEvent {
   t: Milliseconds;
   /** How long the performance took. */
   durationMs: Milliseconds;
-}
-
-/** Options for the k-nearest-neighbour head. */
-export interface KnnOptions {
-  /** Neighbours that vote. @default 3 */
-  k: number;
-}
-
-/** What the heads learn from: MobileNet's picture embedding, or MoveNet's body keypoints. */
-export type FeatureKind = 'image' | 'pose';
-
-export interface PoseOptions {
-  /** A pose and its mirror image count as the same (left and right forgotten). @default false */
-  mirror: boolean;
-}
-
-export interface EngineOptions {
-  /** @default 'auto' */
-  backend: BackendChoice;
-  /** @default 'image' */
-  features: FeatureKind;
-  /** Pose features' options. */
-  pose: PoseOptions;
-  /** @default 'dense' */
-  head: HeadKind;
-  /** @default { version: 1, alpha: 0.25 } */
-  model: ModelSpec;
-  /** Output names for the regression head (each a value in [0, 1]). @default ['value'] */
-  outputs: string[];
-  train: TrainOptions;
-  knn: KnnOptions;
-  gestures: GestureOptions;
-  /**
-   * Where the model folders are, as `npm run models` lays them out: the engine loads
-   * `<modelBaseUrl>/mobilenet_v1_025_224_graph/model.json`. A relative URL is relative to the page.
-   * @default 'models/' (beside the page)
-   */
-  modelBaseUrl: string;
-  /** A model.json to load instead of `modelBaseUrl`'s (relative to the page); the official URL stays the fallback. @default '' */
-  modelUrl: string;
-  /** Try the official TF Hub URL when the local folder has no weights. @default true */
-  allowRemoteModel: boolean;
-  /** Cache the model in IndexedDB after the first load so the next start works offline. @default true */
-  cacheModel: boolean;
-  /** A choice remembered by an earlier `auto` run on this device; used when its `deviceKey` matches. */
-  rememberedBackend?: RememberedBackend;
-  /** Upper bound for the whole `auto` measurement. @default 2500 */
-  autoBudgetMs: Milliseconds;
-}
-
-/**
- * What the engine starts from: the user's options (only those given: a restored project's own head
- * settings fill the rest) and the project to keep them in.
- */
-export type EngineInit = Partial<Omit<EngineOptions, 'model' | 'train' | 'knn' | 'pose' | 'gestures'>> & {
-  model?: Partial<ModelSpec>;
-  pose?: Partial<PoseOptions>;
-  gestures?: Partial<GestureOptions>;
-  train?: Partial<TrainOptions>;
-  knn?: Partial<KnnOptions>;
-  /** Keep the project under this name in IndexedDB, and restore it from there at start. */
-  project?: string;
-};
-
-export interface RememberedBackend {
-  deviceKey: string;
-  backend: Backend;
 }
 
 /** One measured candidate of an `auto` run (or why it was not measured). */
@@ -333,7 +202,8 @@ export interface EngineApi {
 export interface StreamReport {
   /** The prediction (its `t` in the worker's clock: add `timeOrigin` − the page's), or the error it met. */
   prediction: Prediction | null;
-  error: Error | null;
+  /** The error it met, as data: `reviveError` makes it the error it was. */
+  error: SerializedError | null;
   /** Frames that arrived since the last report, and those closed unread for a newer one. */
   received: number;
   dropped: number;

@@ -1,0 +1,47 @@
+/**
+ * What a frame is on both threads: the model's square input, how a picture of another shape becomes one, and
+ * the forms a frame takes on its way to the engine.
+ */
+
+/** The side of the square the feature models take in (MobileNet's input), and of every frame sent to them. */
+export const FRAME_SIZE = 224;
+
+/**
+ * How a picture becomes a square: `cover` keeps the centre square (MobileNet: the object is in the middle),
+ * `contain` keeps the whole picture with black bars (pose: a raised hand at the edge of the frame still counts).
+ */
+export type Fit = 'cover' | 'contain';
+
+/** Where a `width`×`height` picture's part goes in a `size` square: source rectangle, then destination. */
+export interface Placement {
+  sx: number;
+  sy: number;
+  sw: number;
+  sh: number;
+  dx: number;
+  dy: number;
+  dw: number;
+  dh: number;
+}
+
+/** The one rule for squaring a picture, as both threads draw it (`drawImage(picture, sx, sy, sw, sh, dx, dy, dw, dh)`). */
+export function placement(width: number, height: number, size: number, fit: Fit): Placement {
+  if (fit === 'cover') {
+    const side = Math.min(width, height);
+    return { sx: (width - side) / 2, sy: (height - side) / 2, sw: side, sh: side, dx: 0, dy: 0, dw: size, dh: size };
+  }
+  const scale = size / Math.max(width, height);
+  const [dw, dh] = [width * scale, height * scale];
+  return { sx: 0, sy: 0, sw: width, sh: height, dx: (size - dw) / 2, dy: (size - dh) / 2, dw, dh };
+}
+
+/** Pixels in plain form (what `ImageData` is, and what Node tests can build without a DOM). */
+export interface PixelData {
+  width: number;
+  height: number;
+  /** RGBA, 4 bytes a pixel, row-major. */
+  data: Uint8Array | Uint8ClampedArray;
+}
+
+/** What the engine accepts as a frame: a transferred bitmap or video frame (the fast paths) or plain pixels. */
+export type EngineImage = ImageBitmap | VideoFrame | PixelData;
