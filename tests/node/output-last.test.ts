@@ -71,18 +71,27 @@ describe('OutputState.last', () => {
     const after = await state(output, (s) => s.sent === 2);
     expect(after.last).toBe('/tw/confidences 0.500 0.500');
 
-    // The receiver got the same: labels, label, class and confidences, then confidences alone.
+    // The receiver got the same: labels, label, class and confidences for the first, then confidences alone.
     const received: string[] = [];
     for (let i = 0; i < 5; i++) {
       const buf = await udp.inbox.next();
       const packet = new OSC.Packet();
       packet.unpack(new DataView(buf.buffer, buf.byteOffset, buf.byteLength));
       const m = packet.value as InstanceType<typeof OSC.Message>;
-      received.push(
-        `${m.address} ${m.args.map((a) => (typeof a === 'number' ? a.toFixed(3) : String(a as string))).join(' ')}`,
-      );
+      // As oscText writes them, from the types on the wire (',' first): floats to 3 decimals, strings quoted.
+      const values = m.args.map((a, j) => {
+        const type = m.types[j + 1];
+        return type === 's' ? `"${a as string}"` : (a as number).toFixed(type === 'f' ? 3 : 0);
+      });
+      received.push([m.address, ...values].join(' '));
     }
-    expect(received.at(-1)).toBe('/tw/confidences 0.500 0.500');
+    expect(received).toEqual([
+      '/tw/labels "a" "b"',
+      '/tw/label "a"',
+      '/tw/class 0',
+      '/tw/confidences 0.750 0.250',
+      '/tw/confidences 0.500 0.500',
+    ]);
     output.close();
   });
 
@@ -110,7 +119,13 @@ describe('OutputState.last', () => {
     await state(output, (s) => s.status === 'connected');
     output.send(prediction('a', { a: 0.75, b: 0.25 }));
     const { last } = await state(output, (s) => s.sent === 1);
-    expect(JSON.parse(last!)).toMatchObject({ type: 'prediction', label: 'a', confidences: { a: 0.75, b: 0.25 } });
+    expect(JSON.parse(last!)).toEqual({
+      type: 'prediction',
+      t: performance.timeOrigin + 1000,
+      label: 'a',
+      confidences: { a: 0.75, b: 0.25 },
+      latencyMs: 5,
+    });
     expect(String((await sketch.inbox.next()).data)).toBe(last);
     output.close();
   });
