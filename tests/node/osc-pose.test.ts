@@ -214,10 +214,14 @@ describe('through the bridge, read by liblo (oscdump)', () => {
       '/tw/noperson i 0',
     ]);
     expect(third).toHaveLength(5 + 17 + 1);
-    // What the app shows as "last sent" is what went out last, line by line.
+    // What the app shows as "last sent" is what went out last, line by line: oscdump's lines, less the type
+    // tags, floats to 3 decimals.
+    const shown = (line: string) => {
+      const [address, types, ...values] = line.split(' ');
+      return [address, ...values.map((v, i) => (types![i] === 'f' ? Number(v).toFixed(3) : v))].join(' ');
+    };
+    expect(last!.split('\n')).toEqual(third.map(shown));
     expect(last!.split('\n').slice(0, 3)).toEqual(['/tw/label "wave"', '/tw/class 0', '/tw/gesture "wave" 0.063']);
-    expect(last!.split('\n')).toHaveLength(third.length);
-    expect(last!.split('\n').at(-1)).toMatch(/^\/tw\/pose( \d\.\d{3}){51}$/);
   });
 
   test('at most 10 a second, by frame time: the pose waits its turn, a gesture or someone leaving does not', async () => {
