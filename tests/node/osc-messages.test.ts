@@ -2,6 +2,8 @@
  * The OSC address space and control decoding, message by message (pure functions; the bridge and
  * the receivers are tested for real in outputs.test.ts and bridge.test.ts).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import OSC from 'osc-js';
 import { describe, expect, test } from 'vitest';
 import { decodePacket, toCommand } from '../../src/outputs/control';
@@ -10,6 +12,7 @@ import { addressParts, checkPrefix, safeAddressPart } from '../../src/outputs/os
 import { freshMemory, pack, toOscMessages } from '../../src/outputs/osc-messages';
 import type { Prediction } from '../../src/protocol/engine-api';
 import { PATCH_CONTROLS, typed } from '../support/bridge';
+import { REPO } from '../support/paths';
 
 const prediction = (
   label: string,
@@ -24,6 +27,7 @@ const prediction = (
   tensors: 10,
   ...extra,
 });
+const README = readFileSync(join(REPO, 'README.md'), 'utf8');
 const tw = { prefix: '/tw', mode: 'tw' as const, labelEveryFrame: false, perLabel: true };
 const show = (ms: InstanceType<typeof OSC.TypedMessage>[]) =>
   ms.map((m) => `${m.address} ,${m.types} ${m.args.map(String).join(' ')}`.trim());
@@ -115,16 +119,28 @@ describe('trainwhistle address space', () => {
 });
 
 describe('JSON', () => {
-  test('the documented schema, with wall-clock time', () => {
-    const json = toJson(prediction('a', { a: 0.75, b: 0.25 }, { t: 500 }));
-    expect(json).toEqual({
+  test('the documented schema, with wall-clock time; regression values only for regression', () => {
+    expect(toJson(prediction('a', { a: 0.75, b: 0.25 }, { t: 500 }))).toEqual({
       type: 'prediction',
       t: performance.timeOrigin + 500,
       label: 'a',
       confidences: { a: 0.75, b: 0.25 },
       latencyMs: 5,
     });
-    expect(JSON.parse(JSON.stringify(json))).toEqual(json);
+    expect(toJson(prediction('', {}, { t: 500, values: { x: 0.25, 'y axis': 1 } }))).toEqual({
+      type: 'prediction',
+      t: performance.timeOrigin + 500,
+      label: '',
+      confidences: {},
+      values: { x: 0.25, 'y axis': 1 },
+      latencyMs: 5,
+    });
+  });
+
+  test("the README's example line has the fields a prediction's JSON has, in the same order", () => {
+    const example = /```json\n(.*)\n```/.exec(README)![1]!;
+    const documented = JSON.parse(example) as Record<string, unknown>;
+    expect(Object.keys(toJson(prediction('a', { a: 0.75, b: 0.25 })))).toEqual(Object.keys(documented));
   });
 });
 
