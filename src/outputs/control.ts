@@ -12,8 +12,9 @@
 import OSC from 'osc-js';
 import { filter, mergeMap, type Observable } from 'rxjs';
 import { checkPrefix } from './osc-address';
+import { OSC_OUTPUT_DEFAULTS } from './osc-output';
 import type { OutputState } from './output';
-import { ReconnectingSocket } from './reconnecting-socket';
+import { BRIDGE_URL, ReconnectingSocket } from './reconnecting-socket';
 
 export type ControlCommand =
   | { kind: 'record'; label: string; on: boolean }
@@ -33,10 +34,33 @@ const WEKINATOR: Record<string, ControlCommand> = {
   '/wekinator/control/deleteAllExamples': { kind: 'clearAll' },
 };
 
+/** Where control messages come from. Defaults: CONTROL_INPUT_DEFAULTS. */
+export interface ControlInputOptions {
+  /** The bridge's WebSocket: the patch sends to the bridge's UDP port, and the bridge passes it on here. */
+  url?: string;
+  /** The prefix of trainwhistle's control addresses (`/tw/record`, …); Wekinator's addresses have none. */
+  prefix?: string;
+}
+
+/**
+ * Every `controlInput` option's default, and the only place each is written. The prefix is the OSC output's: a
+ * patch that reads `/tw/label` sends `/tw/record`.
+ */
+export const CONTROL_INPUT_DEFAULTS: Readonly<Required<ControlInputOptions>> = Object.freeze<
+  Required<ControlInputOptions>
+>({
+  url: BRIDGE_URL,
+  prefix: OSC_OUTPUT_DEFAULTS.prefix,
+});
+
 const truthy = (v: unknown) => v === true || (typeof v === 'number' && v !== 0) || v === '1' || v === 'true';
 
 /** One OSC message → a command, or null for an address or arguments we do not take. */
-export function toCommand(address: string, args: unknown[], prefix = '/tw'): ControlCommand | null {
+export function toCommand(
+  address: string,
+  args: unknown[],
+  prefix = CONTROL_INPUT_DEFAULTS.prefix,
+): ControlCommand | null {
   if (address in WEKINATOR) return WEKINATOR[address]!;
   if (address === '/wekinator/control/outputs') {
     const values = args.filter((a): a is number => typeof a === 'number');
@@ -78,11 +102,11 @@ export interface ControlInput {
   close(): void;
 }
 
-/** Listens to the bridge for control messages. */
-export function controlInput(options: { url?: string; prefix?: string } = {}): ControlInput {
-  const prefix = options.prefix ?? '/tw';
+/** Listens to the bridge for control messages. Options not given take CONTROL_INPUT_DEFAULTS. */
+export function controlInput(options: ControlInputOptions = {}): ControlInput {
+  const { url, prefix } = { ...CONTROL_INPUT_DEFAULTS, ...options };
   checkPrefix(prefix);
-  const socket = new ReconnectingSocket(options.url ?? 'ws://127.0.0.1:8080');
+  const socket = new ReconnectingSocket(url);
   socket.connect();
   const commands$ = socket.messages$.pipe(
     filter((m): m is ArrayBuffer => typeof m !== 'string'),

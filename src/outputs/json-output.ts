@@ -10,12 +10,19 @@
 import type { Prediction } from '../protocol/engine-api';
 import { wallClock } from './osc-messages';
 import type { Output } from './output';
+import { BRIDGE_URL } from './reconnecting-socket';
 import { socketOutput } from './socket-output';
 
+/** Where `jsonOutput` sends. Defaults: JSON_OUTPUT_DEFAULTS. */
 export interface JsonOutputOptions {
-  /** The bridge's WebSocket (or any WebSocket server that takes text frames). @default 'ws://127.0.0.1:8080' */
+  /** The bridge's WebSocket (or any WebSocket server that takes text frames). */
   url?: string;
 }
+
+/** Every `jsonOutput` option's default, and the only place each is written. */
+export const JSON_OUTPUT_DEFAULTS: Readonly<Required<JsonOutputOptions>> = Object.freeze<Required<JsonOutputOptions>>({
+  url: BRIDGE_URL,
+});
 
 /** The JSON a prediction becomes. */
 export interface PredictionMessage {
@@ -38,8 +45,10 @@ export function toJson(p: Prediction): PredictionMessage {
   };
 }
 
+/** Sends each prediction as one JSON text frame (`toJson`). Options not given take JSON_OUTPUT_DEFAULTS. */
 export function jsonOutput(options: JsonOutputOptions = {}): Output {
-  return socketOutput('json', options.url ?? 'ws://127.0.0.1:8080', {
+  const o = { ...JSON_OUTPUT_DEFAULTS, ...options };
+  return socketOutput('json', o.url, {
     encode(p) {
       const text = JSON.stringify(toJson(p));
       return { frames: [text], text };

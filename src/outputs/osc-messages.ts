@@ -45,7 +45,7 @@ export interface OscMessageOptions {
   mode: OscMode;
   labelEveryFrame: boolean;
   perLabel: boolean;
-  /** Send the pose's keypoints (predictions that carry one). @default false */
+  /** Send the pose's keypoints (of predictions that carry one); without it, nothing of the pose. */
   pose?: boolean;
 }
 

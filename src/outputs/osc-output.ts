@@ -5,33 +5,52 @@
 import { checkPrefix } from './osc-address';
 import { freshMemory, isUrgent, oscText, pack, toOscMessages, wallClock, type OscMode } from './osc-messages';
 import type { Output } from './output';
+import { BRIDGE_URL } from './reconnecting-socket';
 import { socketOutput } from './socket-output';
 
+/** What `oscOutput` sends, where, and how often. Defaults: OSC_OUTPUT_DEFAULTS. */
 export interface OscOutputOptions {
-  /** The bridge's WebSocket. @default 'ws://127.0.0.1:8080' */
+  /** The bridge's WebSocket. */
   url?: string;
-  /** Address prefix. @default '/tw' */
+  /** The address prefix of every message (`/tw/label`, `/tw/confidences`, …); Wekinator's addresses have none. */
   prefix?: string;
-  /** trainwhistle's address space, or Wekinator's `/wek/outputs`. @default 'tw' */
+  /** trainwhistle's address space (`'tw'`), or Wekinator's `/wek/outputs` (`'wekinator'`). */
   mode?: OscMode;
-  /** 'every' prediction, only on label 'change', or at most this many per second (label changes always pass). @default 'every' */
+  /**
+   * `'every'` prediction, only on a label `'change'`, or at most this many per second, by the frames' capture
+   * times. A label change, a gesture and someone coming into view or leaving always go through at once.
+   */
   rate?: 'every' | 'change' | number;
-  /** Send `/label` and `/class` with every prediction, not only on change. @default false */
+  /** Send `/label` and `/class` with every prediction, not only when the label changes. */
   labelEveryFrame?: boolean;
-  /** Send one `/confidence/<label>` message per label (TouchDesigner makes a channel of each). @default true */
+  /** Send one `/confidence/<label>` message per label (TouchDesigner makes a channel of each). */
   perLabel?: boolean;
-  /** One bundle per prediction, timetagged with the frame's capture time. @default false */
+  /** One bundle per prediction, timetagged with the frame's capture time. */
   bundle?: boolean;
   /**
    * Send the body's keypoints of pose predictions, at `rate`: `/pose/<keypoint> ,fff` (x, y, score) for each of
    * the 17 and `/pose ,f…` (all 51), while someone is in view; `/noperson ,i 1` when nobody is (and `0` when
    * someone is back) — at once, whatever the rate. Wekinator mode sends `/wek/inputs` (the 51) instead.
-   * Smooth the keypoints first with `oneEuro()`. @default false
+   * Smooth the keypoints first with `oneEuro()`.
    */
   pose?: boolean;
 }
 
+/** Every `oscOutput` option's default, and the only place each is written. */
+export const OSC_OUTPUT_DEFAULTS: Readonly<Required<OscOutputOptions>> = Object.freeze<Required<OscOutputOptions>>({
+  url: BRIDGE_URL,
+  prefix: '/tw',
+  mode: 'tw',
+  rate: 'every',
+  labelEveryFrame: false,
+  perLabel: true,
+  bundle: false,
+  pose: false,
+});
+
 /**
+ * Sends predictions as OSC through the bridge. Options not given take OSC_OUTPUT_DEFAULTS.
+ *
  * Gestures recognised (`/gesture ,sf`, or Wekinator's `/output_<n>`) go out at once, whatever the rate, as
  * label changes do.
  * @example
@@ -41,17 +60,7 @@ export interface OscOutputOptions {
  * oscOutput({ pose: true, rate: 30 }).attach(pipe.predictions$.pipe(oneEuro()));
  */
 export function oscOutput(options: OscOutputOptions = {}): Output {
-  const o = {
-    url: 'ws://127.0.0.1:8080',
-    prefix: '/tw',
-    mode: 'tw' as OscMode,
-    rate: 'every' as const,
-    labelEveryFrame: false,
-    perLabel: true,
-    bundle: false,
-    pose: false,
-    ...options,
-  };
+  const o = { ...OSC_OUTPUT_DEFAULTS, ...options };
   checkPrefix(o.prefix);
   if (typeof o.rate === 'number' && !(o.rate > 0))
     throw new RangeError(`rate must be 'every', 'change' or a number of messages per second > 0 (got ${o.rate}).`);

@@ -6,29 +6,41 @@ import { BehaviorSubject, Subject, type Observable } from 'rxjs';
 import type { Milliseconds } from '../protocol/units';
 import type { OutputStatus } from './output';
 
+/** The bridge's WebSocket, where `npm run bridge` listens unless told otherwise (its `--ws-port`). */
+export const BRIDGE_URL = 'ws://127.0.0.1:8080';
+
+/** How soon to dial again after the connection is lost. Defaults: RECONNECT_DEFAULTS. */
 export interface ReconnectOptions {
-  /** First retry delay. @default 250 ms */
+  /** The first retry's delay; each retry that fails doubles it. */
   minDelayMs?: Milliseconds;
-  /** Longest retry delay. @default 5000 ms */
+  /** The longest delay between two retries. */
   maxDelayMs?: Milliseconds;
 }
+
+/** Every reconnect option's default, and the only place each is written. */
+export const RECONNECT_DEFAULTS: Readonly<Required<ReconnectOptions>> = Object.freeze<Required<ReconnectOptions>>({
+  minDelayMs: 250,
+  maxDelayMs: 5000,
+});
 
 export class ReconnectingSocket {
   readonly status$ = new BehaviorSubject<{ status: OutputStatus; reason?: string }>({ status: 'disconnected' });
   readonly #messages = new Subject<ArrayBuffer | string>();
   #socket: WebSocket | null = null;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #options: Readonly<Required<ReconnectOptions>>;
   #delay: Milliseconds;
   #closed = false;
   #started = false;
 
   constructor(
     readonly url: string,
-    private readonly options: ReconnectOptions = {},
+    options: ReconnectOptions = {},
   ) {
     if (!/^wss?:\/\//.test(url))
-      throw new TypeError(`The bridge URL must start with ws:// or wss:// (got '${url}'), e.g. ws://127.0.0.1:8080.`);
-    this.#delay = options.minDelayMs ?? 250;
+      throw new TypeError(`The bridge URL must start with ws:// or wss:// (got '${url}'), e.g. ${BRIDGE_URL}.`);
+    this.#options = { ...RECONNECT_DEFAULTS, ...options };
+    this.#delay = this.#options.minDelayMs;
   }
 
   /** Binary frames as ArrayBuffers, text frames as strings. */
@@ -52,7 +64,7 @@ export class ReconnectingSocket {
     socket.binaryType = 'arraybuffer';
     this.#socket = socket;
     socket.onopen = () => {
-      this.#delay = this.options.minDelayMs ?? 250;
+      this.#delay = this.#options.minDelayMs;
       this.status$.next({ status: 'connected' });
     };
     socket.onmessage = (e: MessageEvent) => this.#messages.next(e.data as ArrayBuffer | string);
@@ -65,7 +77,7 @@ export class ReconnectingSocket {
           : `closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`;
       this.status$.next({ status: 'disconnected', reason });
       this.#timer = setTimeout(() => this.#dial(), this.#delay);
-      this.#delay = Math.min(this.#delay * 2, this.options.maxDelayMs ?? 5000);
+      this.#delay = Math.min(this.#delay * 2, this.#options.maxDelayMs);
     };
     socket.onerror = () => {}; // onclose follows with the code; errors carry no detail in browsers
   }

@@ -10,6 +10,7 @@ import { decodePacket, toCommand } from '../../src/outputs/control';
 import { toJson } from '../../src/outputs/json-output';
 import { addressParts, checkPrefix, safeAddressPart } from '../../src/outputs/osc-address';
 import { freshMemory, pack, toOscMessages } from '../../src/outputs/osc-messages';
+import { OSC_OUTPUT_DEFAULTS, oscOutput } from '../../src/outputs/osc-output';
 import type { Prediction } from '../../src/protocol/engine-api';
 import { PATCH_CONTROLS, typed } from '../support/bridge';
 import { REPO } from '../support/paths';
@@ -115,6 +116,18 @@ describe('trainwhistle address space', () => {
     expect(() => checkPrefix('tw')).toThrow(/must look like \/tw/);
     expect(() => checkPrefix('/t w')).toThrow(RangeError);
     expect(() => checkPrefix('/my/patch')).not.toThrow();
+  });
+});
+
+describe('defaults', () => {
+  test('oscOutput() takes OSC_OUTPUT_DEFAULTS, and the README states them', () => {
+    const output = oscOutput();
+    expect(output.name).toBe(`osc ${OSC_OUTPUT_DEFAULTS.url}`);
+    output.close();
+    const written = Object.entries(OSC_OUTPUT_DEFAULTS)
+      .map(([key, value]) => `${key}: ${typeof value === 'string' ? `'${value}'` : String(value)}`)
+      .join(', ');
+    expect(README.replace(/\s+/g, ' ')).toContain(`take \`OSC_OUTPUT_DEFAULTS\`: \`{ ${written} }\``);
   });
 });
 
