@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { TestScheduler } from 'rxjs/testing';
-import { hold, labelChanges, smooth, threshold, type LabelChange } from '../../src/streams/operators';
+import { HOLD_DEFAULTS, hold, labelChanges, smooth, threshold, type LabelChange } from '../../src/streams/operators';
 import type { Prediction } from '../../src/protocol/engine-api';
+import { REPO } from '../support/paths';
 
 const timings = { fromPixels: 0, infer: 0, head: 0, total: 0 };
 
@@ -279,6 +282,14 @@ describe('hold', () => {
       expectObservable(source.pipe(hold()), unsub).toBe(expected, { c, x: held(d, 'cat') });
       expectSubscriptions(source.subscriptions).toBe(subs);
     });
+  });
+
+  it("the README's Operators table states HOLD_DEFAULTS", () => {
+    const row = readFileSync(join(REPO, 'README.md'), 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith('| `hold('))!;
+    expect(row).toContain(`| \`{ frames: ${HOLD_DEFAULTS.frames} }\` |`);
+    expect(HOLD_DEFAULTS.ms).toBe(0); // so the table need not name it
   });
 
   it('rejects bad frames or ms with a RangeError', () => {

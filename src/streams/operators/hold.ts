@@ -2,21 +2,25 @@ import { map, pipe, scan, type MonoTypeOperatorFunction } from 'rxjs';
 import type { Milliseconds } from '../../protocol/units';
 import type { Prediction } from '../../protocol/engine-api';
 
-/** How long a new label must last before `hold` lets the emitted label switch to it. */
+/** How long a new label must last before `hold` lets the emitted label switch to it. Defaults: HOLD_DEFAULTS. */
 export interface HoldOptions {
   /**
    * Consecutive predictions the new label must win, counting the one that first shows it
-   * (1 switches at once). An integer ≥ 1.
-   * @default 3, or 1 when only `ms` is given
+   * (1 switches at once). An integer ≥ 1. When only `ms` is given, 1: time alone decides.
    */
   frames?: number;
   /**
    * Time the new label must have been winning, measured on the predictions' own `t` timestamps
    * (not the wall clock), from its first prediction to the current one. ≥ 0.
-   * @default 0
    */
   ms?: Milliseconds;
 }
+
+/** Every `hold` option's default, and the only place each is written. */
+export const HOLD_DEFAULTS: Readonly<Required<HoldOptions>> = Object.freeze<Required<HoldOptions>>({
+  frames: 3,
+  ms: 0,
+});
 
 /**
  * Adds hysteresis to the label: a new label must win for `frames` consecutive predictions and for at
@@ -25,13 +29,13 @@ export interface HoldOptions {
  * Until then, predictions are emitted with the previous stable label; their confidences stay live.
  * The first label is accepted at once. Each subscriber gets its own state.
  *
- * @param options Defaults to `{ frames: 3 }`.
+ * @param options Any not given take HOLD_DEFAULTS (but `frames` is 1 when only `ms` is given).
  * @example
  * predictions$.pipe(threshold(), hold({ frames: 5, ms: 200 })).subscribe((p) => console.log(p.label));
  */
 export function hold(options: HoldOptions = {}): MonoTypeOperatorFunction<Prediction> {
-  const frames = options.frames ?? (options.ms === undefined ? 3 : 1);
-  const ms = options.ms ?? 0;
+  const frames = options.frames ?? (options.ms === undefined ? HOLD_DEFAULTS.frames : 1);
+  const ms = options.ms ?? HOLD_DEFAULTS.ms;
   if (!(Number.isInteger(frames) && frames >= 1)) {
     throw new RangeError(
       `hold({ frames }): frames must be an integer ≥ 1, got ${frames}. Use 1 to switch on the first prediction.`,

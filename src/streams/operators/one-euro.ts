@@ -3,20 +3,22 @@ import type { Keypoint } from '../../protocol/pose';
 import type { Milliseconds } from '../../protocol/units';
 import type { Prediction } from '../../protocol/engine-api';
 
-/** The One Euro filter's two parameters (Casiez, Roussel & Vogel, CHI 2012). */
+/** The One Euro filter's two parameters (Casiez, Roussel & Vogel, CHI 2012). Defaults: ONE_EURO_DEFAULTS. */
 export interface OneEuroOptions {
-  /**
-   * Cut-off frequency when still, in Hz: lower is steadier (less jitter) and lags more on slow moves.
-   * @default 1
-   */
+  /** Cut-off frequency when still, in Hz: lower is steadier (less jitter) and lags more on slow moves. */
   minCutoff?: number;
   /**
    * How much speed raises the cut-off (per unit of frame per second): higher follows fast moves more
    * closely. Keypoints are in 0..1 of the frame, so a hand crossing the frame in a second moves at 1.
-   * @default 5
    */
   beta?: number;
 }
+
+/** Every `oneEuro` option's default, and the only place each is written. */
+export const ONE_EURO_DEFAULTS: Readonly<Required<OneEuroOptions>> = Object.freeze<Required<OneEuroOptions>>({
+  minCutoff: 1,
+  beta: 5,
+});
 
 /** Derivatives are smoothed at this cut-off, as the paper recommends. */
 const D_CUTOFF = 1;
@@ -51,12 +53,18 @@ function filterAxis(s: AxisState | undefined, x: number, dt: number, o: Required
  * first. Works on the frame times (`t`), so dropped frames do not fool it. Predictions without a pose, or
  * with nobody in view, pass unchanged and start the filter afresh. Each subscriber has its own state.
  *
- * @example predictions$.pipe(oneEuro({ minCutoff: 1, beta: 5 })).subscribe((p) => draw(p.pose))
+ * Options not given take ONE_EURO_DEFAULTS.
+ *
+ * @example predictions$.pipe(oneEuro({ minCutoff: 0.5 })).subscribe((p) => draw(p.pose)) // steadier still
  */
 export function oneEuro(options: OneEuroOptions = {}): MonoTypeOperatorFunction<Prediction> {
-  const o = { minCutoff: 1, beta: 5, ...options };
-  if (!(o.minCutoff > 0)) throw new RangeError(`oneEuro: minCutoff must be > 0 Hz (got ${o.minCutoff}), e.g. 1.`);
-  if (!(o.beta >= 0)) throw new RangeError(`oneEuro: beta must be ≥ 0 (got ${o.beta}), e.g. 5.`);
+  const o = { ...ONE_EURO_DEFAULTS, ...options };
+  if (!(o.minCutoff > 0))
+    throw new RangeError(
+      `oneEuro: minCutoff must be > 0 Hz (got ${o.minCutoff}), e.g. ${ONE_EURO_DEFAULTS.minCutoff}.`,
+    );
+  if (!(o.beta >= 0))
+    throw new RangeError(`oneEuro: beta must be ≥ 0 (got ${o.beta}), e.g. ${ONE_EURO_DEFAULTS.beta}.`);
   return (source) =>
     source.pipe(
       scan<Prediction, State, null>((state, p) => {
