@@ -192,7 +192,11 @@ export interface EngineApi {
   flush(): Promise<void>;
   saveProject(): Promise<Blob>;
   openProject(file: Blob, onProgress?: (p: ProjectProgress) => void): Promise<ProjectInfo>;
-  memory(): Promise<{ numTensors: number; numBytes: number }>;
+  /**
+   * tfjs's tensors and bytes, and the VideoFrames the worker has taken in and closed (every one taken must be
+   * closed: `received - closed` are held now).
+   */
+  memory(): Promise<{ numTensors: number; numBytes: number; videoFrames: { received: number; closed: number } }>;
   /** The model alone on the active backend, frames already on hand: `infer` + `await data()` in a loop. */
   rawBenchmark(durationMs: Milliseconds): Promise<RawBenchmark>;
   dispose(): Promise<void>;

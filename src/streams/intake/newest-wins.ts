@@ -1,9 +1,10 @@
 /**
- * Backpressure for real-time frames: one value in processing, at most one waiting, the newest wins.
- * A value pushed out of the waiting slot (or left there at unsubscribe) goes to `onDrop`, so
- * the caller can close the ImageBitmap it holds and count the drop.
+ * Backpressure for real-time frames: one value in processing, at most one waiting, the newest wins (the
+ * waiting slot is the NewestSlot both threads use). A value pushed out of the slot (or left there at
+ * unsubscribe) goes to `onDrop`, so the caller can close the ImageBitmap it holds and count the drop.
  */
 import { Observable, from, type ObservableInput, type OperatorFunction, type Subscription } from 'rxjs';
+import { NewestSlot } from '../../protocol/newest-slot';
 
 /**
  * Like `exhaustMap`, but keeps the latest value that arrived while busy and processes it next.
@@ -20,7 +21,7 @@ export function processLatest<T, R>(
       let busy = false;
       let inner: Subscription | null = null;
       let runs = 0;
-      let waiting: { value: T } | null = null;
+      const slot = new NewestSlot<T>((value) => onDrop(value));
       let sourceDone = false;
 
       const run = (value: T) => {
@@ -36,9 +37,7 @@ export function processLatest<T, R>(
           complete: () => {
             busy = false;
             inner = null;
-            const next = waiting;
-            waiting = null;
-            if (next) run(next.value);
+            if (slot.full) run(slot.take()!);
             else if (sourceDone) subscriber.complete();
           },
         });
@@ -47,11 +46,7 @@ export function processLatest<T, R>(
       };
 
       const upstream = source.subscribe({
-        next: (value) => {
-          if (!busy) return run(value);
-          if (waiting) onDrop(waiting.value);
-          waiting = { value };
-        },
+        next: (value) => (busy ? slot.put(value) : run(value)),
         error: (e) => subscriber.error(e),
         complete: () => {
           sourceDone = true;
@@ -62,8 +57,7 @@ export function processLatest<T, R>(
       return () => {
         upstream.unsubscribe();
         inner?.unsubscribe();
-        if (waiting) onDrop(waiting.value);
-        waiting = null;
+        slot.close();
       };
     });
 }

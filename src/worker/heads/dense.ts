@@ -5,6 +5,7 @@
 import type { TrainOptions } from '../../protocol/engine-options';
 import type { TrainProgress, TrainReport } from '../../protocol/engine-api';
 import type { Example } from '../examples';
+import { classification, type HeadAnswer } from './head';
 import { MlpHead } from './mlp-head';
 
 /** Throws a RangeError when examples cannot train a classifier, before anything is changed. */
@@ -53,6 +54,10 @@ export class DenseHead extends MlpHead {
     );
     this.#names = labels;
     return report;
+  }
+
+  protected read(scores: Float32Array): HeadAnswer {
+    return classification(this.#names, scores);
   }
 
   protected override renameName(from: string, to: string): boolean {

@@ -23,7 +23,7 @@ import {
   type FrameDistance,
 } from '../gestures/streaming-dtw';
 import { NotTrainedError } from '../../protocol/errors';
-import { type Head } from './head';
+import { blankAnswer, byName, type Head, type HeadAnswer } from './head';
 import { type HeadState } from '../../protocol/project-record';
 
 /** Fewer frames than this and a hold cannot be a gesture's template. */
@@ -187,6 +187,22 @@ export class DtwHead implements Head {
     const scores = Float32Array.from(this.#names, (n) => 1 / (1 + (distances[n]! / threshold) ** 2));
     const nearest = best?.name ?? this.#names[0] ?? '';
     return { scores, distances, nearest, match };
+  }
+
+  /**
+   * A live frame's answer: each gesture's score, the gesture under way as the label (its match so far within
+   * the threshold), and the gesture this frame completed, if any.
+   */
+  answer(features: Float32Array, t: Milliseconds): HeadAnswer {
+    const { scores, nearest, distances, match } = this.step(features, t);
+    const label = (scores[this.#names.indexOf(nearest)] ?? 0) > 0.5 ? nearest : '';
+    return { label, confidences: byName(this.#names, scores), gesture: { nearest, distances, match } };
+  }
+
+  /** Nothing to see: no gesture can be under way. */
+  blank(): HeadAnswer {
+    this.reset();
+    return blankAnswer(this.kind, this.ready() ? this.names : []);
   }
 
   /** A frame judged alone (evaluation): the per-gesture scores of its nearest template frames. */

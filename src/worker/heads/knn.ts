@@ -8,7 +8,7 @@ import type { TrainProgress, TrainReport } from '../../protocol/engine-api';
 import type { ExampleStore } from '../examples';
 import { checkClassificationExamples } from './dense';
 import { NotTrainedError } from '../../protocol/errors';
-import { type Head } from './head';
+import { blankAnswer, classification, type Head, type HeadAnswer } from './head';
 import { type HeadState } from '../../protocol/project-record';
 
 function norm(v: Float32Array): number {
@@ -81,6 +81,14 @@ export class KnnHead implements Head {
       total += w;
     }
     return votes.map((v) => v / total);
+  }
+
+  answer(embedding: Float32Array): HeadAnswer {
+    return classification(this.names, this.predict(embedding));
+  }
+
+  blank(): HeadAnswer {
+    return blankAnswer(this.kind, this.ready() ? this.names : []);
   }
 
   /** kNN has no learned state: its examples are its model. */

@@ -6,7 +6,7 @@ import type { HeadKind, TrainOptions } from '../../protocol/engine-options';
 import type { TrainProgress, TrainReport } from '../../protocol/engine-api';
 import type { Example } from '../examples';
 import { NotTrainedError } from '../../protocol/errors';
-import { type Head } from './head';
+import { blankAnswer, type Head, type HeadAnswer } from './head';
 import type { HeadState, MlpSpec } from '../../protocol/project-record';
 import { Mlp, type Row } from './mlp';
 
@@ -50,6 +50,17 @@ export abstract class MlpHead implements Head {
   predict(embedding: Float32Array): Float32Array {
     if (!this.#mlp) throw new NotTrainedError(this.notReadyReason());
     return this.#mlp.predict(embedding);
+  }
+
+  /** The network's outputs as this head's answer: a classification, or regression values. */
+  protected abstract read(scores: Float32Array): HeadAnswer;
+
+  answer(embedding: Float32Array): HeadAnswer {
+    return this.read(this.predict(embedding));
+  }
+
+  blank(): HeadAnswer {
+    return blankAnswer(this.kind, this.ready() ? this.names : []);
   }
 
   state(): HeadState | null {

@@ -5,6 +5,7 @@
 import type { TrainOptions } from '../../protocol/engine-options';
 import type { TrainProgress, TrainReport } from '../../protocol/engine-api';
 import type { Example } from '../examples';
+import { regression, type HeadAnswer } from './head';
 import { MlpHead } from './mlp-head';
 
 /** Checks one example's targets against the output names; says what was expected. */
@@ -63,6 +64,10 @@ export class RegressionHead extends MlpHead {
       rows,
       onProgress,
     );
+  }
+
+  protected read(scores: Float32Array): HeadAnswer {
+    return regression(this.names, scores);
   }
 
   protected restoreNames(names: readonly string[]): void {

@@ -1,10 +1,19 @@
 /**
- * Frames straight from a camera track (a MediaStreamTrackProcessor's readable, transferred to the worker):
- * read as they come, newest wins. While the engine is busy with one frame, newer ones keep arriving here;
- * each one replaced before it was taken is closed at once (a camera's frame pool stalls the track when its
- * frames are not closed) and counted. No main-thread work per frame.
+ * A camera's frames, read in the worker: the main thread transfers a MediaStreamTrackProcessor's readable
+ * once, and from then on frames arrive here as they come, with no main-thread work per frame. The newest
+ * frame wins (NewestSlot): while the engine is busy with one frame, a newer one replaces the one waiting,
+ * which is closed at once (a camera's frame pool stalls the track when its frames are not closed).
+ *
+ * Every frame read is closed exactly once: predicted (the engine closes what it predicts), replaced, or
+ * arriving after `close()`. Closing does not cancel the stream: cancelling throws away the frames still
+ * queued in it without closing them. The reader reads on, closing each frame, until the stream ends — which
+ * it does when the main thread stops the track it made the processor from.
  */
+import type { Prediction, StreamReport } from '../../protocol/engine-api';
+import { serializeError, type SerializedError } from '../../protocol/errors';
+import { NewestSlot } from '../../protocol/newest-slot';
 import type { Milliseconds } from '../../protocol/units';
+import { closeFrame, receivedFrame } from './video-frames';
 
 export interface StreamedFrame {
   frame: VideoFrame;
@@ -12,65 +21,69 @@ export interface StreamedFrame {
   at: Milliseconds;
 }
 
-export class FrameStream {
-  readonly #reader: ReadableStreamDefaultReader<VideoFrame>;
-  #latest: StreamedFrame | null = null;
-  #wake: (() => void) | null = null;
-  #ended = false;
-  #closed = false;
+export class CameraFrames {
+  readonly #slot = new NewestSlot<StreamedFrame>((f, why) => {
+    closeFrame(f.frame);
+    if (why === 'replaced') this.dropped += 1;
+  });
   /** Frames that arrived, and frames closed because a newer one came before they were taken. */
   received = 0;
   dropped = 0;
+  /** Resolves once the stream has ended and every frame read from it is closed. */
+  readonly drained: Promise<void>;
 
   constructor(readable: ReadableStream<VideoFrame>) {
-    this.#reader = readable.getReader();
-    void this.#pump();
+    this.drained = this.#read(readable.getReader());
   }
 
-  async #pump(): Promise<void> {
+  async #read(reader: ReadableStreamDefaultReader<VideoFrame>): Promise<void> {
     try {
       for (;;) {
-        const { value, done } = await this.#reader.read();
+        const { value, done } = await reader.read();
         if (done) break;
-        if (this.#closed) {
-          value.close(); // came in as the stream was being closed: nobody will take it
-          break;
-        }
+        receivedFrame();
         this.received += 1;
-        if (this.#latest) {
-          this.#latest.frame.close();
-          this.dropped += 1;
-        }
-        this.#latest = { frame: value, at: performance.now() };
-        this.#wake?.();
+        this.#slot.put({ frame: value, at: performance.now() }); // closed at once after close()
       }
     } catch {
-      // the stream errored (the track ended badly): treat as its end
+      // the stream errored (the track ended badly): its end
     }
-    this.#ended = true;
-    this.#wake?.();
+    this.#slot.close();
   }
 
-  /** The newest frame not taken yet, once there is one; null when the stream has ended. */
-  async next(): Promise<StreamedFrame | null> {
-    while (!this.#latest && !this.#ended) await new Promise<void>((resolve) => (this.#wake = resolve));
-    this.#wake = null;
-    const taken = this.#latest;
-    this.#latest = null;
-    return taken;
+  /** The newest frame not taken yet, once there is one; null once closed or ended. Its taker closes it. */
+  next(): Promise<StreamedFrame | null> {
+    return this.#slot.next();
   }
 
-  get ended(): boolean {
-    return this.#ended;
-  }
-
-  /** Stops reading (the track behind it is the main thread's to stop) and closes what it holds. */
+  /** No frame is given out from now on; the ones still arriving are closed as they come. */
   close(): void {
-    this.#closed = true;
-    this.#ended = true;
-    void this.#reader.cancel().catch(() => {});
-    this.#latest?.frame.close();
-    this.#latest = null;
-    this.#wake?.();
+    this.#slot.close();
+  }
+
+  /**
+   * Predicts each newest frame with `predict` (which closes it) until closed or ended, reporting each
+   * prediction or error with the frames received and dropped since the last report.
+   */
+  async predictEach(
+    predict: (frame: VideoFrame, at: Milliseconds) => Promise<Prediction>,
+    onReport: (r: StreamReport) => void,
+  ): Promise<void> {
+    let [received, dropped] = [0, 0];
+    for (;;) {
+      const next = await this.next();
+      if (!next) return;
+      const frameAgeMs = performance.now() - next.at;
+      let prediction: Prediction | null = null;
+      let error: SerializedError | null = null;
+      try {
+        prediction = await predict(next.frame, next.at);
+      } catch (e) {
+        error = serializeError(e);
+      }
+      const report = { received: this.received - received, dropped: this.dropped - dropped };
+      [received, dropped] = [this.received, this.dropped];
+      onReport({ prediction, error, ...report, frameAgeMs, timeOrigin: performance.timeOrigin });
+    }
   }
 }

@@ -9,6 +9,7 @@
  * drawn — cropped and resized in the same step — into a canvas of our own made for reading, and read once.
  */
 import * as tf from '@tensorflow/tfjs';
+import { closeFrame, receivedFrame } from './video-frames';
 import { FRAME_SIZE, placement, type EngineImage, type Fit, type PixelData } from '../../protocol/frame';
 
 export const THUMBNAIL_SIZE = 48;
@@ -134,7 +135,13 @@ export async function thumbnail(square: tf.Tensor3D): Promise<PixelData> {
   return { width: THUMBNAIL_SIZE, height: THUMBNAIL_SIZE, data };
 }
 
+/** Counts a VideoFrame handed to the engine by a call (a camera's stream counts its own). */
+export function taken(image: EngineImage): void {
+  if (isVideoFrame(image)) receivedFrame();
+}
+
 /** Frames handed to the engine are its to close: the main thread transferred them. */
 export function release(image: EngineImage): void {
-  if (isImageBitmap(image) || isVideoFrame(image)) image.close();
+  if (isVideoFrame(image)) closeFrame(image);
+  else if (isImageBitmap(image)) image.close();
 }

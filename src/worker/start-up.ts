@@ -1,0 +1,55 @@
+/**
+ * The engine's start: the feature model loaded (MobileNet or MoveNet), and the backend chosen by running it.
+ * Weights load into CPU memory (wasm, else cpu); tfjs moves them when the chosen backend first uses them.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import type { BackendReport, LoadProgress } from '../protocol/engine-api';
+import type { EngineOptions } from '../protocol/engine-options';
+import { chooseBackend } from './backends';
+import { measure } from './benchmark';
+import type { FeatureExtractor } from './features/feature-extractor';
+import { loadMobileNetFeatures } from './features/mobilenet';
+import { loadMoveNetFeatures } from './features/movenet';
+
+/** Where the weights come from when not from URLs (Node tests). */
+export interface ModelHandlers {
+  /** MobileNet's weights. */
+  modelHandler?: tf.io.IOHandler;
+  /** MoveNet's weights. */
+  poseModelHandler?: tf.io.IOHandler;
+}
+
+export interface Started {
+  features: FeatureExtractor;
+  backend: BackendReport;
+  /** Fallbacks and cache failures, for the user. */
+  warnings: string[];
+}
+
+export async function startUp(
+  o: EngineOptions,
+  handlers: ModelHandlers,
+  onProgress: (p: LoadProgress) => void,
+): Promise<Started> {
+  onProgress({ phase: 'backend', fraction: 0 });
+  // A wasm that cannot start (its .wasm files unreachable) must not leave tfjs with no backend at all.
+  const loadedOnWasm = tf.findBackendFactory('wasm') !== null && (await tf.setBackend('wasm').catch(() => false));
+  if (!loadedOnWasm) await tf.setBackend('cpu');
+  const loaded =
+    o.features === 'pose'
+      ? await loadMoveNetFeatures(o, o.pose.mirror, onProgress, handlers.poseModelHandler)
+      : await loadMobileNetFeatures(o, onProgress, handlers.modelHandler);
+  const features: FeatureExtractor = loaded.model;
+  const backend = await chooseBackend(o, (deadline) => measure(features, deadline));
+  await measure(features, 0); // warm the chosen backend (shader compilation) before the first frame
+  return {
+    features,
+    backend: {
+      ...backend.report,
+      crossOriginIsolated: globalThis.crossOriginIsolated === true,
+      wasmThreads: tf.getBackend() === 'wasm' ? getThreadsCount() : 0,
+    },
+    warnings: [...loaded.warnings, ...backend.warnings],
+  };
+}
