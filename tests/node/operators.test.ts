@@ -17,8 +17,8 @@ function regression(values: Record<string, number>, t = 0): Prediction {
   return { label: '', confidences: {}, values, t, latencyMs: 0, timings, tensors: 0 };
 }
 
-function change(prediction: Prediction, previous: string | null): LabelChange {
-  const confidence = prediction.confidences[prediction.label] ?? null;
+/** The change `prediction` makes from `previous`, with the confidence the test expects it to carry. */
+function change(prediction: Prediction, previous: string | null, confidence: number | null): LabelChange {
   return { label: prediction.label, previous, t: prediction.t, confidence, prediction };
 }
 
@@ -44,6 +44,18 @@ describe('smooth', () => {
         C: pred('dog', { cat: 0.25, dog: 0.75 }),
       });
       expectSubscriptions(source.subscriptions).toBe(subs);
+    });
+  });
+
+  it('weighs the newest value 0.5 when alpha is not given', () => {
+    testScheduler.run(({ cold, expectObservable }) => {
+      const source = cold('-a-b-b-|', { a, b });
+      const expected = '    -A-B-C-|';
+      expectObservable(source.pipe(smooth())).toBe(expected, {
+        A: pred('cat', { cat: 1, dog: 0 }),
+        B: pred('cat', { cat: 0.5, dog: 0.5 }),
+        C: pred('dog', { cat: 0.25, dog: 0.75 }),
+      });
     });
   });
 
@@ -317,7 +329,7 @@ describe('labelChanges', () => {
         D: { label: 'dog', previous: 'cat', t: 3, confidence: 0.75, prediction: d },
         // 'unknown' has no score of its own.
         U: { label: 'unknown', previous: 'dog', t: 4, confidence: null, prediction: u },
-        E: change(c3, 'unknown'),
+        E: change(c3, 'unknown', 0.75),
       });
       expectSubscriptions(source.subscriptions).toBe(subs);
     });
@@ -327,7 +339,11 @@ describe('labelChanges', () => {
     testScheduler.run(({ cold, expectObservable }) => {
       const source = cold('-a-b-#', { a: c, b: c2 }, new Error('engine died'));
       const expected = '    -A---#';
-      expectObservable(source.pipe(labelChanges())).toBe(expected, { A: change(c, null) }, new Error('engine died'));
+      expectObservable(source.pipe(labelChanges())).toBe(
+        expected,
+        { A: change(c, null, 0.75) },
+        new Error('engine died'),
+      );
     });
   });
 
@@ -338,8 +354,8 @@ describe('labelChanges', () => {
       const expected = '  -A-D-   ';
       const subs = '      ^----!  ';
       expectObservable(source.pipe(labelChanges()), unsub).toBe(expected, {
-        A: change(c, null),
-        D: change(d, 'cat'),
+        A: change(c, null, 0.75),
+        D: change(d, 'cat', 0.75),
       });
       expectSubscriptions(source.subscriptions).toBe(subs);
     });
@@ -357,8 +373,8 @@ describe('the operators chained', () => {
       const expected = '    -A-------B---|';
       const changes = source.pipe(smooth(0.5), threshold(0.6), hold({ frames: 2 }), labelChanges());
       expectObservable(changes).toBe(expected, {
-        A: change(c, null),
-        B: change(pred('dog', { cat: 0.1875, dog: 0.8125 }), 'cat'),
+        A: change(c, null, 1),
+        B: change(pred('dog', { cat: 0.1875, dog: 0.8125 }), 'cat', 0.8125),
       });
     });
   });
