@@ -8,12 +8,11 @@
 import { merge } from 'rxjs';
 import type { Backend, FeatureKind } from '../protocol/engine-options';
 import type { Milliseconds } from '../protocol/units';
-import type { RawBenchmark } from '../protocol/engine-api';
 import { oneEuro } from '../streams/operators';
-import type { Metrics } from '../streams/metrics';
 import { createPipeline, type Pipeline } from '../streams/pipeline';
 import { mean, summarise } from '../protocol/stats';
 import { addExamples } from './add-examples';
+import { cameraRun, type Tensors } from './camera-run';
 import { heapMb } from './heap';
 import { watchMainThread } from './main-thread-monitor';
 import { offeredFrames } from './offered-frames';
@@ -34,17 +33,9 @@ export interface MeasureBackendOptions {
   log?: (line: string) => void;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** Thrown when the browser does not offer `backend` (the pipeline fell back to another). */
 export class BackendUnavailable extends Error {
   override name = 'BackendUnavailable';
-}
-
-/** The tensor count after the first and the last prediction of the phases so far. */
-interface Tensors {
-  first: number;
-  last: number;
 }
 
 /** Sends a phase's predictions to the bridge (when `oscUrl` is set) and counts them; `close()` ends it. */
@@ -103,56 +94,6 @@ async function pipelinePhase(pipe: Pipeline, video: HTMLVideoElement, o: Measure
 }
 
 /**
- * The camera at its own rate for `ms`, as `pipe.start(video)` reads it (in the worker where the browser can,
- * or with `workerCamera: false` on the page): predictions per second, drops, latency, the main thread's work
- * per frame and the frame's age at inference start, from the pipeline's own metrics.
- */
-async function cameraRun(
-  pipe: Pipeline,
-  video: HTMLVideoElement,
-  ms: Milliseconds,
-  raw: RawBenchmark,
-  tensors: Tensors,
-  workerCamera: boolean,
-) {
-  const latencies: Milliseconds[] = [];
-  const ages: Milliseconds[] = [];
-  const snapshots: Metrics[] = [];
-  const sub = pipe.predictions$.subscribe((p) => {
-    latencies.push(p.latencyMs);
-    ages.push(Math.max(0, p.latencyMs - p.timings.total));
-    tensors.last = p.tensors;
-  });
-  const start = performance.now();
-  pipe.start(video, { workerCamera });
-  // The first snapshot comes at once: the drops before this run.
-  const watching = pipe.metrics$.subscribe((m) => snapshots.push(m));
-  await sleep(ms);
-  const seconds = (performance.now() - start) / 1000;
-  const predictions = latencies.length;
-  // Let the frame in the worker finish before stopping.
-  await sleep(Math.max(300, 2 * raw.msPerFrame.p95));
-  watching.unsubscribe();
-  pipe.stop();
-  sub.unsubscribe();
-  const first = snapshots[0];
-  const last = snapshots.at(-1);
-  // Each snapshot covers the last 3 s: the ones after the first window are whole.
-  const settled = snapshots.slice(Math.min(snapshots.length - 1, 6));
-  const inputFps = mean(settled.map((m) => m.inputFps));
-  return {
-    ingest: last?.ingest ?? 'page',
-    cameraLatencyMs: summarise(latencies.slice(0, predictions)),
-    cameraInputFps: inputFps,
-    cameraFps: predictions / seconds,
-    droppedFrames: first && last ? last.droppedFrames - first.droppedFrames : 0,
-    cameraFrames: Math.round(inputFps * seconds),
-    mainThreadMsPerFrame: mean(settled.map((m) => m.mainThreadMsPerFrame)),
-    frameAgeMs: summarise(ages),
-  };
-}
-
-/**
  * @example const run = await measureBackend('wasm', video, { rawMs: 5000, pipelineFrames: 2000, pipelineMaxMs: 60_000, cameraMs: 10_000 })
  * @example measureBackend('wasm', peopleVideo, { features: 'pose', … }) // MoveNet: the video must show a person (its examples)
  */
@@ -184,13 +125,19 @@ export async function measureBackend(
     const pipeline = await pipelinePhase(pipe, video, o, tensors).finally(oscPipeline.close);
     log(`${name}: camera for ${(o.cameraMs / 1000).toFixed(0)} s`);
     const oscCamera = await oscFor(pipe, o, prefix('camera'));
-    const camera = await cameraRun(pipe, video, o.cameraMs, raw, tensors, true).finally(oscCamera.close);
+    const camera = await cameraRun(pipe, video, { ms: o.cameraMs, workerCamera: true, tensors }).finally(
+      oscCamera.close,
+    );
     const main = watch.stop();
     // The page's own path beside it, where the camera was read in the worker: what that choice saves.
     let pageIngest: BackendRun['pageIngest'] = null;
     if (camera.ingest === 'worker') {
       log(`${name}: camera read on the page, for ${(o.cameraMs / 2000).toFixed(0)} s`);
-      const page = await cameraRun(pipe, video, o.cameraMs / 2, raw, { first: 0, last: 0 }, false);
+      const page = await cameraRun(pipe, video, {
+        ms: o.cameraMs / 2,
+        workerCamera: false,
+        tensors: { first: 0, last: 0 },
+      });
       pageIngest = {
         cameraFps: page.cameraFps,
         cameraInputFps: page.cameraInputFps,
