@@ -7,6 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, preview, runnerImport } from 'vite';
@@ -63,12 +64,20 @@ export async function importTs(path) {
 
 /**
  * The fake camera's clip (a Y4M file of the real photos, cached), for `--use-file-for-fake-video-capture`.
+ * Chromium's fake camera plays it at the rate in its header (`F<fps>:1`).
+ * @param {number} [fps] frames per second: 30 (the default) is the browser tests' own clip, shared with them;
+ *   another rate (120: a PS3 Eye) gets a file of its own beside it, so a test reading the 30 fps clip never
+ *   sees it replaced.
  * @returns {Promise<{ path: string, fps: number }>}
  */
-export async function cameraClip() {
-  /** @type {{ buildClip: () => Promise<{ path: string, fps: number }> }} */
+export async function cameraClip(fps = 30) {
+  /** @type {typeof import('../tests/support/clip')} */
   const clip = await importTs('tests/support/clip.ts');
-  return clip.buildClip();
+  if (fps === clip.CLIP_FPS) return clip.buildClip();
+  // A photo's frames are numbered in 8 bits (at most 256 frames): 2 s a photo at 120 fps.
+  const secondsPerPhoto = Math.min(clip.SECONDS_PER_PHOTO, Math.floor(2 ** clip.POSITION_BITS / fps));
+  const out = join(tmpdir(), 'trainwhistle-clip', `bench-${fps}fps-${secondsPerPhoto}s.y4m`);
+  return clip.buildClip({ fps, secondsPerPhoto, out });
 }
 
 /**
