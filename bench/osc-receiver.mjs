@@ -35,12 +35,16 @@ export function phaseOf(address) {
 
 /**
  * Binds a UDP socket on 127.0.0.1 (a free port) and files each bundle's latency under its phase.
- * @returns {Promise<{ port: number, latencies: Map<string, number[]>, foreign: () => number, close: () => Promise<void> }>}
+ * `arrivals(phase, count, timeoutMs)` resolves with the phase's latencies once `count` bundles have come, or
+ * with those that came when `timeoutMs` is up (UDP may lose some).
+ * @returns {Promise<{ port: number, latencies: Map<string, number[]>, arrivals: (phase: string, count: number, timeoutMs: number) => Promise<number[]>, foreign: () => number, close: () => Promise<void> }>}
  */
 export async function startOscReceiver() {
   const socket = dgram.createSocket('udp4');
   /** @type {Map<string, number[]>} */
   const latencies = new Map();
+  /** @type {Set<() => void>} */
+  const waiting = new Set();
   let foreign = 0;
   socket.on('message', (packet) => {
     const arrival = performance.timeOrigin + performance.now();
@@ -50,11 +54,27 @@ export async function startOscReceiver() {
     let list = latencies.get(phase);
     if (!list) latencies.set(phase, (list = []));
     list.push(arrival - bundle.timetagMs);
+    for (const check of waiting) check();
   });
+  /** @type {(phase: string, count: number, timeoutMs: number) => Promise<number[]>} */
+  const arrivals = (phase, count, timeoutMs) =>
+    new Promise((resolve) => {
+      const got = () => latencies.get(phase) ?? [];
+      const done = () => {
+        clearTimeout(timer);
+        waiting.delete(check);
+        resolve(got());
+      };
+      const check = () => void (got().length >= count && done());
+      const timer = setTimeout(done, timeoutMs);
+      waiting.add(check);
+      check();
+    });
   await new Promise((resolve) => socket.bind(0, '127.0.0.1', () => resolve(undefined)));
   return {
     port: socket.address().port,
     latencies,
+    arrivals,
     foreign: () => foreign,
     close: () => new Promise((resolve) => socket.close(() => resolve(undefined))),
   };

@@ -173,12 +173,10 @@ async function measure(backend, features, p) {
         budget,
       )
     );
-    // Let the last bundles cross the bridge before reading the receiver.
-    await new Promise((r) => setTimeout(r, 200));
+    // The last bundles may still be crossing the bridge: wait for them (UDP may lose some).
     const key = features === 'pose' ? `${backend}-pose` : backend;
-    const atUdp = (/** @type {string} */ phase) => receiver.latencies.get(`${key}/${phase}`) ?? [];
-    const camera = atUdp('camera');
-    const pipeline = atUdp('pipeline');
+    const pipeline = await receiver.arrivals(`${key}/pipeline`, run.oscSent.pipeline, 2000);
+    const camera = await receiver.arrivals(`${key}/camera`, run.oscSent.camera, 2000);
     say(
       `${name}: raw ${run.rawFps.toFixed(1)} fps, pipeline ${run.pipelineFps.toFixed(1)} fps (${run.pipelineFrames} frames), ` +
         `camera ${run.cameraFps.toFixed(1)} fps, ${camera.length}/${run.oscSent.camera} bundles at UDP`,

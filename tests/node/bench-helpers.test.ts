@@ -2,9 +2,10 @@
  * The benchmark runner's pure parts: reading an OSC bundle's timetag at the UDP receiver, the
  * percentiles, the goals, the Markdown table and the SVG chart. No timing is asserted here.
  */
+import { createSocket } from 'node:dgram';
 import OSC from 'osc-js';
 import { describe, expect, test } from 'vitest';
-import { phaseOf, readBundle } from '../../bench/osc-receiver.mjs';
+import { phaseOf, readBundle, startOscReceiver } from '../../bench/osc-receiver.mjs';
 import { percentile, summarise } from '../../src/protocol/stats';
 import { gestureData, POSE_FEATURES } from '../../src/bench/gesture-data';
 import { overallGoals, runGoals } from '../../src/bench/goals';
@@ -86,6 +87,22 @@ describe('the UDP receiver', () => {
     expect(bundle.address).toBe('/bench/wasm/camera/confidences');
     expect(Math.abs(bundle.timetagMs - captured)).toBeLessThan(0.001);
     expect(phaseOf(bundle.address)).toBe('wasm/camera');
+  });
+
+  test("waits for a phase's bundles, or gives what came when time is up", async () => {
+    const receiver = await startOscReceiver();
+    const socket = createSocket('udp4');
+    try {
+      const message = new OSC.TypedMessage('/bench/wasm/camera/label', [{ type: 's', value: 'a' }] as never);
+      const [bytes] = pack([message], Date.now());
+      const two = receiver.arrivals('wasm/camera', 2, 10_000);
+      for (let i = 0; i < 2; i++) socket.send(Buffer.from(bytes!), receiver.port, '127.0.0.1');
+      expect(await two).toHaveLength(2);
+      expect(await receiver.arrivals('wasm/pipeline', 1, 50)).toEqual([]);
+    } finally {
+      socket.close();
+      await receiver.close();
+    }
   });
 
   test('ignores what is not a bundle, and addresses outside /bench', () => {
