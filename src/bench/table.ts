@@ -222,7 +222,7 @@ export function markdown(result: BenchResult): string {
       `- Training (${t.backend}): dense head on ${t.examples} examples, ${t.epochs} epochs: **${f(t.denseMs, 0)} ms** ${mark(o.denseUnder1s)} (goal < 1 s); kNN from the last example to its first prediction: **${f(t.knnFirstPredictionMs, 0)} ms**.`,
     );
     lines.push(
-      `- \`auto\` picked **${t.auto.picked}** (${t.auto.reason}); the raw runs' fastest: ${o.fastestRaw} ${mark(o.autoPicksFastest)}.`,
+      `- \`auto\` picked **${t.auto.picked}** (${t.auto.reason}); the raw runs' fastest: ${o.fastestRaw === null ? 'none in this run' : `${o.fastestRaw} ${mark(o.autoPicksFastest)}`}.`,
     );
   }
   if (result.gestures) lines.push(gestureLine(result.gestures));
