@@ -55,16 +55,15 @@ export class MetricsRecorder {
   ) {}
 
   /** Rates count from here until a whole window has passed. */
-  start(at: Milliseconds, ingest: Ingest = 'page'): void {
+  start(at: Milliseconds): void {
     this.#startedAt = at;
-    this.#ingest = ingest;
     // A new run's rates are its own, not the last 3 s of the one before.
     this.#frames = [];
     this.#predictions = [];
     this.#mainThread = [];
   }
 
-  /** Where frames are read from now on (a <video> given another kind of source mid-run). */
+  /** Where frames are read from now on: told by the intake as a run starts, and when its source changes kind. */
   ingestNow(ingest: Ingest): void {
     this.#ingest = ingest;
   }

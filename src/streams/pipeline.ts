@@ -1,31 +1,16 @@
 /**
- * The public API: `createPipeline()` starts the engine in a Web Worker and gives back a pipeline
- * whose results are Observables. Frames are converted here and transferred; tfjs never runs on
- * the main thread.
+ * The public API: `createPipeline()` starts the engine in a Web Worker and gives back a pipeline whose
+ * results are Observables; tfjs never runs on the main thread. It is assembled from the pieces that hold
+ * each idea: the worker and its restarts (engine-client.ts), the live run (live-run.ts, with the frames'
+ * way to the worker in intake/), hold-to-record (recording.ts) and what the page knows of the project
+ * (project-state.ts).
  */
 import * as Comlink from 'comlink';
-import {
-  ReplaySubject,
-  Subject,
-  Subscription,
-  distinctUntilChanged,
-  filter,
-  fromEvent,
-  interval,
-  map,
-  share,
-  startWith,
-  switchMap,
-  takeUntil,
-  type Observable,
-} from 'rxjs';
-import type { Evaluation, ExampleQuery, ProjectInfo, ProjectProgress } from '../protocol/project';
-import type { HeadSettings, HeadSettingsPatch } from '../protocol/engine-options';
-import { StorageError, WorkerRestartedError } from '../protocol/errors';
+import { Subject, filter, map, type Observable } from 'rxjs';
 import type {
-  GestureEvent,
   ExampleCounts,
   ExampleInfo,
+  GestureEvent,
   InitReport,
   Prediction,
   RawBenchmark,
@@ -33,15 +18,18 @@ import type {
   TrainProgress,
   TrainReport,
 } from '../protocol/engine-api';
+import type { HeadSettings, HeadSettingsPatch } from '../protocol/engine-options';
+import { StorageError } from '../protocol/errors';
+import { FRAME_SIZE, fitFor } from '../protocol/frame';
+import type { Evaluation, ExampleQuery, ProjectInfo, ProjectProgress } from '../protocol/project';
 import type { Milliseconds } from '../protocol/units';
-import { watchCamera } from './sources/camera';
-import { startEngine, workerRestarted, type EngineClient, type EngineStart } from './engine-client';
-import { FRAME_SIZE, type Fit } from '../protocol/frame';
-import { toBitmap, type Frame, type ImageInput } from './sources/picture';
-import { MetricsRecorder, type Metrics } from './metrics';
-import { newestFrames, type LiveSource } from './intake/page-frames';
+import { startEngine, workerRestarted, type EngineStart } from './engine-client';
+import { transferred, type LiveSource } from './intake/page-frames';
+import { LiveRun } from './live-run';
+import type { Metrics } from './metrics';
+import { ProjectState } from './project-state';
 import { startRecording, type RecordOptions, type Recording } from './recording';
-import { cameraPredictions, canStreamToWorker } from './intake/worker-camera';
+import { toBitmap, type ImageInput } from './sources/picture';
 
 export type { LiveSource } from './intake/page-frames';
 export type { RecordOptions, Recording } from './recording';
@@ -81,7 +69,7 @@ export interface Pipeline {
   readonly predictions$: Observable<Prediction>;
   /** Per-epoch progress of each `train()`. */
   readonly training$: Observable<TrainProgress>;
-  /** Example counts per label after every change. */
+  /** The example counts per label now (to each new subscriber), then after every change. */
   readonly counts$: Observable<ExampleCounts>;
   /** Rates, drops, latency, backend and tensors, every `metricsIntervalMs` while running. */
   readonly metrics$: Observable<Metrics>;
@@ -141,67 +129,6 @@ export interface Pipeline {
   close(): Promise<void>;
 }
 
-/** Frames cross to the worker by transfer, never by copy. */
-const send = (bitmap: ImageBitmap) => Comlink.transfer(bitmap, [bitmap]);
-
-/**
- * Predictions of every frame of `source`, each of the newest picture the worker can take. A repeated
- * error (say, predicting before training) goes to `report` once, not at the frame rate.
- */
-function livePredictions(
-  { engine }: EngineClient,
-  source: LiveSource,
-  metrics: MetricsRecorder,
-  report: (e: Error) => void,
-  fit: Fit,
-): Observable<Prediction> {
-  let lastError = '';
-  const predict = (frame: Frame) => {
-    const call = engine.predict(send(frame.bitmap), frame.t);
-    // The main thread's part of a frame: from taking the picture to handing it to the worker.
-    metrics.mainThread(performance.now() - frame.t);
-    return call.then(
-      (p) => ((lastError = ''), p),
-      (e: Error) => {
-        // A crash is told once, by the restart itself; the frame lost with it is just skipped.
-        if (e instanceof WorkerRestartedError) return null;
-        if (e.message !== lastError) report(e);
-        lastError = e.message;
-        return null;
-      },
-    );
-  };
-  return newestFrames(source, predict, { frame: (t) => metrics.frame(t), drop: () => metrics.drop(), fit }).pipe(
-    filter((p): p is Prediction => p !== null),
-    map((p) => ({ ...p, latencyMs: performance.now() - p.t })),
-  );
-}
-
-/**
- * Predictions of a <video> whose source may change kind during the run (a camera, then a file in the same
- * element, as the app's source picker does): a camera's frames read in the worker, anything else read on
- * the page, switched when the element loads a new source.
- */
-function elementPredictions(
-  client: EngineClient,
-  video: HTMLVideoElement,
-  metrics: MetricsRecorder,
-  report: (e: Error) => void,
-  fit: Fit,
-): Observable<Prediction> {
-  return fromEvent(video, 'loadstart').pipe(
-    startWith(null),
-    map(() => canStreamToWorker(video)),
-    distinctUntilChanged(),
-    switchMap((inWorker) => {
-      metrics.ingestNow(inWorker ? 'worker' : 'page');
-      return inWorker
-        ? cameraPredictions(client.engine, video, metrics, report)
-        : livePredictions(client, video, metrics, report, fit);
-    }),
-  );
-}
-
 /**
  * Starts the worker, loads MobileNet and picks the backend.
  * @example
@@ -214,6 +141,7 @@ function elementPredictions(
 export async function createPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
   const { metricsIntervalMs = 500, source: resumeSource, onNotice, workerCamera = true, ...start } = options;
   const errors = new Subject<Error>();
+  const training = new Subject<TrainProgress>();
   const client = await startEngine({
     ...start,
     onNotice: (n) => {
@@ -222,167 +150,129 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     },
   });
   const { engine } = client;
-  const info = client.info;
   // Pose sees the whole picture (a hand at the edge counts); MobileNet the centre square.
-  const fit: Fit = info.features === 'pose' ? 'contain' : 'cover';
-  let project = info.project;
-  let settings = info.settings;
+  const fit = fitFor(client.info.features);
+  const state = new ProjectState(engine, client.info, await engine.counts());
+  const report = (e: Error) => errors.next(e);
+  const live = new LiveRun(engine, {
+    backend: client.info.backend.backend,
+    fit,
+    workerCamera,
+    metricsIntervalMs,
+    report,
+  });
+  const recordings = new Set<Recording>();
+  let source: LiveSource | undefined = resumeSource;
+  let closing = false;
+  const { counted } = state;
 
-  const predictions = new Subject<Prediction>();
-  const training = new Subject<TrainProgress>();
-  const counts = new Subject<ExampleCounts>();
-  const closed = new ReplaySubject<void>(1);
-  const metrics = new MetricsRecorder(info.backend.backend);
   // A crashed worker comes back with everything; say so, count it, and show the counts again.
   const restarts = client.restarts$.subscribe({
     next: (r) => {
       errors.next(workerRestarted(r.reason));
-      metrics.workerRestarted();
-      void engine.counts().then(changed, () => {});
+      live.workerRestarted();
+      void state.recount().catch(() => {});
     },
-    error: (e: Error) => errors.next(e),
+    error: report,
   });
-  let run: Subscription | null = null;
-  let closing = false;
-  const recordings = new Set<Recording>();
-
-  const changed = (c: ExampleCounts) => (counts.next(c), c);
-  let source: LiveSource | undefined = resumeSource;
-  const refresh = async () => {
-    project = await engine.project();
-    return project;
-  };
-  const metrics$ = interval(metricsIntervalMs).pipe(
-    startWith(0),
-    filter(() => run !== null),
-    map(() => metrics.snapshot(performance.now())),
-    takeUntil(closed),
-    share(),
-  );
+  const picture = async (image: ImageInput) => transferred(await toBitmap(image, FRAME_SIZE, fit));
 
   const pipeline: Pipeline = {
     get info() {
       return client.info;
     },
     get project() {
-      return project;
+      return state.project;
     },
     get settings() {
-      return settings;
+      return state.settings;
     },
-    predictions$: predictions.asObservable(),
-    gestures$: predictions.pipe(
+    predictions$: live.predictions$,
+    gestures$: live.predictions$.pipe(
       map((p) => p.gesture?.match ?? null),
       filter((m): m is GestureEvent => m !== null),
     ),
     training$: training.asObservable(),
-    counts$: counts.asObservable(),
-    metrics$,
+    counts$: state.counts$,
+    metrics$: live.metrics$,
     errors$: errors.asObservable(),
     get running() {
-      return run !== null;
+      return live.running;
     },
-    addLabel: async (label) => changed(await engine.addLabel(label)),
+    addLabel: async (label) => counted(await engine.addLabel(label)),
     async addExample(target, image) {
-      const added = await engine.addExample(target, send(await toBitmap(image, FRAME_SIZE, fit)));
-      changed(await engine.counts());
+      const added = await engine.addExample(target, await picture(image));
+      await state.recount();
       return added;
     },
-    record(target, source, recordOptions = {}) {
+    record(target, from, recordOptions = {}) {
       // Gestures: the whole hold is one template sequence.
-      const sequence = settings.head === 'dtw' ? engine.beginSequence() : null;
+      const sequence = state.settings.head === 'dtw' ? engine.beginSequence() : null;
       const recording: Recording = startRecording(
-        source,
+        from,
         async (frame) => {
           const options = sequence ? { sequence: await sequence } : {};
-          return engine.addExample(target, send(frame.bitmap), options);
+          return engine.addExample(target, transferred(frame.bitmap), options);
         },
         { ...recordOptions, fit },
-        (e) => errors.next(e),
+        report,
         async () => {
           recordings.delete(recording);
-          if (sequence) await engine.endSequence(await sequence).catch((e: Error) => errors.next(e));
-          changed(await engine.counts());
+          if (sequence) await engine.endSequence(await sequence).catch(report);
+          await state.recount();
         },
       );
       recordings.add(recording);
       return recording;
     },
     async train() {
-      const report = await engine.train(Comlink.proxy((p: TrainProgress) => training.next(p)));
-      await refresh();
-      return report;
+      const trained = await engine.train(Comlink.proxy((p: TrainProgress) => training.next(p)));
+      await state.refresh();
+      return trained;
     },
     evaluate: () => engine.evaluate(),
     async configure(patch) {
-      settings = await engine.configure(patch);
-      await refresh();
-      changed(await engine.counts());
+      const settings = await engine.configure(patch);
+      state.configured(settings);
+      await state.refresh();
+      await state.recount();
       return settings;
     },
     async classify(image) {
       const t = performance.now();
-      const p = await engine.predict(send(await toBitmap(image, FRAME_SIZE, fit)), t);
+      const p = await engine.predict(await picture(image), t);
       return { ...p, latencyMs: performance.now() - t };
     },
     start(from, startOptions = {}) {
-      pipeline.stop();
       source = from;
-      const inWorker = startOptions.workerCamera ?? workerCamera;
-      metrics.start(performance.now(), inWorker && canStreamToWorker(from) ? 'worker' : 'page');
-      project = { ...project, running: true };
-      void engine.setRunning(true).catch(() => {});
-      const live = new Subscription();
-      run = live;
-      // A camera that stops is told once per change, not once per tick: its ticks stop with it.
-      if (from instanceof HTMLVideoElement)
-        live.add(watchCamera(from, { reopen: true }).subscribe(({ error }) => error && errors.next(error)));
-      const report = (e: Error) => errors.next(e);
-      live.add(
-        (inWorker && from instanceof HTMLVideoElement
-          ? elementPredictions(client, from, metrics, report, fit)
-          : livePredictions(client, from, metrics, report, fit)
-        ).subscribe({
-          next: (p) => {
-            metrics.prediction(p, performance.now());
-            predictions.next(p);
-          },
-          error: (e: Error) => {
-            errors.next(e);
-            live.unsubscribe();
-            if (run === live) run = null;
-          },
-        }),
-      );
+      live.start(from, startOptions.workerCamera ?? workerCamera);
+      state.setRunning(true);
     },
     stop() {
-      if (!run) return;
-      run.unsubscribe();
-      run = null;
-      if (closing) return;
-      project = { ...project, running: false };
-      void engine.setRunning(false).catch(() => {});
+      // A closing page is not a user pressing Stop: the project stays 'running' for the next start.
+      if (live.stop() && !closing) state.setRunning(false);
     },
-    removeExample: async (id) => changed(await engine.removeExample(id)),
-    clearLabel: async (label) => changed(await engine.clearLabel(label)),
-    renameLabel: async (from, to) => changed(await engine.renameLabel(from, to)),
-    clearExamples: async () => changed(await engine.clearExamples()),
+    removeExample: async (id) => counted(await engine.removeExample(id)),
+    clearLabel: async (label) => counted(await engine.clearLabel(label)),
+    renameLabel: async (from, to) => counted(await engine.renameLabel(from, to)),
+    clearExamples: async () => counted(await engine.clearExamples()),
     examples: (query) => engine.examples(query),
     exampleCrop: (id) => engine.exampleCrop(id),
     counts: () => engine.counts(),
     saveProject: () => engine.saveProject(),
     async openProject(file, openOptions = {}) {
       const { onProgress } = openOptions;
-      const wasRunning = run !== null;
+      const wasRunning = live.running;
       pipeline.stop();
+      let project: ProjectInfo;
       try {
         project = await engine.openProject(file, Comlink.proxy(onProgress ?? (() => {})));
       } catch (e) {
         if (wasRunning && source) pipeline.start(source); // nothing changed: carry on as before
         throw e;
       }
-      settings = project.settings;
-      changed(await engine.counts());
+      state.replaced(project);
+      await state.recount();
       if (project.running && source) pipeline.start(source);
       return project;
     },
@@ -390,17 +280,16 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     flush: () => engine.flush(),
     rawBenchmark: (durationMs) => engine.rawBenchmark(durationMs),
     async close() {
-      // A closing page is not a user pressing Stop: the project stays 'running' for the next start.
       closing = true;
-      pipeline.stop();
+      live.close();
       await Promise.all([...recordings].map((r) => r.stop()));
       await client.close();
       restarts.unsubscribe();
-      closed.next();
-      closed.complete();
-      for (const s of [predictions, training, counts, errors]) s.complete();
+      state.close();
+      training.complete();
+      errors.complete();
     },
   };
-  if (project.running && resumeSource) pipeline.start(resumeSource);
+  if (state.project.running && resumeSource) pipeline.start(resumeSource);
   return pipeline;
 }

@@ -2,7 +2,6 @@
  * One open project: its pipeline (kept in IndexedDB, restored at start, predicting again by itself if it
  * was) and every part of the studio that shows it. Switching project closes one session and opens another.
  */
-import { ReplaySubject } from 'rxjs';
 import { CameraError, createPipeline, deleteProject, reopenCamera, watchCamera, type Pipeline } from '../index';
 import type { ProjectProgress } from '../protocol/project';
 import type { BackendChoice, HeadKind } from '../protocol/engine-options';
@@ -98,10 +97,7 @@ function studio(name: string, pipe: Pipeline, ctx: SessionContext, seed?: AppSet
 
   const mount = () => {
     // The counts now, then after every change, for every part that shows them.
-    const counts$ = new ReplaySubject<ExampleCounts>(1);
-    let counted = false;
-    scope.add(pipe.counts$.subscribe((c) => ((counted = true), counts$.next(c))));
-    void pipe.counts().then((c) => counted || counts$.next(c));
+    const counts$ = pipe.counts$;
 
     const operated$ = operated(pipe.predictions$, settings.changes$);
     const pose = pipe.info.features === 'pose';

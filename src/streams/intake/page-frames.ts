@@ -1,11 +1,17 @@
 /**
- * Feeds a live source to a worker-bound function, one frame at a time, newest first.
+ * A live source read on the page: an element's picture taken when the worker is free (so each prediction
+ * is of the newest picture, and none is taken to be dropped), or frames you make, newest first. Each frame
+ * is a square ImageBitmap, transferred to the worker.
  */
-import { EMPTY, Observable, filter, from, tap } from 'rxjs';
+import * as Comlink from 'comlink';
+import { EMPTY, Observable, filter, from, map, tap } from 'rxjs';
+import type { EngineApi, Prediction } from '../../protocol/engine-api';
+import { WorkerRestartedError } from '../../protocol/errors';
 import type { Milliseconds } from '../../protocol/units';
 import { FRAME_SIZE, type Fit } from '../../protocol/frame';
 import { type Frame } from '../sources/picture';
 import { capture, frameTicks, hasPicture, type FrameElement } from '../sources/frames';
+import type { MetricsRecorder } from '../metrics';
 import { processLatest } from './newest-wins';
 
 /** A live source: an element (camera or file <video>, a p5.js <canvas>, an <img>) or frames you make. */
@@ -57,5 +63,35 @@ export function newestFrames<R>(
       () => (!hasPicture(source) ? EMPTY : from(capture(source, FRAME_SIZE, on.fit).then(work))),
       () => on.drop?.(),
     ),
+  );
+}
+
+/** Frames cross to the worker by transfer, never by copy. */
+export const transferred = (bitmap: ImageBitmap): ImageBitmap => Comlink.transfer(bitmap, [bitmap]);
+
+/**
+ * Predictions of `source` read on the page: each prediction is of the newest picture when the worker was
+ * free. A frame whose prediction fails goes to `report` (a crash is told once, by the restart itself, and
+ * the frame lost with it is skipped).
+ */
+export function pagePredictions(
+  engine: Comlink.Remote<EngineApi>,
+  source: LiveSource,
+  metrics: MetricsRecorder,
+  report: (e: Error) => void,
+  fit: Fit,
+): Observable<Prediction> {
+  const predict = (frame: Frame) => {
+    const call = engine.predict(transferred(frame.bitmap), frame.t);
+    // The main thread's part of a frame: from taking the picture to handing it to the worker.
+    metrics.mainThread(performance.now() - frame.t);
+    return call.catch((e: Error) => {
+      if (!(e instanceof WorkerRestartedError)) report(e);
+      return null;
+    });
+  };
+  return newestFrames(source, predict, { frame: (t) => metrics.frame(t), drop: () => metrics.drop(), fit }).pipe(
+    filter((p): p is Prediction => p !== null),
+    map((p) => ({ ...p, latencyMs: performance.now() - p.t })),
   );
 }

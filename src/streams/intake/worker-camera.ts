@@ -3,16 +3,14 @@
  * the clone, and its stream of VideoFrames transferred to the worker once. From then on the main thread
  * does nothing per frame: the worker reads frames as they come (newest wins, older ones closed at once, so
  * the camera's frame pool never runs dry) while it infers, and sends back each prediction with what it
- * received and dropped. Chromium has MediaStreamTrackProcessor on the window; elsewhere (and for files,
- * canvases, images) the element is read on this thread when the worker is free (newest-frames.ts).
+ * received and dropped (src/worker/intake/camera-frames.ts). The clone is stopped whenever its stream is
+ * let go: that ends the stream, and the worker closes every frame still on its way.
  */
 import * as Comlink from 'comlink';
-import { Observable, type Subscription } from 'rxjs';
+import { Observable } from 'rxjs';
 import type { EngineApi, Prediction, StreamReport } from '../../protocol/engine-api';
-import { cameraState, cameraTrack, watchCamera } from '../sources/camera';
 import { reviveError, WorkerRestartedError } from '../../protocol/errors';
 import type { MetricsRecorder } from '../metrics';
-import type { LiveSource } from './page-frames';
 
 interface TrackProcessor {
   readable: ReadableStream<VideoFrame>;
@@ -27,17 +25,15 @@ function framesOf(track: MediaStreamTrack | null): number | null {
   return typeof stats?.totalFrames === 'number' ? stats.totalFrames : null;
 }
 
-/** Whether `source` is a camera <video> whose frames this browser can stream to the worker. */
-export function canStreamToWorker(source: LiveSource): source is HTMLVideoElement {
-  return Processor !== undefined && source instanceof HTMLVideoElement && cameraTrack(source) !== null;
-}
+/** Whether this browser can stream a camera's frames to the worker (Chromium: MediaStreamTrackProcessor). */
+export const canStreamTracks = Processor !== undefined;
 
 /**
  * Predictions of `track`'s frames, predicted in the worker as they come. Errors of a frame (say, before
  * training) go to `report`; a worker restart starts the stream again on the new worker. Completes when the
  * track ends. Unsubscribing stops the worker's reading and the clone.
  */
-export function streamedPredictions(
+export function trackPredictions(
   engine: Comlink.Remote<EngineApi>,
   track: MediaStreamTrack,
   metrics: MetricsRecorder,
@@ -75,10 +71,12 @@ export function streamedPredictions(
         const { readable } = new Processor!({ track: clone, maxBufferSize: 1 });
         try {
           const end = await engine.stream(Comlink.transfer(readable, [readable]), Comlink.proxy(onReport));
+          clone.stop(); // the stream's end: the worker closes what is still on its way
           if (end === 'ended' && !stopped) subscriber.complete(); // the camera is gone
           return;
         } catch (e) {
           if (e instanceof WorkerRestartedError) continue; // a new worker: give it a new stream
+          clone.stop();
           return subscriber.error(e);
         }
       }
@@ -88,51 +86,6 @@ export function streamedPredictions(
       stopped = true;
       void engine.stopStream().catch(() => {});
       clone?.stop();
-    };
-  });
-}
-
-/**
- * Predictions of the camera shown in `video`, read in the worker: streamed while the camera is live,
- * paused while it is muted or gone, and streamed again from its new track when it is reopened (or the
- * element given another camera). A repeated error is reported once.
- */
-export function cameraPredictions(
-  engine: Comlink.Remote<EngineApi>,
-  video: HTMLVideoElement,
-  metrics: MetricsRecorder,
-  report: (e: Error) => void,
-): Observable<Prediction> {
-  return new Observable<Prediction>((subscriber) => {
-    let lastError = '';
-    const once = (e: Error) => {
-      if (e.message !== lastError) report(e);
-      lastError = e.message;
-    };
-    let streamed: MediaStreamTrack | null = null;
-    let current: Subscription | null = null;
-    const follow = () => {
-      const track = cameraState(video) === 'live' ? cameraTrack(video) : null;
-      if (track === streamed) return;
-      current?.unsubscribe();
-      current = null;
-      streamed = track;
-      if (!track) return;
-      current = streamedPredictions(engine, track, metrics, once).subscribe({
-        next: (p) => {
-          lastError = '';
-          subscriber.next(p);
-        },
-        error: (e: Error) => subscriber.error(e),
-      });
-    };
-    const watching = watchCamera(video).subscribe(follow);
-    video.addEventListener('loadstart', follow);
-    follow();
-    return () => {
-      watching.unsubscribe();
-      video.removeEventListener('loadstart', follow);
-      current?.unsubscribe();
     };
   });
 }

@@ -3,7 +3,7 @@
  * when it goes away in the middle of a run (unplugged, taken by another program, its permission withdrawn,
  * muted by the system) and comes back.
  */
-import { Observable } from 'rxjs';
+import { Observable, distinctUntilChanged, map } from 'rxjs';
 import { CameraError } from '../../protocol/errors';
 import { keepPlaying, releaseFile } from './video';
 
@@ -203,6 +203,11 @@ const muted = () =>
     'muted',
   );
 
+/** A camera status with the track it is about: a new track (reopened, another camera) is a change too. */
+export interface CameraTrackStatus extends CameraStatus {
+  track: MediaStreamTrack | null;
+}
+
 /**
  * The camera state of `video` now, then each change: one status per change, never one per frame. Follows
  * the element to a new stream (reopened, or opened again by `openCamera({ video })`), and plays it again if
@@ -212,14 +217,25 @@ const muted = () =>
  * watchCamera(video).subscribe(({ state, error }) => (banner.textContent = error?.message ?? ''));
  */
 export function watchCamera(video: HTMLVideoElement, options: WatchCameraOptions = {}): Observable<CameraStatus> {
-  return new Observable<CameraStatus>((subscriber) => {
+  return cameraTrackStatus(video, options).pipe(
+    map(({ state, error }) => ({ state, error })),
+    distinctUntilChanged((a, b) => a.state === b.state && a.error?.message === b.error?.message),
+  );
+}
+
+/** As `watchCamera`, and a status each time the element's camera track changes, with the track. */
+export function cameraTrackStatus(
+  video: HTMLVideoElement,
+  options: WatchCameraOptions = {},
+): Observable<CameraTrackStatus> {
+  return new Observable<CameraTrackStatus>((subscriber) => {
     let track: MediaStreamTrack | null = null;
-    let told = '';
+    let told: { state: CameraState; message: string; track: MediaStreamTrack | null } | null = null;
     const tell = (state: CameraState, error: CameraError | null) => {
-      const key = `${state}\n${error?.message ?? ''}`;
-      if (key === told) return;
-      told = key;
-      subscriber.next({ state, error });
+      const message = error?.message ?? '';
+      if (told && told.state === state && told.message === message && told.track === track) return;
+      told = { state, message, track };
+      subscriber.next({ state, error, track });
     };
 
     const media = navigator.mediaDevices;
