@@ -7,6 +7,7 @@
  *   ?task=cold
  *   ?task=project&examples=5000&classes=5&project=bench-scale   (records, persists, trains, saves, opens)
  *   ?task=restore&project=bench-scale                            (in a new page: restores it, then deletes it)
+ *   ?task=camera-rate&fps=120&backend=wasm&raw=…&idle=…&camera=…&osc=ws://…   (a fast camera, read in the worker)
  * Pose runs see a person (bench/people-camera.ts) instead of the fake camera's photos of things.
  * The result (or the error) lands in `window.benchResult`.
  */
@@ -16,6 +17,7 @@ import { measureBaseline } from '../src/bench/baseline';
 import { measureColdStart } from '../src/bench/cold-start';
 import { measureTraining } from '../src/bench/training';
 import { measureProjectRestore, measureProjectScale } from '../src/bench/project-scale';
+import { measureCameraRate } from '../src/bench/camera-rate';
 import type { Backend, FeatureKind } from '../src/protocol/engine-options';
 import { measureGestures } from './gestures';
 import { peopleCamera } from './people-camera';
@@ -35,7 +37,9 @@ window.benchLog = [];
 const log = (line: string) => window.benchLog.push(line);
 
 async function run(): Promise<unknown> {
-  const camera = openCamera({ video });
+  // The fake camera plays its clip at the clip's rate; asking for it is what an app does with a fast camera.
+  const fps = params.get('fps');
+  const camera = openCamera({ video, ...(fps ? { frameRate: Number(fps) } : {}) });
   switch (params.get('task')) {
     case 'cold':
       return measureColdStart(camera);
@@ -82,9 +86,21 @@ async function run(): Promise<unknown> {
       });
     case 'restore':
       return measureProjectRestore(await camera, params.get('project') ?? 'bench-scale');
+    case 'camera-rate': {
+      const osc = params.get('osc');
+      return measureCameraRate(await camera, {
+        backend: (params.get('backend') ?? 'wasm') as Backend,
+        requestedFps: num('fps', 120),
+        rawMs: num('raw', 3000),
+        cameraMs: num('camera', 10_000),
+        idleMs: num('idle', 3000),
+        ...(osc ? { oscUrl: osc } : {}),
+        log,
+      });
+    }
     default:
       throw new RangeError(
-        `Unknown task '${params.get('task')}': use task=backend, gestures, training, cold, project or restore.`,
+        `Unknown task '${params.get('task')}': use task=backend, gestures, training, cold, project, restore or camera-rate.`,
       );
   }
 }

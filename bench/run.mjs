@@ -20,6 +20,7 @@ import {
   POSE_BACKENDS,
   QUICK_BACKENDS,
   QUICK_POSE_BACKENDS,
+  cameraRateSettings,
   gestureSettings,
   poseSettings,
   settings,
@@ -192,6 +193,45 @@ async function measure(backend, features, p) {
     return { backend, features, skipped: /** @type {Error} */ (e).message };
   }
 }
+/**
+ * The 120 fps camera phase, in a browser of its own: Chromium's fake camera is one per browser, and plays
+ * its clip at the rate in the clip's header. A phase that cannot run gives a row saying why.
+ * @param {ReturnType<typeof cameraRateSettings>} c
+ * @returns {Promise<import('../src/bench/types').RunnerCameraRateRun | import('../src/bench/types').SkippedRun>}
+ */
+async function cameraRate(c) {
+  say(`camera ${c.fps} fps: a fake camera playing a ${c.fps} fps clip, the pipeline on ${c.backend}`);
+  const fast = await cameraClip(c.fps);
+  const fastBrowser = await chromium.launch(chromiumOptions(fast.path));
+  try {
+    const fastContext = await fastBrowser.newContext();
+    const query = {
+      task: 'camera-rate',
+      fps: c.fps,
+      backend: c.backend,
+      raw: c.raw,
+      idle: c.idle,
+      camera: c.camera,
+      osc: `ws://127.0.0.1:${bridge.wsPort}`,
+    };
+    const run = /** @type {import('../src/bench/types').CameraRateRun} */ (
+      await task(fastContext, query, c.idle + c.raw + c.camera + 120_000)
+    );
+    const arrived = await receiver.arrivals(`${c.backend}-${c.fps}fps/camera`, run.oscSent, 2000);
+    say(
+      `camera ${c.fps} fps: delivered ${run.cameraInputFps.toFixed(1)} fps (alone ${run.idleInputFps?.toFixed(1) ?? '?'}), ` +
+        `${run.cameraFps.toFixed(1)} predictions/s, raw ${run.rawFps.toFixed(1)} fps, ratio ${run.ratio.toFixed(2)}, ` +
+        `${run.droppedFrames} dropped, ${arrived.length}/${run.oscSent} bundles at UDP`,
+    );
+    return { ...run, latencyMs: summarise(arrived), oscReceived: arrived.length };
+  } catch (e) {
+    say(`camera ${c.fps} fps: not measured — ${/** @type {Error} */ (e).message}`);
+    return { backend: c.backend, skipped: /** @type {Error} */ (e).message };
+  } finally {
+    await fastBrowser.close();
+  }
+}
+
 /** @type {string | null} */
 let gpu;
 /** @type {any} */
@@ -202,10 +242,13 @@ let uncached = null;
 let cached = null;
 /** @type {any} */
 let projectRun = null;
+/** @type {Awaited<ReturnType<typeof cameraRate>> | null} */
+let camera120 = null;
 try {
   for (const backend of phases.has('backends') ? backends : []) runs.push(await measure(backend, 'image', s));
   const ps = poseSettings(args.quick);
   for (const backend of phases.has('pose') ? poseBackends : []) runs.push(await measure(backend, 'pose', ps));
+  if (phases.has('camera120')) camera120 = await cameraRate(cameraRateSettings(args.quick));
   if (phases.has('gestures')) {
     const g = gestureSettings(args.quick);
     gestures = await task(context, { task: 'gestures', ...g }, 300_000);
@@ -277,6 +320,7 @@ try {
     },
     projectScale: projectRun,
     gestures,
+    camera120,
     durationS: (performance.now() - started) / 1000,
   };
   const md = markdown(result);
@@ -291,6 +335,14 @@ try {
     writeFileSync(join(args.out, `${now.toISOString().slice(0, 10)}${args.quick ? '-quick' : ''}.json`), json);
     writeFileSync(join(args.out, 'latest.md'), md);
     writeFileSync(join(args.out, 'latest.svg'), chart(result));
+  }
+  if (camera120) {
+    // The 120 fps camera's results are kept apart too, dated, whatever else ran with them.
+    const only = { ...result, runs: [], training: null, coldStartMs: null, projectScale: null, gestures: null };
+    writeFileSync(
+      join(args.out, `camera120-${now.toISOString().slice(0, 10)}.json`),
+      JSON.stringify({ ...only, phases: ['camera120'] }, null, 2) + '\n',
+    );
   }
   console.log(`\n${md}`);
   say(`done; results in ${args.out}/${partial ? 'partial.{md,json}' : 'latest.{md,json,svg}'}`);

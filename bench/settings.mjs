@@ -6,7 +6,15 @@
  */
 
 /** The runner's phases, in the order they run (`--phases` picks some). */
-export const PHASES = /** @type {const} */ (['backends', 'pose', 'gestures', 'training', 'cold', 'project']);
+export const PHASES = /** @type {const} */ ([
+  'backends',
+  'pose',
+  'camera120',
+  'gestures',
+  'training',
+  'cold',
+  'project',
+]);
 /** @typedef {typeof PHASES[number]} Phase */
 
 /** Backends in the order they run: the fast ones first, software WebGPU (about 1 fps here) last. */
@@ -25,6 +33,16 @@ export const QUICK_BACKENDS = /** @type {const} */ (['wasm', 'webgl', 'cpu']);
  */
 export const POSE_BACKENDS = /** @type {const} */ (['wasm', 'webgl']);
 export const QUICK_POSE_BACKENDS = /** @type {const} */ (['wasm']);
+
+/**
+ * The 120 fps camera phase (a PS3 Eye's rate): a browser of its own whose fake camera plays a 120 fps clip, on
+ * wasm, the backend that runs MobileNet fastest here. `idle`: the camera alone first (what the device delivers).
+ * @param {boolean} quick
+ * @returns {{ fps: number, backend: Backend, raw: number, camera: number, idle: number }}
+ */
+export function cameraRateSettings(quick) {
+  return { fps: 120, backend: 'wasm', raw: quick ? 3000 : 10_000, camera: quick ? 10_000 : 30_000, idle: 3000 };
+}
 
 /**
  * The gesture line: the DTW head matching 20 templates of 60 frames (51 pose features) frame by frame.

@@ -108,6 +108,60 @@ export interface BackendRun {
   warnings: string[];
 }
 
+/**
+ * A fast camera (a PS3 Eye at 120 fps) as an app runs it: `pipe.start(video)` on a camera opened with
+ * `openCamera({ frameRate })`, its frames read in the worker, for a fixed time (bench/README.md, `camera120`).
+ */
+export interface CameraRateRun {
+  backend: Backend;
+  model: string;
+  /** The rate the camera was opened at (`openCamera({ frameRate })`). */
+  requestedFps: number;
+  /** The rate the track says it runs at (`getSettings().frameRate`); null where the browser does not say. */
+  trackFrameRate: number | null;
+  /** Frames per second the camera delivered with no pipeline running (`MediaStreamTrack.stats`); null where unknown. */
+  idleInputFps: number | null;
+  /** Frames per second the camera delivered during the run (`metrics$.inputFps`). */
+  cameraInputFps: number;
+  /** Predictions per second during the run. */
+  cameraFps: number;
+  /** The model alone on the same backend, in the same worker (`pipe.rawBenchmark`). */
+  rawFps: number;
+  rawMsPerFrame: { mean: Milliseconds; p50: Milliseconds; p95: Milliseconds };
+  /** What the pipeline could at best predict: min(raw fps, requested fps, delivered fps). */
+  limitFps: number;
+  /** `cameraFps / limitFps`. Goal ≥ 0.9. */
+  ratio: number;
+  /** `cameraFps / min(rawFps, requestedFps)`: against the rate asked for, whatever the camera delivered. */
+  ratioToRequested: number;
+  droppedFrames: number;
+  cameraFrames: number;
+  /** How old the picture was when its inference started, every prediction of the run. */
+  frameAgeMs: Summary;
+  /** Capture (arrival in the worker) → prediction on the main thread. */
+  cameraLatencyMs: Summary;
+  /** The worker's time per prediction during the run, means: what bounds the prediction rate. */
+  workerMs: { fromPixels: Milliseconds; infer: Milliseconds; head: Milliseconds; total: Milliseconds };
+  mainThreadMsPerFrame: Milliseconds;
+  ingest: 'worker' | 'page';
+  crossOriginIsolated: boolean;
+  wasmThreads: number;
+  tensorsBefore: number;
+  tensorsAfter: number;
+  /** OSC bundles handed to the bridge during the run, and their address prefix. */
+  oscSent: number;
+  oscPrefix: string;
+  /** The run's length. */
+  seconds: number;
+}
+
+/** The 120 fps camera phase as the runner writes it: with each OSC bundle's arrival at the UDP receiver. */
+export type RunnerCameraRateRun = CameraRateRun & {
+  /** Capture → arrival at the UDP receiver. */
+  latencyMs: Summary;
+  oscReceived: number;
+};
+
 /** What only the runner sees of a backend run: each OSC bundle's arrival at its UDP receiver. */
 export interface UdpArrivals {
   /** Capture (the bundle's timetag) → arrival at the UDP receiver, camera phase. */
@@ -144,6 +198,8 @@ export interface BenchResult {
   coldStartMs: { cached: Milliseconds; uncached: Milliseconds; sources: { cached: string; uncached: string } } | null;
   projectScale: ProjectScaleRun | null;
   gestures: GestureRun | null;
+  /** The 120 fps camera phase (older results have none). */
+  camera120?: RunnerCameraRateRun | SkippedRun | null;
   durationS: number;
 }
 

@@ -8,9 +8,16 @@ import { describe, expect, test } from 'vitest';
 import { phaseOf, readBundle, startOscReceiver } from '../../bench/osc-receiver.mjs';
 import { percentile, summarise } from '../../src/protocol/stats';
 import { gestureData, POSE_FEATURES } from '../../src/bench/gesture-data';
-import { overallGoals, runGoals } from '../../src/bench/goals';
-import { gestureLine, markdown, projectScaleLines } from '../../src/bench/table';
-import type { BenchResult, GestureRun, ProjectScaleRun, RunnerRun, ScaleMainThread } from '../../src/bench/types';
+import { cameraRateGoals, overallGoals, runGoals } from '../../src/bench/goals';
+import { cameraRateLines, gestureLine, markdown, projectScaleLines } from '../../src/bench/table';
+import type {
+  BenchResult,
+  GestureRun,
+  ProjectScaleRun,
+  RunnerCameraRateRun,
+  RunnerRun,
+  ScaleMainThread,
+} from '../../src/bench/types';
 import { chart } from '../../bench/chart.mjs';
 import { pack } from '../../src/outputs/osc-messages';
 
@@ -293,4 +300,66 @@ test('the chart is an SVG with a bar and its value for each measured backend', (
   expect(chart({ ...result, runs: [run, poseRun] })).toContain('>wasm (pose)<');
   expect(svg).toContain('>118<');
   expect(svg.match(/<rect /g)!.length).toBeGreaterThan(7);
+});
+
+const camera120 = {
+  backend: 'wasm',
+  model: 'mobilenet-v1-0.25',
+  requestedFps: 120,
+  trackFrameRate: 120,
+  idleInputFps: 118.2,
+  cameraInputFps: 96.5,
+  cameraFps: 80.2,
+  rawFps: 125.9,
+  rawMsPerFrame: { mean: 7.9, p50: 7.6, p95: 9.8 },
+  limitFps: 96.5,
+  ratio: 80.2 / 96.5,
+  ratioToRequested: 80.2 / 120,
+  droppedFrames: 160,
+  cameraFrames: 965,
+  frameAgeMs: { n: 802, mean: 2, p50: 1, p95: 6, p99: 9 },
+  cameraLatencyMs: { n: 802, mean: 14, p50: 13, p95: 20, p99: 26 },
+  workerMs: { fromPixels: 3.1, infer: 8.4, head: 0.1, total: 11.7 },
+  mainThreadMsPerFrame: 0.02,
+  ingest: 'worker',
+  crossOriginIsolated: true,
+  wasmThreads: 1,
+  tensorsBefore: 72,
+  tensorsAfter: 72,
+  oscSent: 802,
+  oscPrefix: '/bench/wasm-120fps/camera',
+  seconds: 10,
+  latencyMs: { n: 802, mean: 16, p50: 15, p95: 22, p99: 30 },
+  oscReceived: 802,
+} satisfies RunnerCameraRateRun;
+
+test('the fast camera: delivered and asked-for rates, the ratio against min(raw, camera) with its goal, and why it falls short', () => {
+  expect(cameraRateGoals(camera120).ratio).toBe(false);
+  expect(cameraRateGoals({ ratio: 0.9 }).ratio).toBe(true);
+  const lines = cameraRateLines(camera120);
+  expect(lines).toContain(
+    '| wasm | 120 / 120 / 118.2 / 96.5 | 80.2 | 125.9 | 0.83 ✗ | 0.67 | 160 | 1 / 6 | 15 / 22 / 30 | 11.7 (3.1 + 8.4 + 0.1) | 0.02 | in the worker; wasm threads 1 (isolated) |',
+  );
+  // The camera gave less than asked: said, and the ratio is taken against what it gave.
+  expect(lines.join('\n')).toContain(
+    'delivered 96.5 fps of the 120 asked for during the run (118.2 with no pipeline running)',
+  );
+  // The worker's own time allows fewer predictions than the limit: said too.
+  expect(lines.join('\n')).toContain('allows at most 85.5 predictions/s, below the limit of 96.5');
+  const full = cameraRateLines({
+    ...camera120,
+    cameraInputFps: 119.5,
+    limitFps: 119.5,
+    workerMs: { ...camera120.workerMs, total: 8 },
+  });
+  expect(full.join('\n')).not.toContain('asked for during the run');
+  expect(full.join('\n')).not.toContain('allows at most');
+  expect(cameraRateLines({ backend: 'wasm', skipped: 'no camera' })).toEqual([
+    '- Fast camera (wasm): not measured: no camera',
+  ]);
+  // In the whole table only when measured, with its goal in the legend.
+  expect(markdown(result)).not.toContain('A fast camera');
+  const md = markdown({ ...result, camera120 });
+  expect(md).toContain('A fast camera (phase `camera120`)');
+  expect(md).toContain("the fast camera's predictions/s ≥ 0.9 × min(raw fps, its fps)");
 });
