@@ -1,4 +1,5 @@
 import { defineConfig } from 'vite';
+import { ISOLATION_HEADERS } from './scripts/isolation.mjs';
 
 /**
  * `npm start` serves the app; `vite build` writes it to dist/app/ (scripts/build.mjs builds the package
@@ -6,15 +7,6 @@ import { defineConfig } from 'vite';
  * holds the browser-test harness page (tests/browser/harness.html) and goes to dist-test/; with
  * `--mode bench` (npm run bench) the app plus the benchmark page (bench/bench.html) go to .cache/dist-bench/.
  */
-/**
- * Cross-origin isolation: with it, tfjs-backend-wasm runs its threaded build (SharedArrayBuffer), up to
- * half the cores (2–3× for MobileNet on a laptop). Any static host can send the same two headers (see the
- * README); cross-origin fetches (the official model URLs) stay allowed, as they answer with CORS headers.
- */
-export const ISOLATION_HEADERS = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-};
 
 export default defineConfig(({ mode }) => {
   const input: Record<string, string> = { app: 'index.html' };

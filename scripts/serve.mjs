@@ -17,6 +17,7 @@ import { createServer } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ISOLATION_HEADERS } from './isolation.mjs';
 
 export const DEFAULT_PORT = 8000;
 
@@ -111,9 +112,7 @@ export async function createStaticServer(folder) {
         'Content-Length': info.size,
         'Cache-Control': 'no-cache',
         'X-Content-Type-Options': 'nosniff',
-        // Cross-origin isolation, as vite.config.ts sends it: the wasm backend can then use its threads.
-        'Cross-Origin-Opener-Policy': 'same-origin',
-        'Cross-Origin-Embedder-Policy': 'require-corp',
+        ...ISOLATION_HEADERS,
       });
       if (req.method === 'HEAD') return res.end();
       createReadStream(real)

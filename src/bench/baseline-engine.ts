@@ -4,20 +4,12 @@
  * free of tfjs until someone runs the benchmark.
  */
 import * as tf from '@tensorflow/tfjs';
-import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import wasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
-import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
-import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { Engine } from '../worker/engine';
+import { useBundledBackends } from '../worker/wasm-files';
 import { mergeEngineOptions } from '../protocol/options';
 import type { Backend, FeatureKind } from '../protocol/engine-options';
 
-setWasmPaths({
-  'tfjs-backend-wasm.wasm': wasm,
-  'tfjs-backend-wasm-simd.wasm': wasmSimd,
-  'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
-});
+useBundledBackends();
 // One thread, as the libraries the baseline stands for run it. (On a cross-origin isolated page tfjs would
 // pick its threaded wasm, whose helper workers fail to start from this bundle: "e is not defined".)
 tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
