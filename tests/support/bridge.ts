@@ -66,6 +66,31 @@ export async function startBridge(args: string[]): Promise<BridgeProcess> {
   return bridge;
 }
 
+/**
+ * Resolves once the bridge's output so far passes `test`, checked as each chunk arrives: a test synchronises
+ * on what the bridge says (a client left, a notice) instead of sleeping. Fails after WAIT_MS, with the output.
+ */
+export function printed(bridge: BridgeProcess, test: (stdout: string) => boolean): Promise<void> {
+  const out = bridge.proc.stdout!;
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!test(bridge.stdout())) return;
+      done();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`the bridge did not print what was awaited within ${WAIT_MS} ms:\n${bridge.stdout()}`));
+    }, WAIT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      out.off('data', check);
+    };
+    out.on('data', check);
+    check();
+  });
+}
+
 export interface UdpPeer {
   port: number;
   inbox: Inbox<Buffer>;
@@ -93,15 +118,21 @@ export async function udpPeer(): Promise<UdpPeer> {
 /**
  * A UDP socket on 127.0.0.1 that only counts what arrives (a flood's worth of buffers would not fit an inbox),
  * with a receive buffer as large as the system allows, so that the count is the bridge's and not this
- * process's reading speed.
+ * process's reading speed. `spanMs()`: from the first arrival to the last, so that count / span is the rate at
+ * which the bridge forwarded, whatever the kernel's buffers held on the way in.
  */
-export async function udpCounter(): Promise<{ port: number; count: () => number }> {
+export async function udpCounter(): Promise<{ port: number; count: () => number; spanMs: () => number }> {
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 8 * 2 ** 20 });
   let count = 0;
-  socket.on('message', () => (count += 1));
+  let first = 0;
+  let last = 0;
+  socket.on('message', () => {
+    last = performance.now();
+    if (count++ === 0) first = last;
+  });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   undo.push(() => socket.close());
-  return { port: socket.address().port, count: () => count };
+  return { port: socket.address().port, count: () => count, spanMs: () => last - first };
 }
 
 /** A UDP port that nothing listens on at `host` (it was free a moment ago). */
