@@ -11,4 +11,18 @@ export interface Claim {
 }
 
 /** Each claim by name; the stress test that measures it says which it asserts. */
-export const CLAIMS = {} satisfies Record<string, Claim>;
+export const CLAIMS = {
+  // tests/stress/bridge-flood.test.ts: a page's 10,000 messages a second for 10 s
+  bridgePageFloodDropped: { bound: 0, readme: 'all forwarded, 0 dropped' },
+  bridgePageFloodHeldPerSecond: { bound: 9_500, readme: 'at least 9,500 a second held' },
+  bridgePageFloodControlP50Ms: { bound: 5, readme: 'p50 under 5 ms' },
+  bridgePageFloodControlP99Ms: { bound: 25, readme: 'p99 under 25 ms' },
+  bridgePageFloodMemoryMb: { bound: 150, readme: 'bridge memory at most 150 MB' },
+  bridgePageFloodMemoryGrowthMb: { bound: 16, readme: 'growing less than 16 MB over the second half' },
+  // tests/stress/bridge-flood.test.ts: 100 clients at a time connecting and dropping
+  bridgeChurnControlP99Ms: { bound: 100, readme: 'control p99 under 100 ms' },
+  bridgeChurnMemoryMb: { bound: 120, readme: 'memory at most 120 MB' },
+  // tests/stress/bridge-flood.test.ts: a UDP control flood while one page never reads
+  bridgeUdpFloodOscP99Ms: { bound: 75, readme: 'OSC kept flowing (p99 under 75 ms' },
+  bridgeUdpFloodMemoryMb: { bound: 160, readme: 'memory at most 160 MB' },
+} satisfies Record<string, Claim>;
