@@ -5,9 +5,18 @@
 export { createPipeline } from './streams/pipeline';
 export type { LiveSource, Pipeline, PipelineOptions, RecordOptions, Recording, StartOptions } from './streams/pipeline';
 export type { EngineStart } from './streams/engine-client';
+export { PIPELINE_DEFAULTS } from './streams/pipeline-defaults';
 
 // Sources
-export { openCamera, closeCamera, reopenCamera, listCameras, watchCamera, cameraState } from './streams/sources/camera';
+export {
+  CAMERA_DEFAULTS,
+  openCamera,
+  closeCamera,
+  reopenCamera,
+  listCameras,
+  watchCamera,
+  cameraState,
+} from './streams/sources/camera';
 export type { CameraOptions, CameraState, CameraStatus, WatchCameraOptions } from './streams/sources/camera';
 export { openVideo } from './streams/sources/video';
 export type { VideoOptions } from './streams/sources/video';

@@ -15,6 +15,7 @@ import type { EngineApi, InitReport, LoadProgress } from '../protocol/engine-api
 import { carryErrors, WorkerRestartedError } from '../protocol/errors';
 import type { ExampleRecord, HeadState, ProjectMeta, ProjectRecord } from '../protocol/project-record';
 import type { Milliseconds } from '../protocol/units';
+import { PIPELINE_DEFAULTS } from './pipeline-defaults';
 import { rememberBackend, rememberedBackend } from './remembered-backend';
 
 carryErrors();
@@ -22,7 +23,7 @@ carryErrors();
 export interface EngineStart extends EngineInit {
   /** Reports model loading (and re-embedding a project made with another model), for a progress bar. */
   onProgress?: (p: LoadProgress | ProjectProgress) => void;
-  /** Remember `auto`'s choice on this device (localStorage) so the next start skips measuring. @default true */
+  /** Remember `auto`'s choice on this device (localStorage) so the next start skips measuring. */
   rememberBackend?: boolean;
   /** What the worker tells on its own (a project that cannot be saved, say). */
   onNotice?: (n: EngineNotice) => void;
@@ -170,7 +171,12 @@ async function spawn(
  * @example const { engine, info } = await startEngine({ backend: 'auto', head: 'knn' });
  */
 export async function startEngine(options: EngineStart = {}): Promise<EngineClient> {
-  const { onProgress = () => {}, onNotice = () => {}, rememberBackend: remember = true, ...given } = options;
+  const {
+    onProgress = () => {},
+    onNotice = () => {},
+    rememberBackend: remember = PIPELINE_DEFAULTS.rememberBackend,
+    ...given
+  } = options;
   // Only what the caller gave goes to the engine: a restored project's own settings fill the rest there.
   const init: EngineInit = {
     ...given,

@@ -27,6 +27,7 @@ import { startEngine, workerRestarted, type EngineStart } from './engine-client'
 import { transferred, type LiveSource } from './intake/page-frames';
 import { LiveRun } from './live-run';
 import type { Metrics } from './metrics';
+import { PIPELINE_DEFAULTS } from './pipeline-defaults';
 import { ProjectState } from './project-state';
 import { startRecording, type RecordOptions, type Recording } from './recording';
 import { toBitmap, type ImageInput } from './sources/picture';
@@ -34,8 +35,9 @@ import { toBitmap, type ImageInput } from './sources/picture';
 export type { LiveSource } from './intake/page-frames';
 export type { RecordOptions, Recording } from './recording';
 
+/** createPipeline's options: the engine's (EngineStart) and the pipeline's own. Defaults: PIPELINE_DEFAULTS. */
 export interface PipelineOptions extends EngineStart {
-  /** How often `metrics$` emits while running. @default 500 ms */
+  /** How often `metrics$` emits while running. */
   metricsIntervalMs?: Milliseconds;
   /**
    * The live source to predict from when a project that was predicting is restored (or opened): it then
@@ -47,7 +49,6 @@ export interface PipelineOptions extends EngineStart {
    * MediaStreamTrackProcessor) where the browser can (Chromium), so the main thread does nothing per frame
    * and the next frame arrives while the current one is inferred. Elsewhere, and for files, canvases and
    * images, the element is read on the main thread when the worker is free. `metrics$.ingest` says which.
-   * @default true
    */
   workerCamera?: boolean;
 }
@@ -139,7 +140,13 @@ export interface Pipeline {
  * pipe.predictions$.subscribe((p) => console.log(p.label, p.confidences));
  */
 export async function createPipeline(options: PipelineOptions = {}): Promise<Pipeline> {
-  const { metricsIntervalMs = 500, source: resumeSource, onNotice, workerCamera = true, ...start } = options;
+  const {
+    metricsIntervalMs = PIPELINE_DEFAULTS.metricsIntervalMs,
+    workerCamera = PIPELINE_DEFAULTS.workerCamera,
+    source: resumeSource,
+    onNotice,
+    ...start
+  } = options;
   const errors = new Subject<Error>();
   const training = new Subject<TrainProgress>();
   const client = await startEngine({

@@ -4,10 +4,11 @@
 import { BehaviorSubject, type Observable } from 'rxjs';
 import type { Fit } from '../protocol/frame';
 import type { Frame } from './sources/picture';
+import { PIPELINE_DEFAULTS } from './pipeline-defaults';
 import { newestFrames, type LiveSource } from './intake/page-frames';
 
 export interface RecordOptions {
-  /** Examples per second at most. @default 10 */
+  /** Examples per second at most. Default: PIPELINE_DEFAULTS.recordMaxFps. */
   maxFps?: number;
 }
 
@@ -46,7 +47,7 @@ export function startRecording(
       count$.next(++added);
     }, skip));
   const subscription = newestFrames(source, addOne, {
-    maxFps: options.maxFps ?? 10,
+    maxFps: options.maxFps ?? PIPELINE_DEFAULTS.recordMaxFps,
     ...(options.fit ? { fit: options.fit } : {}),
   }).subscribe({
     error: (e: Error) => {

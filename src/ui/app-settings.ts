@@ -4,27 +4,28 @@
  * slider values.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
-import type { OscMode } from '../outputs';
+import { OSC_OUTPUT_DEFAULTS, type OscMode } from '../outputs';
+import { HOLD_DEFAULTS, ONE_EURO_DEFAULTS } from '../streams/operators';
 import type { NormalRange } from '../protocol/units';
 import type { Pipeline } from '../streams/pipeline';
 
 /** The operators between the model and the outputs (src/streams/operators). */
 export interface OperatorSettings {
-  /** How much to smooth: 0 is none; `smooth(1 - smoothing)`. @default 0.5 */
+  /** How much to smooth: 0 is none; `smooth(1 - smoothing)`. */
   smoothing: NormalRange;
-  /** Below this confidence the label becomes "unknown"; 0 is off. @default 0 */
+  /** Below this confidence the label becomes "unknown"; 0 is off. */
   unknownBelow: NormalRange;
-  /** Predictions a new label must win before it is sent (`hold({ frames })`); 1 is off. @default 3 */
+  /** Predictions a new label must win before it is sent (`hold({ frames })`); 1 is off. */
   holdFrames: number;
 }
 
 /** Pose features: how the keypoints are steadied before the skeleton and the pose OSC. */
 export interface PoseSettings {
-  /** Steady the keypoints with the One Euro filter (`oneEuro()`). @default true */
+  /** Steady the keypoints with the One Euro filter (`oneEuro()`). */
   oneEuro: boolean;
-  /** Its cut-off when still, in Hz: lower is steadier and lags more on slow moves. @default 1 */
+  /** Its cut-off when still, in Hz: lower is steadier and lags more on slow moves. */
   minCutoff: number;
-  /** How much speed raises the cut-off: higher follows fast moves more closely. @default 5 */
+  /** How much speed raises the cut-off: higher follows fast moves more closely. */
   beta: number;
 }
 
@@ -35,7 +36,7 @@ export interface OutputSettings {
   oscMode: OscMode;
   /** 'every', 'change', or at most this many a second. */
   oscRate: string;
-  /** Pose projects: send the keypoints too (`oscOutput({ pose: true })`). @default true */
+  /** Pose projects: send the keypoints too (`oscOutput({ pose: true })`). */
   oscPose: boolean;
   json: boolean;
   control: boolean;
@@ -50,16 +51,20 @@ export interface AppSettings {
   targets: Record<string, NormalRange>;
 }
 
+/**
+ * A new project's studio: the library's own defaults where the studio uses them as they are (the bridge,
+ * the hold, the One Euro filter), and the studio's choices where it differs (smoothing on, pose OSC on).
+ */
 export const DEFAULT_APP_SETTINGS: Readonly<AppSettings> = Object.freeze<AppSettings>({
   mirror: true,
-  operators: { smoothing: 0.5, unknownBelow: 0, holdFrames: 3 },
-  pose: { oneEuro: true, minCutoff: 1, beta: 5 },
+  operators: { smoothing: 0.5, unknownBelow: 0, holdFrames: HOLD_DEFAULTS.frames },
+  pose: { oneEuro: true, minCutoff: ONE_EURO_DEFAULTS.minCutoff, beta: ONE_EURO_DEFAULTS.beta },
   outputs: {
-    bridgeUrl: 'ws://127.0.0.1:8080',
-    prefix: '/tw',
+    bridgeUrl: OSC_OUTPUT_DEFAULTS.url,
+    prefix: OSC_OUTPUT_DEFAULTS.prefix,
     osc: true,
-    oscMode: 'tw',
-    oscRate: 'every',
+    oscMode: OSC_OUTPUT_DEFAULTS.mode,
+    oscRate: String(OSC_OUTPUT_DEFAULTS.rate),
     oscPose: true,
     json: false,
     control: true,

@@ -10,7 +10,7 @@ import { keepPlaying, releaseFile } from './video';
 export interface CameraOptions {
   /** A camera from `listCameras()`; the browser's default when left out. */
   deviceId?: string;
-  /** Requested capture size in pixels (the camera may pick the nearest it has). @default 640×480 */
+  /** Requested capture size in pixels (the camera may pick the nearest it has). Default: CAMERA_DEFAULTS. */
   width?: number;
   height?: number;
   /** Requested frames per second (a PS3 Eye gives 60 or 120); the camera's own default when left out. */
@@ -18,6 +18,9 @@ export interface CameraOptions {
   /** Show the stream in this element instead of a new, detached one. */
   video?: HTMLVideoElement;
 }
+
+/** The capture size asked for when none is given: what webcams and the fake camera give without scaling. */
+export const CAMERA_DEFAULTS = Object.freeze({ width: 640, height: 480 });
 
 const ALTERNATIVES =
   'You can still use a video file (openVideo) or any canvas, such as a p5.js sketch (frames(canvas)).';
@@ -54,8 +57,8 @@ async function request(options: Omit<CameraOptions, 'video'>, preferred?: string
     return await navigator.mediaDevices.getUserMedia({
       audio: false,
       video: {
-        width: { ideal: options.width ?? 640 },
-        height: { ideal: options.height ?? 480 },
+        width: { ideal: options.width ?? CAMERA_DEFAULTS.width },
+        height: { ideal: options.height ?? CAMERA_DEFAULTS.height },
         ...(options.frameRate ? { frameRate: { ideal: options.frameRate } } : {}),
         ...device,
       },
@@ -180,7 +183,7 @@ export interface CameraStatus {
 export interface WatchCameraOptions {
   /**
    * When the camera has ended, reopen it (`reopenCamera`) as soon as it is listed again (a `devicechange`
-   * that lists it: plugged back in). Only for an element opened by `openCamera`. @default false
+   * that lists it: plugged back in). Only for an element opened by `openCamera`. Off unless given.
    */
   reopen?: boolean;
 }

@@ -16,9 +16,9 @@ export type FrameElement = HTMLVideoElement | HTMLCanvasElement | HTMLImageEleme
 export interface FramesOptions {
   /** Frames per second at most. @default Infinity for video (every new frame), 30 for canvas and img */
   maxFps?: number;
-  /** Side of the square frame sent on. @default 224 */
+  /** Side of the square frame sent on. Default: FRAME_SIZE, the model's input. */
   size?: number;
-  /** `cover`: the centre square; `contain`: the whole picture with bars (pose). @default 'cover' */
+  /** `cover`: the centre square (unless given); `contain`: the whole picture with bars (pose). */
   fit?: Fit;
 }
 

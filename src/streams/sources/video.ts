@@ -3,7 +3,7 @@
  */
 
 export interface VideoOptions {
-  /** Loop the clip. @default true */
+  /** Loop the clip; it loops unless this is false. */
   loop?: boolean;
   /** Show it in this element instead of a new, detached one. */
   video?: HTMLVideoElement;
@@ -29,7 +29,7 @@ export async function openVideo(source: string | Blob, options: VideoOptions = {
   const video = options.video ?? document.createElement('video');
   video.muted = true;
   video.playsInline = true;
-  video.loop = options.loop ?? true;
+  video.loop = options.loop !== false;
   video.crossOrigin = 'anonymous';
   const previous = fileUrls.get(video);
   const url = typeof source === 'string' ? source : URL.createObjectURL(source);
