@@ -13,7 +13,7 @@ import type * as Comlink from 'comlink';
 import { EMPTY, Observable, distinctUntilChanged, map, switchMap, tap } from 'rxjs';
 import type { EngineApi, Prediction } from '../../protocol/engine-api';
 import type { Fit } from '../../protocol/frame';
-import type { Ingest, MetricsRecorder } from '../metrics';
+import type { MetricsRecorder } from '../metrics';
 import { cameraTrackStatus, type CameraTrackStatus } from '../sources/camera';
 import { pagePredictions, type LiveSource } from './page-frames';
 import { canStreamTracks, trackPredictions } from './worker-camera';
@@ -37,7 +37,8 @@ function wayOf(status: CameraTrackStatus, workerCamera: boolean): Way {
   return status.state === 'live' && status.track ? { ingest: 'worker', track: status.track } : { ingest: 'paused' };
 }
 
-const sameWay = (a: Way, b: Way) => a.ingest === b.ingest && (a.ingest !== 'worker' || a.track === (b as typeof a).track);
+const sameWay = (a: Way, b: Way) =>
+  a.ingest === b.ingest && (a.ingest !== 'worker' || a.track === (b as typeof a).track);
 
 /** Every prediction of a live run of `source`; see the module's comment for which way its frames go. */
 export function livePredictions(
@@ -61,7 +62,8 @@ export function livePredictions(
     const predictions =
       source instanceof HTMLVideoElement
         ? cameraTrackStatus(source, { reopen: true }).pipe(
-            tap(({ error }) => error && report(error)),
+            // One status per change of the camera: an error it tells is told once, as it comes.
+            tap(({ error }) => error && options.report(error)),
             map((status) => wayOf(status, workerCamera)),
             distinctUntilChanged(sameWay),
             switchMap(read),
@@ -76,11 +78,4 @@ export function livePredictions(
       complete: () => subscriber.complete(),
     });
   });
-}
-
-/** Where `source`'s frames will be read when a run starts now. */
-export function ingestOf(source: LiveSource, workerCamera: boolean): Ingest {
-  return source instanceof HTMLVideoElement && workerCamera && canStreamTracks && source.srcObject instanceof MediaStream
-    ? 'worker'
-    : 'page';
 }
