@@ -50,6 +50,7 @@ export function livePredictions(
   return new Observable<Prediction>((subscriber) => {
     // A repeated error (say, predicting before training) is told once, until a prediction comes through.
     let lastError = '';
+    let cameraError = '';
     const report = (e: Error) => {
       if (e.message !== lastError) options.report(e);
       lastError = e.message;
@@ -62,8 +63,12 @@ export function livePredictions(
     const predictions =
       source instanceof HTMLVideoElement
         ? cameraTrackStatus(source, { reopen: true }).pipe(
-            // One status per change of the camera: an error it tells is told once, as it comes.
-            tap(({ error }) => error && options.report(error)),
+            // One status per change of the camera: an error it tells is told once, as it comes (a new track
+            // in the same state is a change of way, not news).
+            tap(({ error }) => {
+              if (error && error.message !== cameraError) options.report(error);
+              cameraError = error?.message ?? '';
+            }),
             map((status) => wayOf(status, workerCamera)),
             distinctUntilChanged(sameWay),
             switchMap(read),
