@@ -56,9 +56,11 @@ export function livePredictions(
       lastError = e.message;
     };
     const read = (way: Way): Observable<Prediction> => {
-      metrics.ingestNow(way.ingest === 'worker' ? 'worker' : 'page');
-      if (way.ingest === 'worker') return trackPredictions(engine, way.track, metrics, report);
-      return way.ingest === 'page' ? pagePredictions(engine, source, metrics, report, fit) : EMPTY;
+      if (way.ingest === 'paused') return EMPTY; // the camera is muted or gone: it will say when it is back
+      metrics.ingestNow(way.ingest);
+      return way.ingest === 'worker'
+        ? trackPredictions(engine, way.track, metrics, report)
+        : pagePredictions(engine, source, metrics, report, fit);
     };
     const predictions =
       source instanceof HTMLVideoElement
