@@ -133,10 +133,10 @@ export async function openIdbStore(name: string, notice: (n: EngineNotice) => vo
           };
           if (failures === 0) notice({ kind: 'storage-error', message: storageMessage(name, e) });
           failures += 1;
-          timer ??= setTimeout(
-            () => void flushNow().catch(() => {}),
-            RETRY_MS[Math.min(failures, RETRY_MS.length) - 1],
-          );
+          // The retry replaces the batch timer of a change told while this write was under way: otherwise,
+          // while changes keep coming, a full disk would be tried again every batch instead of backing off.
+          clearTimeout(timer);
+          timer = setTimeout(() => void flushNow().catch(() => {}), RETRY_MS[Math.min(failures, RETRY_MS.length) - 1]);
           throw new StorageError(storageMessage(name, e));
         }
         if (failures > 0) notice({ kind: 'storage-ok' });
