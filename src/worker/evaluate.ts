@@ -29,7 +29,8 @@ function judged(head: Head, store: ExampleStore): { on: Evaluation['on']; exampl
 /**
  * Gestures: each recorded template judged by the others (the gesture of its nearest other template, by
  * whole-sequence DTW): the confusion matrix counts templates, and `misclassified` lists the first frame of
- * each template that resembles another gesture more than its own.
+ * each template that resembles another gesture more than its own, the nearest to it first. A gesture with one
+ * template has none of its own to be compared with: it counts as wrong (the app says so).
  */
 function evaluateGestures(head: DtwHead, store: ExampleStore, start: number): Evaluation {
   const names = [...head.names];
@@ -60,7 +61,7 @@ function evaluateGestures(head: DtwHead, store: ExampleStore, start: number): Ev
     perClass,
     confusion,
     accuracy: count ? correct / count : 0,
-    misclassified: wrong,
+    misclassified: wrong.sort((a, b) => b.confidence - a.confidence).slice(0, LISTED_MAX),
     ms: performance.now() - start,
   };
 }
