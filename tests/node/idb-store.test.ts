@@ -1,9 +1,11 @@
 /**
  * The project store in IndexedDB (src/worker/project/idb-store.ts), against a real IndexedDB implementation
  * (fake-indexeddb, tests/support/indexeddb.ts) whose transactions are counted, on a disk the test makes slow
- * or full. The README's claims: a project is "written by the worker as it changes (batched, one transaction
+ * or full. The README's claims, whose figures are read from it: a project is "written by the worker as it changes (batched, one transaction
  * per 50 ms)", and on a full disk "nothing is lost in the session … saving resumes by itself".
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { StorageError } from '../../src/protocol/errors';
 import type { EngineNotice } from '../../src/protocol/project';
@@ -12,10 +14,14 @@ import type { ExampleRecord, HeadState, ProjectMeta } from '../../src/protocol/p
 import { headSettingsOf, mergeEngineOptions } from '../../src/protocol/options';
 import { openIdbStore } from '../../src/worker/project/idb-store';
 import { useDisk, type Written } from '../support/indexeddb';
+import { REPO } from '../support/paths';
 
 const NAME = 'studio';
-/** The README's batch interval. */
-const BATCH_MS = 50;
+const README = readFileSync(join(REPO, 'README.md'), 'utf8').replace(/\s+/g, ' ');
+/** The batch interval, as the README states it. */
+const BATCH_MS = Number(/batched, one transaction per (\d+) ms/.exec(README)?.[1]);
+/** When a full disk is tried again, as the README states it. */
+const RETRIES = 'retried after 1, 2, 5 and 10 s, then every 30 s';
 
 const meta = (labels: string[], nextId: number): ProjectMeta => ({
   name: NAME,
@@ -233,9 +239,11 @@ describe('a full disk', () => {
     await store.load();
     disk.full = true;
     const release = disk.slow();
+    const told = Date.now();
     store.putExamples([example(1, 'cat')]);
-    vi.advanceTimersToNextTimer(); // the batch interval
-    await disk.writing(1);
+    vi.advanceTimersToNextTimer();
+    const [first] = await disk.writing(1);
+    expect(first!.began - told).toBe(BATCH_MS);
     store.putExamples([example(2, 'cat')]); // told while the write that will fail is under way
     release();
     await disk.ended(1);
@@ -254,6 +262,7 @@ describe('a full disk', () => {
       gaps.push(written[attempt - 1]!.began - written[attempt - 2]!.ended!);
       await settled();
     }
+    expect(README).toContain(RETRIES);
     expect(gaps).toEqual([1000, 2000, 5000, 10_000, 30_000, 30_000]);
     expect(disk.written.map((w) => w.outcome)).toEqual(Array(7).fill('lost'));
     expect(notices).toEqual(['storage-error']);
