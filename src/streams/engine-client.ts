@@ -208,13 +208,22 @@ export async function startEngine(options: EngineStart = {}): Promise<EngineClie
     if (dead !== live || closed) return;
     dead.remote[Comlink.releaseProxy]();
     dead.worker.terminate();
-    quickDeaths = performance.now() - dead.startedAt < QUICK_DEATH_MS ? quickDeaths + 1 : 0;
+    // "Again at once": a worker that a restart started, dying soon after. Each such death waits the next
+    // back-off; past the last, the client gives up instead of starting workers that die, forever.
+    quickDeaths = restarts > 0 && performance.now() - dead.startedAt < QUICK_DEATH_MS ? quickDeaths + 1 : 0;
     restarting = true;
     ready = (async () => {
       // The same options, but the backend the worker had: `auto` measured it already.
       const again: EngineInit = { ...init, backend: dead.info.backend.backend };
-      let attempt = Math.max(0, quickDeaths - 1);
-      for (;;) {
+      let then = 'it died again at once after each restart';
+      for (let attempt = quickDeaths; ; attempt++) {
+        if (attempt > BACKOFF_MS.length) {
+          gaveUp = new Error(
+            `The engine's worker keeps stopping (${reason}; then: ${then}). Reload the page; if it happens again, try another backend (backend: 'wasm').`,
+          );
+          restarts$.error(gaveUp);
+          return;
+        }
         if (attempt > 0) await new Promise((r) => setTimeout(r, BACKOFF_MS[attempt - 1]));
         if (closed) return;
         try {
@@ -225,13 +234,7 @@ export async function startEngine(options: EngineStart = {}): Promise<EngineClie
           restarts$.next({ reason, count: restarts, info: live.info });
           return;
         } catch (e) {
-          if (++attempt > BACKOFF_MS.length) {
-            gaveUp = new Error(
-              `The engine's worker keeps stopping (${reason}; then: ${(e as Error).message}). Reload the page; if it happens again, try another backend (backend: 'wasm').`,
-            );
-            restarts$.error(gaveUp);
-            return;
-          }
+          then = (e as Error).message;
         }
       }
     })();
