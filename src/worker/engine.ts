@@ -34,7 +34,7 @@ import type { Milliseconds } from '../protocol/units';
 import { rawBenchmark } from './benchmark';
 import type { FeatureExtractor } from './features/feature-extractor';
 import { CameraFrames } from './intake/camera-frames';
-import { checkImage, release, taken, thumbnail, toSquarePixels } from './intake/pixels';
+import { checkImage, release, squarePixels, taken, thumbnail } from './intake/pixels';
 import { videoFrameCounts } from './intake/video-frames';
 import { encodeCrop } from './project/crops';
 import { mirrorStore } from './project/mirror-store';
@@ -126,7 +126,7 @@ export class Engine implements EngineApi {
     const { features, options } = this.#started();
     checkImage(image);
     const t0 = performance.now();
-    const square = tf.tidy(() => toSquarePixels(image, fitFor(options.features)));
+    const square = await squarePixels(image, fitFor(options.features));
     const t1 = performance.now();
     try {
       const { features: embedding, pose } = await features.analyse(square);

@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { closeFrame, receivedFrame } from './video-frames';
+import { readsAsYuv, yuvSquare } from './yuv-square';
 import { FRAME_SIZE, placement, type EngineImage, type Fit, type PixelData } from '../../protocol/frame';
 
 export const THUMBNAIL_SIZE = 48;
@@ -84,6 +85,18 @@ export function checkImage(image: unknown): asserts image is EngineImage {
 function describe(value: unknown): string {
   if (value === null || value === undefined) return String(value);
   return typeof value === 'object' ? (value.constructor?.name ?? 'an object') : `a ${typeof value}`;
+}
+
+/**
+ * A frame squared as the model takes it: int32 RGB pixels [s, s, 3] (see `toSquarePixels`). A camera's
+ * VideoFrame is read from its YUV planes where it can be (yuv-square.ts: a third of the canvas's cost).
+ */
+export async function squarePixels(image: EngineImage, fit: Fit): Promise<tf.Tensor3D> {
+  if (isVideoFrame(image) && readsAsYuv(image)) {
+    const size = Math.min(image.displayWidth, image.displayHeight, FRAME_SIZE);
+    return tf.tensor3d(await yuvSquare(image, size, fit), [size, size, 3], 'int32');
+  }
+  return tf.tidy(() => toSquarePixels(image, fit));
 }
 
 /**
