@@ -10,7 +10,7 @@ import { Socket } from 'node:net';
 import OSC from 'osc-js';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
-import { percentile } from '../../src/protocol/stats.js';
+import { percentile } from '../../src/protocol/stats';
 import {
   cleanUp,
   connectPage,
