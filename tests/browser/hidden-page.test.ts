@@ -2,7 +2,9 @@
  * A page that goes to the background while predicting from the camera, in real Chromium: another tab brought
  * to the front (the page is hidden), then hidden and frozen (what Chromium does to a background tab, and
  * what a laptop's closed lid amounts to). Nothing piles up meanwhile (frames, bitmaps, timers, metrics),
- * and predictions resume by themselves when the page comes back, without a burst and without an error.
+ * and predictions resume by themselves when the page comes back, without a burst and without an error. Each
+ * test waits for the predictions it needs; the only fixed waits are a hidden page seen taking nothing, and a
+ * freeze longer than the heartbeat.
  *
  * Playwright keeps its pages "visible" (its focus emulation counts as a capture), so here Chromium is
  * started by hand and attached over CDP with `noDefaults`: then a tab brought to the front hides the other,
@@ -69,6 +71,8 @@ type Pipe = Awaited<ReturnType<typeof window.tw.createPipeline>>;
 interface Away {
   pipe: Pipe;
   predictions: number[];
+  /** Resolves after `n` more predictions (rejects after 60 s). */
+  more(n: number): Promise<void>;
   bitmaps: number[];
   metrics: number[];
   errors: string[];
@@ -164,10 +168,26 @@ async function session(workerCamera = true): Promise<{ page: Page; cdp: CDPSessi
     await s.pipe.addExample('a', video);
     await s.pipe.addExample('b', video);
     s.pipe.errors$.subscribe((e) => s.errors.push(`${e.name}: ${e.message}`));
-    s.pipe.predictions$.subscribe(() => s.predictions.push(performance.now()));
+    const waiting = new Set<() => void>();
+    s.pipe.predictions$.subscribe(() => {
+      s.predictions.push(performance.now());
+      for (const check of [...waiting]) check();
+    });
+    s.more = (n) =>
+      new Promise((resolve, reject) => {
+        const until = s.predictions.length + n;
+        const timer = setTimeout(() => reject(new Error(`fewer than ${n} more predictions in 60 s`)), 60_000);
+        const check = () => {
+          if (s.predictions.length < until) return;
+          waiting.delete(check);
+          clearTimeout(timer);
+          resolve();
+        };
+        waiting.add(check);
+      });
     s.pipe.metrics$.subscribe(() => s.metrics.push(performance.now()));
     s.pipe.start(video);
-    await new Promise((r) => setTimeout(r, 2000));
+    await s.more(5);
   }, workerCamera);
   return { page, cdp: await context.newCDPSession(page) };
 }
@@ -181,7 +201,11 @@ const between = (page: Page, from: number, to = Infinity) =>
     ({ from, to }) => {
       const s = window.away;
       const n = (list: number[]) => list.filter((t) => t > from && t <= to).length;
-      return { predictions: n(s.predictions), bitmaps: n(s.bitmaps), metrics: n(s.metrics) };
+      return {
+        predictions: n(s.predictions),
+        bitmaps: n(s.bitmaps),
+        metrics: n(s.metrics),
+      };
     },
     { from, to },
   );
@@ -206,31 +230,51 @@ async function show(page: Page, other: Page): Promise<void> {
   await other.close();
 }
 
-/** Predictions per second over `ms` from page time `from` (waits for it). */
-async function rate(page: Page, from: number, ms: number): Promise<number> {
-  await page.waitForTimeout(Math.max(0, from + ms - (await now(page))));
-  return ((await between(page, from, from + ms)).predictions * 1000) / ms;
+const more = (page: Page, n: number) => page.evaluate((n) => window.away.more(n), n);
+
+/**
+ * Back in front (at page time `back.t`, the camera having sent `back.frames` by then): predictions resume by
+ * themselves, and without a burst. A backlog let out at once would bring more predictions than the camera sent
+ * frames meanwhile (its track's own count); newest-wins allows at most two more (the one in the worker and
+ * the one waiting).
+ */
+async function resumesWithoutBurst(page: Page, back: { t: number; frames: number }) {
+  await more(page, 10);
+  const after = { ...(await between(page, back.t)), cameraFrames: (await cameraFrames(page)) - back.frames };
+  expect(after.predictions, JSON.stringify(after)).toBeLessThanOrEqual(after.cameraFrames + 2);
+  return after;
+}
+
+/** Frames the camera has sent the page's track so far (`MediaStreamTrack.stats`, Chromium). */
+const cameraFrames = (page: Page) =>
+  page.evaluate(() => {
+    const video = document.getElementById('camera') as HTMLVideoElement;
+    const track = (video.srcObject as MediaStream).getVideoTracks()[0] as unknown as { stats: { totalFrames: number } };
+    return track.stats.totalFrames;
+  });
+
+/** Brings the page back to the front; the page time and the camera's frame count just after. */
+async function back(page: Page, other: Page) {
+  await show(page, other);
+  const [t, frames] = await Promise.all([now(page), cameraFrames(page)]);
+  return { t, frames };
 }
 
 describe('the page goes to the background while predicting', () => {
-  test('camera read on the page, hidden: no frame taken, nothing queued, timers throttled; back in front it resumes at its rate, without a burst', async () => {
+  test('camera read on the page, hidden: no frame taken, nothing queued, timers throttled; back in front it resumes, without a burst', async () => {
     const { page } = await session(false);
-    const before = await rate(page, (await now(page)) - 2000, 2000);
     const timersBefore = await pending(page);
-    expect(before, 'predictions/s while visible').toBeGreaterThan(5);
 
     const other = await hide(page);
     const hiddenAt = await now(page);
-    await page.waitForTimeout(6000);
+    // A fixed wait, to see that nothing is taken meanwhile: the camera would have sent 60 frames.
+    await page.waitForTimeout(2000);
     const hiddenFor = (await now(page)) - hiddenAt;
     const away = await between(page, hiddenAt + 300);
     const timersAway = await pending(page);
-    await show(page, other);
-    const back = await now(page);
-    const firstSecond = await rate(page, back, 1000);
-    const after = await rate(page, back + 1000, 2000);
+    const after = await resumesWithoutBurst(page, await back(page, other));
     const s = await page.evaluate(() => ({ errors: window.away.errors, running: window.away.pipe.running }));
-    const report = { before, hiddenFor, away, timersBefore, timersAway, firstSecond, after, ...s };
+    const report = { hiddenFor, away, timersBefore, timersAway, after, ...s };
     console.info(`hidden page: ${JSON.stringify(report)}`);
 
     // The camera's frame callbacks stop with the page: no picture is taken, none waits to be predicted.
@@ -240,10 +284,6 @@ describe('the page goes to the background while predicting', () => {
     expect(away.metrics, JSON.stringify(report)).toBeLessThanOrEqual(Math.ceil(hiddenFor / 1000) + 1);
     for (const kind of ['timeouts', 'intervals', 'frames'] as const)
       expect(timersAway[kind], `${kind}: ${JSON.stringify(report)}`).toBeLessThanOrEqual(timersBefore[kind] + 2);
-    // Back in front: at its rate again within a second, and no backlog delivered in a burst.
-    expect(firstSecond, JSON.stringify(report)).toBeGreaterThan(0);
-    expect(firstSecond, JSON.stringify(report)).toBeLessThanOrEqual(before * 1.5 + 3);
-    expect(after, JSON.stringify(report)).toBeGreaterThan(before * 0.5);
     expect(s.errors).toEqual([]);
     expect(s.running).toBe(true);
     await page.evaluate(() => window.away.pipe.close());
@@ -255,57 +295,46 @@ describe('the page goes to the background while predicting', () => {
     expect(await page.evaluate(() => new Promise((r) => window.away.pipe.metrics$.subscribe((m) => r(m.ingest))))).toBe(
       'worker',
     );
-    const before = await rate(page, (await now(page)) - 2000, 2000);
-    expect(before, 'predictions/s while visible').toBeGreaterThan(5);
     const other = await hide(page);
     const hiddenAt = await now(page);
-    await page.waitForTimeout(5000);
-    const hiddenFor = (await now(page)) - hiddenAt;
-    const away = await between(page, hiddenAt + 300);
-    await show(page, other);
-    const back = await now(page);
-    const firstSecond = await rate(page, back, 1000);
-    const after = await rate(page, back + 1000, 2000);
+    // Predictions go on behind other windows: ten of them while hidden.
+    await more(page, 10);
+    expect(await visibility(page)).toBe('hidden');
+    const away = await between(page, hiddenAt);
+    const after = await resumesWithoutBurst(page, await back(page, other));
     const s = await page.evaluate(() => ({ errors: window.away.errors, running: window.away.pipe.running }));
-    const report = { before, hiddenFor, away, firstSecond, after, ...s };
+    const report = { away, after, ...s };
     console.info(`hidden page, camera in the worker: ${JSON.stringify(report)}`);
     expect(away.bitmaps, JSON.stringify(report)).toBe(0);
-    expect((away.predictions * 1000) / (hiddenFor - 300), JSON.stringify(report)).toBeGreaterThan(before * 0.5);
-    expect(firstSecond, JSON.stringify(report)).toBeLessThanOrEqual(before * 1.5 + 3);
-    expect(after, JSON.stringify(report)).toBeGreaterThan(before * 0.5);
     expect(s.errors).toEqual([]);
     expect(s.running).toBe(true);
     await page.evaluate(() => window.away.pipe.close());
     await page.close();
   });
 
-  test('hidden and frozen for 8 s (a background tab Chromium froze, a closed lid): resumes by itself when it comes back', async () => {
+  test('hidden and frozen for longer than the heartbeat (a background tab Chromium froze, a closed lid): resumes by itself when it comes back, no restart', async () => {
     const { page, cdp } = await session();
-    const before = await rate(page, (await now(page)) - 2000, 2000);
     const other = await hide(page);
-    await page.waitForTimeout(500);
     await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
     const frozenAt = Date.now();
-    // Longer than the engine's heartbeat timeout (5 s): a frozen worker cannot answer it.
-    await new Promise((r) => setTimeout(r, 8000));
+    // Longer than the engine's heartbeat timeout (5 s): a heartbeat timed before the freeze is overdue at the
+    // resume, and must not be taken for a dead worker. (A wait for time to pass, nothing to synchronise on.)
+    await new Promise((r) => setTimeout(r, 6000));
     await cdp.send('Page.setWebLifecycleState', { state: 'active' });
     const frozenMs = Date.now() - frozenAt;
     await show(page, other);
-    const back = await now(page);
-    await page.waitForTimeout(4000);
-    const after = await rate(page, back + 1000, 3000);
+    await more(page, 10);
     const s = await page.evaluate(() => ({
       errors: window.away.errors,
       visibility: window.away.visibility.map((v) => v.replace(/@.*/, '')),
       paused: (document.getElementById('camera') as HTMLVideoElement).paused,
       running: window.away.pipe.running,
     }));
-    const report = { before, frozenMs, after, ...s };
+    const report = { frozenMs, ...s };
     console.info(`frozen page: ${JSON.stringify(report)}`);
     expect(s.visibility, JSON.stringify(report)).toEqual(['hidden', 'freeze', 'resume', 'visible']);
     // Chromium paused the camera's <video> when it froze the page; the pipeline played it again.
     expect(s.paused, JSON.stringify(report)).toBe(false);
-    expect(after, JSON.stringify(report)).toBeGreaterThan(before * 0.5);
     expect(s.running).toBe(true);
     expect(s.errors, JSON.stringify(report)).toEqual([]);
     await page.evaluate(() => window.away.pipe.close());
