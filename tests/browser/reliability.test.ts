@@ -141,8 +141,7 @@ const state = (page: Page) =>
 /** Waits until `n` restarts are told on errors$ and counted by metrics$ (which emits every 500 ms while running). */
 const restarted = (page: Page, n: number) =>
   page.waitForFunction(
-    (n) =>
-      window.s.errors.filter((e) => e.startsWith('WorkerRestartedError')).length >= n && window.s.restarts >= n,
+    (n) => window.s.errors.filter((e) => e.startsWith('WorkerRestartedError')).length >= n && window.s.restarts >= n,
     n,
     { timeout: 60_000 },
   );
