@@ -12,6 +12,16 @@ export interface Claim {
 
 /** Each claim by name; the stress test that measures it says which it asserts. */
 export const CLAIMS = {
+  // tests/stress/soak.test.ts: a minute of the studio predicting through three faults
+  soakPredictionsPerSecond: { bound: 28, readme: 'at least 28 predictions a second at the receiver' },
+  // tests/stress/scale.test.ts: a project of that many examples, recorded, trained, saved, opened, restored
+  scaleExamples: { bound: 5_000, readme: '5,000-example scale' },
+  scaleLongestTaskMs: { bound: 100, readme: '5,000-example scale without a main-thread task over 100 ms' },
+  // tests/stress/frame-path.test.ts: the camera read in the worker, on wasm
+  frameMainThreadMs: { bound: 1, readme: 'main thread ≤ 1 ms a camera frame' },
+  // tests/stress/worker-heartbeat.test.ts: a worker held outside and inside a long call
+  heartbeatSeconds: { bound: 5, readme: 'its heartbeat (5 s; 20 s during a long call such as training)' },
+  longCallHeartbeatSeconds: { bound: 20, readme: 'its heartbeat (5 s; 20 s during a long call such as training)' },
   // tests/stress/bridge-flood.test.ts: a page's 10,000 messages a second for 10 s
   bridgePageFloodDropped: { bound: 0, readme: 'all forwarded, 0 dropped' },
   bridgePageFloodHeldPerSecond: { bound: 9_500, readme: 'at least 9,500 a second held' },

@@ -1,9 +1,10 @@
 /**
- * A big project through the public API in real Chromium: a thousand examples recorded from a canvas into
- * a kept project, trained, saved, opened into another project, and restored after a reload. The counts
- * must hold, predictions must keep coming (even while it trains again), the page's heap must not grow
- * with the examples, and no main-thread task may take over 100 ms while it trains, saves, opens or
- * restores. No timing goals: those are `npm run bench`'s (bench/README.md, `projectScale`).
+ * The README's "5,000-example scale", through the public API in real Chromium: that many examples recorded
+ * from a canvas into a kept project, trained, saved, opened into another project, and restored after a
+ * reload. The counts must hold, predictions must keep coming (even while it trains again), the page's heap
+ * must not grow with the examples, and no main-thread task may take over 100 ms while it trains, saves, opens
+ * or restores (both figures the README's: tests/stress/claims.ts). How long each phase takes is
+ * `npm run bench`'s (bench/README.md, `projectScale`).
  *
  * The 100 ms check reads the main thread's CPU time per task from a Chromium trace, not the wall-clock
  * `longtask` entries: on 2 loaded cores those stretched tasks of about 1 ms of work to 60–400 ms (the
@@ -14,10 +15,13 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { CLAIMS } from './claims';
 
 const CLASSES = 5;
-const PER_CLASS = 200;
-const EXAMPLES = CLASSES * PER_CLASS;
+const EXAMPLES = CLAIMS.scaleExamples.bound;
+const PER_CLASS = EXAMPLES / CLASSES;
+/** A main-thread task of more CPU time than this fails the test. */
+const LONGEST_TASK_MS = CLAIMS.scaleLongestTaskMs.bound;
 /** A 48×48 RGBA thumbnail: what each example would cost the page if it held them. */
 const THUMBNAIL_BYTES = 48 * 48 * 4;
 
@@ -99,7 +103,7 @@ async function open(page: Page, reload = false): Promise<void> {
 }
 
 /** Main-thread tasks of the page's renderer, with their wall-clock and CPU time (ms), while `work` runs. */
-async function traced<T>(cdp: CDPSession, work: () => Promise<T>): Promise<{ value: T; cpuOver100: string[] }> {
+async function traced<T>(cdp: CDPSession, work: () => Promise<T>): Promise<{ value: T; cpuOverBound: string[] }> {
   type TraceEvent = {
     ph: string;
     name: string;
@@ -131,10 +135,10 @@ async function traced<T>(cdp: CDPSession, work: () => Promise<T>): Promise<{ val
     (e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && main.has(`${e.pid}:${e.tid}`),
   );
   expect(tasks.length, 'the trace saw the main thread').toBeGreaterThan(0);
-  const cpuOver100 = tasks
-    .filter((e) => (e.tdur ?? 0) > 100_000)
+  const cpuOverBound = tasks
+    .filter((e) => (e.tdur ?? 0) > LONGEST_TASK_MS * 1000)
     .map((e) => `${Math.round((e.dur ?? 0) / 1000)} ms (CPU ${Math.round((e.tdur ?? 0) / 1000)} ms)`);
-  return { value, cpuOver100 };
+  return { value, cpuOverBound };
 }
 
 /** Waits for `n` predictions from the running pipeline (at most 20 s); resolves with their labels. */
@@ -175,7 +179,7 @@ const LABELS = Array.from({ length: CLASSES }, (_, i) => `scene ${i + 1}`);
 
 test(
   `${EXAMPLES} examples are recorded, kept, trained, saved, opened and restored, with the page free and its heap flat`,
-  { timeout: 420_000 },
+  { timeout: 1_500_000 },
   async () => {
     const page = await context.newPage();
     await open(page);
@@ -308,15 +312,17 @@ test(
     );
     await page.evaluate(() => (window as unknown as ScalePage).pipe.close());
 
-    const wall = [...wallBeforeReload, ...restored.value.wall].filter((ms) => ms > 100);
+    const wall = [...wallBeforeReload, ...restored.value.wall].filter((ms) => ms > LONGEST_TASK_MS);
     const mb = (heap: number[]) => heap.map((h) => h.toFixed(1)).join(' → ');
     console.log(
       `scale: heap MB recording ${mb(recorded.heap)}, opening ${mb(opened.value.heap)}, restoring ${mb(restored.value.heap)}; ` +
-        `${trained.during} predictions while training again; main-thread long tasks over 100 ms by the wall clock ` +
+        `${trained.during} predictions while training again; main-thread long tasks over ${LONGEST_TASK_MS} ms by the wall clock ` +
         `(load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores): ${wall.join(', ') || 'none'}`,
     );
-    expect(trainedAndSaved.cpuOver100, 'main-thread tasks over 100 ms of CPU while training and saving').toEqual([]);
-    expect(opened.cpuOver100, 'main-thread tasks over 100 ms of CPU while opening').toEqual([]);
-    expect(restored.cpuOver100, 'main-thread tasks over 100 ms of CPU while restoring').toEqual([]);
+    expect(trainedAndSaved.cpuOverBound, 'main-thread tasks over the bound in CPU while training and saving').toEqual(
+      [],
+    );
+    expect(opened.cpuOverBound, 'main-thread tasks over the bound in CPU while opening').toEqual([]);
+    expect(restored.cpuOverBound, 'main-thread tasks over the bound in CPU while restoring').toEqual([]);
   },
 );

@@ -1,14 +1,17 @@
 /**
  * A one-minute soak (`npm run soak -- --minutes 1`, tests/support/soak.ts): the studio taught the clip through
  * its UI, predicting through the real bridge to a UDP receiver, with the bridge killed and restarted, the
- * engine's worker ended and the receiver gone for 3 s on the way. Each fault heals by itself, the page sends
- * its state again (not a backlog) once the bridge is back, and nothing grows: tensors, heap, listeners,
- * ImageBitmaps held.
+ * engine's worker ended (self.close(): it stops without a word, and only the heartbeat notices) and the
+ * receiver gone for 3 s on the way. Each fault heals by itself, the page sends its state again (not a
+ * backlog) once the bridge is back, nothing grows (tensors, heap, listeners, ImageBitmaps held), no error is
+ * logged (Chromium's "VideoFrame was garbage collected without being closed" included), and outside the
+ * faults the receiver gets the camera's rate, as the README states (tests/stress/claims.ts).
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, inject, test } from 'vitest';
+import { launch } from '../browser/browser';
 import { soak } from '../support/soak';
-import { launch } from './browser';
+import { CLAIMS } from './claims';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -18,14 +21,16 @@ afterAll(async () => {
   await browser?.close();
 });
 
-test('a minute of predicting through three faults: each heals by itself, and nothing grows', async () => {
+test('a minute of predicting through three faults: each heals by itself, nothing grows, and the camera rate is kept', async () => {
   const r = await soak({ minutes: 1, base: inject('baseUrl'), browser, log: (line) => console.info(`soak: ${line}`) });
   const { samples: _samples, ...headline } = r;
   const context = JSON.stringify(headline);
   console.info(`soak (1 min): ${context}`);
+  // Every error the page logged or showed, outside what the planned faults explain.
   expect(r.errors, context).toEqual([]);
-  expect(r.oscPerSecond, context).toBeGreaterThan(3);
-  // Outside the planned faults, predictions never stopped for long (a busy 2-core machine included).
+  // The camera's 30 frames a second, predicted and at the receiver, outside the faults.
+  expect(r.oscPerSecondOutsideFaults, context).toBeGreaterThanOrEqual(CLAIMS.soakPredictionsPerSecond.bound);
+  // Outside the planned faults, predictions never stopped for long.
   expect(r.maxGapMs, context).toBeLessThan(3000);
   // Each fault healed by itself: the bridge back on its ports (3 s down), the worker restarted (its heartbeat
   // notices within 5 s), Max back on its port (3 s gone).
