@@ -76,44 +76,63 @@ describe('pose features in the browser', () => {
         const pipe = await window.tw.createPipeline({ backend: 'wasm', features: 'pose', head: 'dtw' });
         const errors: string[] = [];
         pipe.errors$.subscribe((e) => errors.push(e.message));
-        // Teach: one hold of Record per gesture, the canvas redrawn frame by frame as the "camera".
+        // The canvas redrawn frame by frame as the "camera": each frame once the one before was taken (its
+        // example landed, its prediction came, or it failed), so none is dropped whatever the machine's speed.
         const { Observable } = window.harness;
-        const play = (angles: number[], everyMs: number) =>
-          new Observable<{ bitmap: ImageBitmap; t: number }>((sub) => {
-            void (async () => {
-              for (const a of angles) {
-                draw(a);
-                sub.next({ bitmap: await window.tw.toBitmap(canvas, 224, 'contain'), t: performance.now() });
-                await new Promise((r) => setTimeout(r, everyMs)); // slower than the worker: few frames dropped
-              }
-              sub.complete();
-            })();
+        const paced = (angles: number[]) => {
+          let advance = () => {};
+          let finished = () => {};
+          const done = new Promise<void>((resolve) => (finished = resolve));
+          const source = new Observable<{ bitmap: ImageBitmap; t: number }>((sub) => {
+            let i = 0;
+            advance = () => {
+              if (i === angles.length) return (finished(), sub.complete());
+              draw(angles[i++]!);
+              void window.tw
+                .toBitmap(canvas, 224, 'contain')
+                .then((bitmap) => sub.next({ bitmap, t: performance.now() }));
+            };
+            advance();
           });
+          return { source, next: () => advance(), done };
+        };
+        pipe.errors$.subscribe(() => current?.next());
+        let current: ReturnType<typeof paced> | null = null;
+        // Teach: one hold of Record per gesture, every frame of it (maxFps Infinity: a template must have the
+        // live stream's rate, as the studio records one).
         const teach = async (name: string, angles: number[]) => {
-          const rec = pipe.record(name, play(angles, 250), { maxFps: 30 });
-          await new Promise((r) => setTimeout(r, angles.length * 250 + 800));
+          current = paced(angles);
+          const rec = pipe.record(name, current.source, { maxFps: Infinity });
+          rec.count$.subscribe((n) => n > 0 && current?.next());
+          await current.done;
           return rec.stop();
         };
         const counts = [await teach('lean right', frames(-20, 20, 16)), await teach('lean left', frames(20, -20, 16))];
         await pipe.train();
-        const events: { name: string; distance: number; durationMs: number }[] = [];
+        const events: { name: string; distance: number; durationMs: number; t: number }[] = [];
         pipe.gestures$.subscribe((e) => events.push(e));
         const trace: string[] = [];
-        pipe.predictions$.subscribe((p) =>
+        pipe.predictions$.subscribe((p) => {
           trace.push(
             `${Object.values(p.gesture?.distances ?? {})
               .map((d) => d.toFixed(2))
               .join('/')}${p.pose?.noPerson ? 'N' : ''}`,
-          ),
-        );
+          );
+          current?.next();
+        });
         const perform = async (angles: number[]) => {
           const start = events.length;
-          pipe.start(play(angles, 150));
-          await new Promise((r) => setTimeout(r, angles.length * 150 + 800));
+          current = paced(angles);
+          pipe.start(current.source);
+          await current.done;
           pipe.stop();
           return events.slice(start).map((e) => e.name);
         };
         const right = await perform([...frames(-20, -20, 4), ...frames(-20, 20, 22), ...frames(20, 20, 5)]);
+        // Standing still must match nothing: performed once the refractory period after the gesture is over
+        // (its frames counted from the event's capture time), so that it cannot hide a false match.
+        const quietFrom = (events.at(-1)?.t ?? 0) + pipe.settings.gestures.refractoryMs;
+        while (performance.now() <= quietFrom) await new Promise((r) => requestAnimationFrame(r));
         const still = await perform(frames(0, 0, 20));
         await pipe.close();
         return { counts, right, still, errors, event: events[0], trace: trace.join(' ') };
