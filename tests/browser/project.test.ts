@@ -18,6 +18,15 @@ afterAll(async () => {
 
 const SCENES = ['sun', 'night', 'sea'] as const;
 
+/** What the harness page's canvas shows: the scene asked for, the one drawn last, and how many drawings so far. */
+interface Scene {
+  scene: string;
+  drawn: string;
+  tick: number;
+  /** Shows `scene` and resolves once it has been drawn anew: the next picture taken of the canvas is of it. */
+  show(scene: string): Promise<void>;
+}
+
 /** A page of the harness with a 320×240 canvas drawing `window.scene`: sun, night or sea. */
 async function harness(context: BrowserContext, page?: Page): Promise<Page> {
   page ??= await context.newPage();
@@ -27,11 +36,18 @@ async function harness(context: BrowserContext, page?: Page): Promise<Page> {
     const canvas = Object.assign(document.createElement('canvas'), { width: 320, height: 240, id: 'scene' });
     document.body.append(canvas);
     const g = canvas.getContext('2d')!;
-    const w = window as unknown as { scene: string; tick: number };
+    const w = window as unknown as Scene;
     w.scene = 'sun';
     w.tick = 0;
+    w.show = async (scene) => {
+      w.scene = scene;
+      while (w.drawn !== scene) await new Promise((r) => requestAnimationFrame(r));
+      const tick = w.tick;
+      while (w.tick === tick) await new Promise((r) => requestAnimationFrame(r));
+    };
     const draw = () => {
       const t = (w.tick += 1);
+      w.drawn = w.scene;
       const wobble = Math.sin(t / 7) * 12;
       if (w.scene === 'sun') {
         g.fillStyle = '#fc3';
@@ -63,15 +79,15 @@ async function teach(page: Page, project: string) {
   return page.evaluate(
     async ({ project, scenes }) => {
       const canvas = document.getElementById('scene') as HTMLCanvasElement;
-      const w = window as unknown as { scene: string; pipe: Awaited<ReturnType<typeof window.tw.createPipeline>> };
+      const w = window as unknown as Scene & { pipe: Awaited<ReturnType<typeof window.tw.createPipeline>> };
       const pipe = await window.tw.createPipeline({ backend: 'wasm', project, train: { epochs: 12 } });
       w.pipe = pipe;
       for (const scene of scenes) await pipe.addLabel(scene);
       await pipe.addLabel('empty'); // a class with no examples yet keeps its place
+      // Each example a new drawing of its scene (the picture wobbles from one drawing to the next).
       for (const scene of scenes) {
-        w.scene = scene;
         for (let i = 0; i < 5; i++) {
-          await new Promise((r) => setTimeout(r, 60));
+          await w.show(scene);
           await pipe.addExample(scene, canvas);
         }
       }
@@ -89,11 +105,10 @@ async function predictEach(page: Page, live: boolean) {
   return page.evaluate(
     async ({ scenes, live }) => {
       const canvas = document.getElementById('scene') as HTMLCanvasElement;
-      const w = window as unknown as { scene: string; pipe: Awaited<ReturnType<typeof window.tw.createPipeline>> };
+      const w = window as unknown as Scene & { pipe: Awaited<ReturnType<typeof window.tw.createPipeline>> };
       const out: Record<string, { label: string; confidences: Record<string, number> }> = {};
       for (const scene of scenes) {
-        w.scene = scene;
-        await new Promise((r) => setTimeout(r, 150));
+        await w.show(scene);
         const shown = performance.now();
         const p = live
           ? await new Promise<{ label: string; confidences: Record<string, number> }>((resolve) => {
@@ -112,6 +127,8 @@ async function predictEach(page: Page, live: boolean) {
   );
 }
 
+// Errors are written `<class>: <message>`, the class found by `instanceof` with the one the package exports (the
+// worker's errors arrive as themselves), else by its constructor: a plain Error named like one shows as `Error`.
 describe('a project kept in IndexedDB', () => {
   test('comes back after a reload with its labels, examples and trained head, and predicts again by itself', async () => {
     const context = await browser.newContext();
@@ -162,7 +179,8 @@ describe('a project kept in IndexedDB', () => {
     const refused = await second.evaluate(() =>
       window.tw.createPipeline({ backend: 'wasm', project: 'shared' }).then(
         () => null,
-        (e: Error) => `${e.name}: ${e.message}`,
+        (e: Error) =>
+          `${e instanceof window.tw.ProjectLockedError ? 'ProjectLockedError' : e.constructor.name}: ${e.message}`,
       ),
     );
     expect(refused).toMatch(
@@ -171,7 +189,7 @@ describe('a project kept in IndexedDB', () => {
     const deleting = await second.evaluate(() =>
       window.tw.deleteProject('shared').then(
         () => null,
-        (e: Error) => e.name,
+        (e: Error) => (e instanceof window.tw.ProjectLockedError ? 'ProjectLockedError' : e.constructor.name),
       ),
     );
     expect(deleting).toBe('ProjectLockedError');
@@ -259,7 +277,8 @@ describe('project files', () => {
       for (const [name, bytes] of Object.entries(bad)) {
         out[name] = await w.pipe.openProject(new Blob([Uint8Array.from(bytes)])).then(
           () => 'opened',
-          (e: Error) => `${e.name}: ${e.message}`,
+          (e: Error) =>
+            `${e instanceof window.tw.ProjectFileError ? 'ProjectFileError' : e.constructor.name}: ${e.message}`,
         );
       }
       return { out, counts: await w.pipe.counts(), project: w.pipe.project, running: w.pipe.running };
@@ -294,47 +313,47 @@ describe('project files', () => {
 
 describe('storage full', () => {
   test('says so once, keeps every example in the session, and a project too big to store changes nothing', async () => {
-    const elsewhere = await browser.newContext();
-    const file = await teach(await harness(elsewhere), 'small').then(() =>
-      elsewhere.pages()[0]!.evaluate(async () => {
-        const w = window as unknown as { pipe: Awaited<ReturnType<typeof window.tw.createPipeline>> };
-        return [...new Uint8Array(await (await w.pipe.saveProject()).arrayBuffer())];
-      }),
-    );
-    await elsewhere.close();
-
     // Chromium applies a quota override to an origin's storage before its first write, so: first the quota.
     const context = await browser.newContext();
     const page = await context.newPage();
     const cdp = await context.newCDPSession(page);
     await cdp.send('Storage.overrideQuotaForOrigin', { origin: new URL(inject('baseUrl')).origin, quotaSize: 1 });
     await harness(context, page);
-    const result = await page.evaluate(async (file) => {
+    const result = await page.evaluate(async () => {
       const canvas = document.getElementById('scene') as HTMLCanvasElement;
-      const w = window as unknown as { scene: string; pipe: Awaited<ReturnType<typeof window.tw.createPipeline>> };
+      const w = window as unknown as Scene & { pipe: Awaited<ReturnType<typeof window.tw.createPipeline>> };
+      // A project file to open later: another pipeline's, kept nowhere (so it writes nothing here), of the sea.
+      const maker = await window.tw.createPipeline({ backend: 'wasm', cacheModel: false });
+      for (let i = 0; i < 3; i++) {
+        await w.show('sea');
+        await maker.addExample('sea', canvas);
+      }
+      const file = await maker.saveProject();
+      await maker.close();
       const errors: string[] = [];
       const pipe = await window.tw.createPipeline({ backend: 'wasm', project: 'full', cacheModel: false });
       w.pipe = pipe;
-      pipe.errors$.subscribe((e) => errors.push(`${e.name}: ${e.message}`));
+      pipe.errors$.subscribe((e) =>
+        errors.push(`${e instanceof window.tw.StorageError ? 'StorageError' : e.constructor.name}: ${e.message}`),
+      );
       for (const scene of ['sun', 'night']) {
-        w.scene = scene;
         for (let i = 0; i < 4; i++) {
-          await new Promise((r) => setTimeout(r, 60));
+          await w.show(scene);
           await pipe.addExample(scene, canvas);
         }
       }
       const flushed = await pipe.flush().then(
         () => 'stored',
-        (e: Error) => e.name,
+        (e: Error) => (e instanceof window.tw.StorageError ? 'StorageError' : e.constructor.name),
       );
       const trained = await pipe.train().then((r) => r.examples);
-      const opened = await pipe.openProject(new Blob([Uint8Array.from(file)])).then(
+      const opened = await pipe.openProject(file).then(
         () => 'opened',
-        (e: Error) => `${e.name}: ${e.message}`,
+        (e: Error) => `${e instanceof window.tw.StorageError ? 'StorageError' : e.constructor.name}: ${e.message}`,
       );
       const saved = (await pipe.saveProject()).size;
       return { errors, flushed, trained, opened, counts: await pipe.counts(), saved, project: pipe.project };
-    }, file);
+    });
     expect(result.flushed).toBe('StorageError');
     expect(result.errors).toHaveLength(1); // told once, not per example
     expect(result.errors[0]).toMatch(
