@@ -2,7 +2,7 @@
  * What a user meets when something is missing, in the real browser: no camera, no weights, no WebGPU,
  * no WebGL, no WebAssembly — and the offline cache and `auto` backend choice that keep a venue's show running.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { launch, open } from './browser';
 
@@ -20,9 +20,6 @@ afterAll(async () => {
   await noWebgpu?.close();
   await noGpu?.close();
 });
-
-const blockModels = (page: Page) =>
-  page.route('**/models/**', (route) => route.fulfill({ status: 404, body: 'not found' }));
 
 /** The official URL the loader falls back to (src/worker/model-loader.ts), before tfhub.dev redirects it. */
 const REMOTE_MODEL =
@@ -66,11 +63,15 @@ describe('no camera', () => {
     const error = await page.evaluate(() =>
       window.tw.openCamera().then(
         () => null,
-        (e: Error & { reason?: string }) => ({ name: e.name, reason: e.reason, message: e.message }),
+        (e: Error & { reason?: string }) => ({
+          isCameraError: e instanceof window.tw.CameraError,
+          reason: e.reason,
+          message: e.message,
+        }),
       ),
     );
     expect(error).toMatchObject({
-      name: 'CameraError',
+      isCameraError: true,
       reason: 'absent',
       message: expect.stringMatching(/No camera was found.*video file \(openVideo\).*frames\(canvas\)/),
     });
@@ -95,11 +96,12 @@ describe('model weights', () => {
     const error = await page.evaluate(() =>
       window.tw.createPipeline({ backend: 'wasm' }).then(
         () => null,
-        (e: Error) => ({ name: e.name, message: e.message }),
+        // Thrown in the worker, caught here as the class the package exports.
+        (e: Error) => ({ isModelUnavailable: e instanceof window.tw.ModelUnavailableError, message: e.message }),
       ),
     );
     expect(error).toMatchObject({
-      name: 'ModelUnavailableError',
+      isModelUnavailable: true,
       message: expect.stringMatching(/local .*404.*remote .*npm run models -- <folder with the weights>/),
     });
     // Both sources are named, each with why it failed: the local folder's 404, and the official URL.
@@ -119,124 +121,157 @@ describe('model weights', () => {
     await context.close();
   });
 
-  test('after one load the model comes from the IndexedDB cache, with the network gone', async () => {
-    const context = await noCamera.newContext();
-    const page = await context.newPage();
-    await page.goto(new URL('tests/browser/harness.html', inject('baseUrl')).href);
-    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
-    const first = await page.evaluate(async () => {
-      const progress: { phase: string; fraction: number }[] = [];
-      const pipe = await window.tw.createPipeline({ backend: 'wasm', onProgress: (p) => progress.push(p) });
-      await pipe.close();
-      return { model: pipe.info.model, progress };
-    });
-    expect(first.model).toMatchObject({ source: 'local', cached: true });
-    // A progress bar gets the weights' download from 0 to 1, then 'ready'.
-    const local = first.progress.filter((p) => p.phase === 'local').map((p) => p.fraction);
-    expect(local[0]).toBe(0);
-    expect(local.at(-1)).toBe(1);
-    expect(local).toEqual([...local].sort((a, b) => a - b));
-    expect(first.progress.at(-1)).toMatchObject({ phase: 'ready', fraction: 1 });
-    await blockModels(page);
-    const second = await page.evaluate(async () => {
-      const pipe = await window.tw.createPipeline({ backend: 'wasm', allowRemoteModel: false });
-      const counts = await pipe.counts();
-      await pipe.close();
-      return { model: pipe.info.model, counts };
-    });
-    expect(second.model).toMatchObject({ source: 'cache', url: 'indexeddb://trainwhistle-mobilenet-v1-0.25' });
-    await context.close();
-  });
+  // The README: the models are kept in IndexedDB after the first load, so the next start works offline. Both
+  // feature models: MobileNet (image) and MoveNet (pose).
+  test.each([
+    { features: 'image', cache: 'indexeddb://trainwhistle-mobilenet-v1-0.25' },
+    { features: 'pose', cache: 'indexeddb://trainwhistle-movenet-lightning' },
+  ] as const)(
+    'after one load $features features start from the IndexedDB cache, with the network gone',
+    async ({ features, cache }) => {
+      const context = await noCamera.newContext();
+      const { page } = await open(context, 'tests/browser/harness.html');
+      const first = await page.evaluate(async (features) => {
+        const progress: { phase: string; fraction: number }[] = [];
+        const pipe = await window.tw.createPipeline({ backend: 'wasm', features, onProgress: (p) => progress.push(p) });
+        await pipe.close();
+        return { model: pipe.info.model, progress };
+      }, features);
+      expect(first.model).toMatchObject({ source: 'local', cached: true });
+      // A progress bar gets the weights' download from 0 to 1, then 'ready'.
+      const local = first.progress.filter((p) => p.phase === 'local').map((p) => p.fraction);
+      expect(local[0]).toBe(0);
+      expect(local.at(-1)).toBe(1);
+      expect(local).toEqual([...local].sort((a, b) => a - b));
+      expect(first.progress.at(-1)).toMatchObject({ phase: 'ready', fraction: 1 });
+      // Offline now: the models folder answers 404 and every address outside this machine fails.
+      const refused = await cutOffWeights(context);
+      const second = await page.evaluate(async (features) => {
+        const pipe = await window.tw.createPipeline({ backend: 'wasm', features });
+        // The cached weights run: the model alone, on a frame of its own.
+        const ran = await pipe.rawBenchmark(0);
+        await pipe.close();
+        return { model: pipe.info.model, frames: ran.frames };
+      }, features);
+      await context.close();
+      expect(second.model, JSON.stringify(refused)).toMatchObject({ source: 'cache', url: cache });
+      expect(second.frames).toBeGreaterThanOrEqual(3);
+      expect(refused, 'nothing was fetched: the cache came first').toEqual([]);
+    },
+  );
 });
 
 describe('backends', () => {
   test('webgpu requested where there is none: falls back to webgl and says so', async () => {
     const { page } = await open(noWebgpu, 'tests/browser/harness.html');
-    const info = await page.evaluate(async () => {
+    const result = await page.evaluate(async () => {
+      // The premise, checked where the engine runs: without --enable-unsafe-webgpu a worker gets no adapter
+      // here. Where WebGPU is on by default (some GPUs and drivers), there is one, and no fallback to test.
+      const probe = new Worker(
+        URL.createObjectURL(
+          new Blob([
+            '(navigator.gpu ? navigator.gpu.requestAdapter() : Promise.resolve(null)).then((a) => postMessage(a !== null), () => postMessage(false))',
+          ]),
+        ),
+      );
+      const adapterInWorker = await new Promise<boolean>(
+        (resolve) => (probe.onmessage = (e) => resolve(e.data as boolean)),
+      );
+      probe.terminate();
       const pipe = await window.tw.createPipeline({ backend: 'webgpu' });
       await pipe.close();
-      return pipe.info;
+      return { adapterInWorker, info: pipe.info };
     });
-    expect(info.backend.backend).toBe('webgl');
-    expect(info.warnings.join(' ')).toMatch(
-      /WebGPU was requested but is unavailable \(no WebGPU adapter.*\); fell back to WebGL/,
-    );
+    console.info(`without --enable-unsafe-webgpu a worker ${result.adapterInWorker ? 'has' : 'has no'} WebGPU adapter`);
+    if (result.adapterInWorker) {
+      expect(result.info.backend.backend).toBe('webgpu');
+    } else {
+      expect(result.info.backend.backend).toBe('webgl');
+      expect(result.info.warnings.join(' ')).toMatch(
+        /WebGPU was requested but is unavailable \(no WebGPU adapter.*\); fell back to WebGL/,
+      );
+    }
     await page.close();
   });
 
-  test('auto skips software GPUs, picks what an independent measurement finds fastest, keeps to its budget, and remembers', async () => {
+  test('auto skips software GPUs, picks what an independent measurement finds fastest, and remembers', async () => {
     const { page } = await open(noCamera, 'tests/browser/harness.html');
     const r = await page.evaluate(async () => {
       const { tw } = window;
       tw.forgetBackend();
-      // One load first, so that every start below reads the model from the IndexedDB cache alike.
-      await (await tw.createPipeline({ backend: 'wasm', rememberBackend: false })).close();
+      // What the GPUs are, asked by the page itself (not by the engine whose report is checked). WebGPU's
+      // adapter info fields are getters of its prototype (and newer than the @webgpu/types tfjs ships).
+      const adapter = await (navigator as Navigator & { gpu?: GPU }).gpu?.requestAdapter();
+      const info = (adapter as unknown as { info?: Record<string, unknown> } | null | undefined)?.info;
+      const webgpu = adapter
+        ? Object.fromEntries(['vendor', 'architecture', 'description', 'isFallbackAdapter'].map((k) => [k, info?.[k]]))
+        : null;
+      const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+      const debug = gl?.getExtension('WEBGL_debug_renderer_info');
+      const webgl = gl ? String(gl.getParameter(debug ? debug.UNMASKED_RENDERER_WEBGL : gl.RENDERER)) : null;
       const start = async (options: Parameters<typeof tw.createPipeline>[0]) => {
-        const t0 = performance.now();
         const pipe = await tw.createPipeline(options);
-        const ms = performance.now() - t0;
         await pipe.close();
-        return { info: pipe.info.backend, ms };
+        return pipe.info.backend;
       };
-      // Starts on a fixed backend, taken between the others so that they see the same load.
-      const fixedMs: number[] = [];
-      const fixed = async () => void fixedMs.push((await start({ backend: 'wasm' })).ms);
-      await fixed();
-      const first = await start({ backend: 'auto' });
-      await fixed();
+      const full = await start({ backend: 'auto' });
       const tight = await start({ backend: 'auto', autoBudgetMs: 400, rememberBackend: false });
-      await fixed();
-      const second = await start({ backend: 'auto' });
-      await fixed();
-      // Our own measurement of every backend auto measured: a pipeline of its own, the model alone for 1 s.
-      const raw: Record<string, { mean: number; p95: number }> = {};
-      for (const t of first.info.trials) {
-        if (t.msPerFrame === undefined) continue;
+      const remembered = await start({ backend: 'auto' });
+      tw.forgetBackend();
+      // Our own measurement of every backend auto measured: a pipeline forced to it, the model alone for 0.5 s
+      // (at least 3 frames).
+      const raw: Record<string, { mean: number; p50: number; p95: number }> = {};
+      for (const t of [...full.trials, ...tight.trials]) {
+        if (t.msPerFrame === undefined || raw[t.backend]) continue;
         const pipe = await tw.createPipeline({ backend: t.backend, rememberBackend: false });
-        raw[t.backend] = (await pipe.rawBenchmark(1000)).msPerFrame;
+        raw[t.backend] = (await pipe.rawBenchmark(500)).msPerFrame;
         await pipe.close();
       }
-      return { first, tight, second, fixedMs, raw };
+      return { webgpu, webgl, full, tight, remembered, raw };
     });
-    const { first, second, tight } = { first: r.first.info, second: r.second.info, tight: r.tight.info };
-    const skipped = Object.fromEntries(first.trials.filter((t) => t.skipped).map((t) => [t.backend, t.skipped]));
-    expect(skipped.webgpu).toMatch(/software adapter \(.*swiftshader/i);
-    expect(skipped.webgl).toMatch(/software renderer \(.*SwiftShader/);
-    const measured = first.trials.filter((t) => t.msPerFrame !== undefined);
-    expect(measured.map((t) => t.backend)).toContain('wasm');
-    const fastest = [...measured].sort((a, b) => a.msPerFrame! - b.msPerFrame!)[0]!;
-    expect(first.backend).toBe(fastest.backend);
-    expect(first.reason).toMatch(/was fastest: [\d.]+ ms\/frame/);
-    expect(second).toMatchObject({ backend: first.backend, trials: [], reason: expect.stringMatching(/remembered/) });
-
-    // Our measurement decides where the gap is large: auto (with the full budget and a tight one) picked that backend.
-    const ours = Object.entries(r.raw).sort(([, a], [, b]) => a.mean - b.mean);
-    const [best, runnerUp] = ours;
-    const summary = JSON.stringify({
-      raw: r.raw,
-      fixedMs: r.fixedMs,
-      autoMs: [r.first.ms, r.tight.ms, r.second.ms],
-      first,
-    });
+    const { full, tight, remembered } = r;
+    const summary = JSON.stringify(r);
     console.info(`auto: ${summary}`);
-    expect(best, summary).toBeDefined();
-    if (runnerUp && runnerUp[1].mean / best![1].mean >= 2) {
-      expect(first.backend, summary).toBe(best![0]);
-      expect(tight.backend, summary).toBe(best![0]);
-    }
+    const trial = (b: string) => full.trials.find((t) => t.backend === b);
+    // A software GPU is skipped, and says which; a hardware one is measured (or, like any backend, left out
+    // once the budget is spent). What this machine has is said above, not assumed.
+    const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|software/i;
+    const webgpuSoftware =
+      r.webgpu !== null && (r.webgpu.isFallbackAdapter === true || SOFTWARE.test(Object.values(r.webgpu).join(' ')));
+    if (r.webgpu === null) expect(trial('webgpu')?.skipped, summary).toMatch(/no WebGPU adapter/);
+    else if (webgpuSoftware) {
+      expect(trial('webgpu')?.skipped, summary).toMatch(/^software adapter \(/);
+      expect(trial('webgpu')!.skipped!.toLowerCase(), summary).toContain(
+        String(r.webgpu.architecture || r.webgpu.vendor).toLowerCase(),
+      );
+    } else
+      expect(trial('webgpu')?.skipped ?? 'measured', summary).toMatch(/^(measured|not measured: time budget spent)$/);
+    if (r.webgl !== null && SOFTWARE.test(r.webgl))
+      expect(trial('webgl')?.skipped, summary).toBe(`software renderer (${r.webgl})`);
+    else if (r.webgl !== null)
+      expect(trial('webgl')?.skipped ?? 'measured', summary).toMatch(/^(measured|not measured: time budget spent)$/);
+    // wasm is measured first, whatever the budget.
+    expect(trial('wasm')?.msPerFrame, summary).toBeGreaterThan(0);
+    expect(tight.trials.find((t) => t.backend === 'wasm')?.msPerFrame, summary).toBeGreaterThan(0);
 
-    // The measuring costs at most the budget: an auto start takes no longer than a fixed start plus the
-    // budget, plus what the budget cannot cut short on each backend measured (its warm-up frame, which may
-    // be slower than the rest, and one more frame started just before its share of the budget ends: three
-    // frames at our p95 in all), plus how much fixed starts themselves vary under this machine's load.
-    const median = [...r.fixedMs].sort((a, b) => a - b)[Math.floor(r.fixedMs.length / 2)]!;
-    const spread = Math.max(...r.fixedMs) - Math.min(...r.fixedMs);
-    const overrun = 3 * Object.values(r.raw).reduce((sum, m) => sum + m.p95, 0);
-    const noise = spread + 250;
-    expect(r.first.ms - median, summary).toBeLessThanOrEqual(2500 + overrun + noise);
-    expect(r.tight.ms - median, summary).toBeLessThanOrEqual(400 + overrun + noise);
-    // …and the remembered choice makes the next start as quick as a fixed one.
-    expect(r.second.ms - median, summary).toBeLessThanOrEqual(noise);
+    // The pick is the fastest by our own measurement, of the backends each run measured, up to the noise:
+    // another backend wins only where our measurement cannot tell them apart (the pick's median frame no slower
+    // than the fastest's 95th percentile).
+    for (const run of [full, tight]) {
+      const candidates = run.trials.filter((t) => t.msPerFrame !== undefined).map((t) => t.backend);
+      const fastest = candidates.reduce((a, b) => (r.raw[b]!.p50 < r.raw[a]!.p50 ? b : a));
+      expect(candidates, summary).toContain(run.backend);
+      expect(r.raw[run.backend]!.p50, `${run.backend} picked, ${fastest} fastest: ${summary}`).toBeLessThanOrEqual(
+        r.raw[fastest]!.p95,
+      );
+      expect(run.reason, summary).toMatch(/was fastest: [\d.]+ ms\/frame/);
+    }
+    // Remembered: the next start measures nothing and runs the same backend.
+    expect(remembered, summary).toMatchObject({
+      backend: full.backend,
+      trials: [],
+      reason: expect.stringMatching(/remembered/) as string,
+    });
     await page.close();
   });
 
@@ -316,10 +351,16 @@ describe('bad input on the main thread', () => {
     const { page } = await open(noCamera, 'tests/browser/harness.html');
     const errors = await page.evaluate(async () => {
       const pipe = await window.tw.createPipeline({ backend: 'wasm' });
+      const { NotTrainedError } = window.tw;
+      /** What was thrown: its name and message, and which of the classes a user catches it is. */
       const grab = (p: Promise<unknown>) =>
         p.then(
           () => null,
-          (e: Error) => `${e.name}: ${e.message}`,
+          (e: Error) =>
+            `${e.name}: ${e.message}` +
+            (e instanceof NotTrainedError ? ' [NotTrainedError]' : '') +
+            (e instanceof RangeError ? ' [RangeError]' : '') +
+            (e instanceof TypeError ? ' [TypeError]' : ''),
         );
       const canvas = Object.assign(document.createElement('canvas'), { width: 64, height: 48 });
       canvas.getContext('2d')!.fillRect(0, 0, 64, 48);
@@ -333,19 +374,22 @@ describe('bad input on the main thread', () => {
           await pipe.addExample('cat', canvas);
           return grab(pipe.train());
         })(),
-        rangeErrorClass: await pipe.train().catch((e: unknown) => e instanceof RangeError),
         kept: (await pipe.counts()).perLabel,
       };
       await pipe.close();
       return result;
     });
-    expect(errors.string).toMatch(/^TypeError: Cannot read an image from String\. Pass an ImageBitmap/);
-    expect(errors.video).toMatch(/^RangeError: The video has no frame yet .*loadeddata/);
-    expect(errors.image).toMatch(/^RangeError: The image .* has not loaded .*decode\(\)/);
+    // Each caught as its class: `instanceof` works on the page, for the errors thrown in the worker too.
+    expect(errors.string).toMatch(
+      /^TypeError: Cannot read an image from String\. Pass an ImageBitmap.* \[TypeError\]$/,
+    );
+    expect(errors.video).toMatch(/^RangeError: The video has no frame yet .*loadeddata.* \[RangeError\]$/);
+    expect(errors.image).toMatch(/^RangeError: The image .* has not loaded .*decode\(\).* \[RangeError\]$/);
     expect(errors.emptyLabel).toMatch(/label cannot be empty/);
-    expect(errors.untrained).toMatch(/^NotTrainedError: .*call train\(\)/);
-    expect(errors.oneLabel).toMatch(/^RangeError: Training needs examples of at least 2 labels; there are only 'cat'/);
-    expect(errors.rangeErrorClass).toBe(true); // the worker's RangeError arrives as a RangeError
+    expect(errors.untrained).toMatch(/^NotTrainedError: .*call train\(\).* \[NotTrainedError\]$/);
+    expect(errors.oneLabel).toMatch(
+      /^RangeError: Training needs examples of at least 2 labels; there are only 'cat'.* \[RangeError\]$/,
+    );
     expect(errors.kept).toEqual({ cat: 1 });
     await page.close();
   });
@@ -378,30 +422,53 @@ describe('a canvas as the live source (a p5.js sketch)', () => {
         scene = s;
         while (drawn.at(-1)![1] !== s) await new Promise((r) => requestAnimationFrame(r));
       };
+      // Every picture the pipeline takes of the canvas (it draws it into a square of its own): the frames tried.
+      let taken = 0;
+      const context2d = OffscreenCanvasRenderingContext2D.prototype as unknown as {
+        drawImage: (this: unknown, ...args: unknown[]) => void;
+      };
+      const drawImage = context2d.drawImage;
+      context2d.drawImage = function (...args) {
+        if (args[0] === canvas) taken++;
+        drawImage.apply(this, args);
+      };
+      /** Resolves once `check` passes, checked at every animation frame. */
+      const until = async (check: () => boolean) => {
+        while (!check()) await new Promise((r) => requestAnimationFrame(r));
+      };
       const pipe = await tw.createPipeline({ backend: 'wasm', head: 'knn' });
-      const errors: string[] = [];
+      const errors: Error[] = [];
       const seen: { scene: string; label: string }[] = [];
-      pipe.errors$.subscribe((e) => errors.push(e.name));
+      pipe.errors$.subscribe((e) => errors.push(e));
       pipe.predictions$.subscribe((p) => seen.push({ scene: shownAt(p.t), label: p.label }));
       pipe.start(canvas);
-      await new Promise((r) => setTimeout(r, 1000));
-      const errorsBefore = [...errors];
+      // The first frame fails (no examples yet), and the run goes on: five more frames tried, still one error.
+      await until(() => errors.length > 0);
+      const triedAtError = taken;
+      await until(() => taken >= triedAtError + 5);
+      const errorsBefore = errors.map((e) => ({ name: e.name, isNotTrained: e instanceof tw.NotTrainedError }));
+      const triedBefore = taken;
       for (const s of ['sun', 'night', 'sun', 'night']) {
         await show(s);
         const rec = pipe.record(s, canvas);
-        await new Promise((r) => setTimeout(r, 400));
+        let count = 0;
+        rec.count$.subscribe((n) => (count = n));
+        await until(() => count >= 3);
         await rec.stop();
       }
+      // Judged once each scene has had ten predictions after its first (the one at the change may go either way).
       const start = seen.length;
       for (const s of ['sun', 'night', 'sun']) {
         await show(s);
-        await new Promise((r) => setTimeout(r, 800));
+        const from = seen.length;
+        await until(() => seen.length >= from + 11);
       }
       pipe.stop();
       await pipe.close();
-      return { errorsBefore, after: seen.slice(start) };
+      return { errorsBefore, tried: triedBefore, after: seen.slice(start) };
     });
-    expect(result.errorsBefore).toEqual(['NotTrainedError']);
+    expect(result.tried).toBeGreaterThanOrEqual(6);
+    expect(result.errorsBefore).toEqual([{ name: 'NotTrainedError', isNotTrained: true }]);
     // Each prediction is judged against the scene in the frame it was made from (drawn before its capture
     // time); the first after each change is left out still, as before.
     const settled = result.after.filter((s, i, all) => i > 0 && all[i - 1]!.scene === s.scene);

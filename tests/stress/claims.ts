@@ -35,4 +35,6 @@ export const CLAIMS = {
   // tests/stress/bridge-flood.test.ts: a UDP control flood while one page never reads
   bridgeUdpFloodOscP99Ms: { bound: 75, readme: 'OSC kept flowing (p99 under 75 ms' },
   bridgeUdpFloodMemoryMb: { bound: 160, readme: 'memory at most 160 MB' },
+  // tests/stress/auto-backend.test.ts: what auto's measuring adds to a start, at the default budget
+  autoBudgetSeconds: { bound: 2.5, readme: 'runs a few frames on each usable backend (2.5 s at most)' },
 } satisfies Record<string, Claim>;
