@@ -2,7 +2,15 @@
  * One open project: its pipeline (kept in IndexedDB, restored at start, predicting again by itself if it
  * was) and every part of the studio that shows it. Switching project closes one session and opens another.
  */
-import { CameraError, createPipeline, deleteProject, reopenCamera, watchCamera, type Pipeline } from '../index';
+import {
+  CameraError,
+  NoPersonError,
+  createPipeline,
+  deleteProject,
+  reopenCamera,
+  watchCamera,
+  type Pipeline,
+} from '../index';
 import type { ProjectProgress } from '../protocol/project';
 import type { BackendChoice, HeadKind } from '../protocol/engine-options';
 import type { ExampleCounts, LoadProgress } from '../protocol/engine-api';
@@ -157,7 +165,10 @@ function studio(name: string, pipe: Pipeline, ctx: SessionContext, seed?: AppSet
     const reopen = { label: 'Reopen camera', run: () => reopenCamera(video) };
     scope.add(
       pipe.errors$.subscribe((e) =>
-        notices.show(e, 'error', e instanceof CameraError && e.reason === 'ended' ? reopen : undefined),
+        // A frame with nobody in it is skipped and the recording goes on: advice, not a failure.
+        e instanceof NoPersonError
+          ? notices.show(e, 'warning')
+          : notices.show(e, 'error', e instanceof CameraError && e.reason === 'ended' ? reopen : undefined),
       ),
     );
     // Watched whether predicting or not (recording, a preview): the same message as the run's, shown once.
