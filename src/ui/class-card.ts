@@ -55,6 +55,10 @@ export class ClassCard {
   #count = 0;
   #live = 0;
   #recording: Recording | null = null;
+  /** Holds let go whose examples are still landing. */
+  #landing = 0;
+  /** The gesture's templates as last fetched (a template is shown once its frames are). */
+  #templatesShown: Promise<unknown> = Promise.resolve();
   readonly #name: HTMLInputElement | null;
   readonly #countText: HTMLElement;
   readonly #record: HTMLButtonElement;
@@ -198,7 +202,7 @@ export class ClassCard {
     this.#count = count;
     this.#showCount();
     if (this.#templates) {
-      if (changed || !this.#recording) void this.#templates.refresh().then(() => this.#showCount());
+      if (changed || !this.#recording) this.#templatesShown = this.#templates.refresh().then(() => this.#showCount());
     } else if (changed || !this.#recording) this.#strip!.refresh(count);
   }
 
@@ -251,7 +255,15 @@ export class ClassCard {
     this.element.classList.remove('recording');
     this.#record.setAttribute('aria-pressed', 'false');
     this.#showCount();
-    void recording.stop();
+    // The last examples of a hold land after it is let go: until they have, the count is not final.
+    this.#landing += 1;
+    this.element.setAttribute('aria-busy', 'true');
+    void recording
+      .stop()
+      .then(() => this.#templatesShown)
+      .finally(() => {
+        if (--this.#landing === 0) this.element.removeAttribute('aria-busy');
+      });
   }
 
   close(): void {
