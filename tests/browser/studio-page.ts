@@ -41,6 +41,15 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   return path;
 }
 
+/** A screenshot of the studio from its top, with nothing focused (as a person arriving sees it). */
+export async function screenshotFromTop(page: Page, name: string, fullPage = false): Promise<string> {
+  await page.evaluate(() => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    window.scrollTo(0, 0);
+  });
+  return screenshot(page, name, fullPage);
+}
+
 /** Waits for the app's engine and project, and for a camera picture. */
 export async function studioReady(page: Page): Promise<void> {
   await page.waitForSelector('[data-testid="status"][data-backend]', { timeout: 60_000 });
@@ -57,15 +66,17 @@ export async function cards(page: Page): Promise<{ name: string; count: number }
   );
 }
 
-/** The cards once their counts have stopped changing (the last example of a hold lands after the release). */
+/**
+ * The cards once every hold let go has landed: a card is busy (`aria-busy`) from the release until its last
+ * example is stored and counted.
+ */
 export async function settledCards(page: Page): Promise<{ name: string; count: number }[]> {
-  let before = JSON.stringify(await cards(page));
-  for (;;) {
-    await page.waitForTimeout(400);
-    const now = await cards(page);
-    if (JSON.stringify(now) === before) return now;
-    before = JSON.stringify(now);
-  }
+  await page.waitForFunction(
+    () => !document.querySelector('[data-testid="class-card"][aria-busy="true"], button.record[aria-pressed="true"]'),
+    undefined,
+    { polling: 'raf', timeout: 30_000 },
+  );
+  return cards(page);
 }
 
 /** Renames the class named `from` by typing in its card, as a person does. */
