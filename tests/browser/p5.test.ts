@@ -21,8 +21,11 @@ import { launch } from './browser';
 const SHAPES = { 1: 'circle', 2: 'square', 3: 'triangle' } as const;
 /** What the sketch loads, relative to the repository (see the imports at the top of examples/p5/sketch.js). */
 const LAYOUT = ['examples/p5', 'node_modules/p5/lib/p5.esm.min.js', 'public/models/mobilenet_v1_025_224_graph'];
-/** The README's "two or three seconds per shape". */
-const HOLD_MS = 3000;
+/**
+ * Examples per shape a hold waits for: the README's "two or three seconds per shape" at the sketch's 10 a
+ * second. The colours change every 1.5 s, so a hold this long sees each shape in two colours or more.
+ */
+const EXAMPLES_PER_SHAPE = 25;
 
 let folder: string;
 let server: { url: string; close: () => Promise<void> };
@@ -79,9 +82,18 @@ test('hold 1, 2, 3 to record, t to train: the prediction follows the shape', asy
     wasm.join(', '),
   ).toBe(true);
 
+  // Each key held until the sketch says it has recorded that many examples (it counts them as they land).
   for (const [key, label] of Object.entries(SHAPES)) {
     await page.keyboard.down(key);
-    await page.waitForTimeout(HOLD_MS);
+    await page.waitForFunction(
+      ({ label, n }) => {
+        const [, recording, count] =
+          /^Recording “(.+)”: (\d+) examples/.exec(document.getElementById('status')!.textContent) ?? [];
+        return recording === label && Number(count) >= n;
+      },
+      { label, n: EXAMPLES_PER_SHAPE },
+      { timeout: 60_000 },
+    );
     await page.keyboard.up(key);
     await page.waitForFunction((l) => document.getElementById('status')!.textContent.includes(`of “${l}”`), label);
   }
@@ -89,7 +101,8 @@ test('hold 1, 2, 3 to record, t to train: the prediction follows the shape', asy
     rows.map((r) => Number(/(\d+) examples/.exec(r.textContent)?.[1])),
   );
   expect(counts, why()).toHaveLength(3);
-  for (const n of counts) expect(n, `examples per shape: ${counts.join(', ')}`).toBeGreaterThanOrEqual(10);
+  for (const n of counts)
+    expect(n, `examples per shape: ${counts.join(', ')}`).toBeGreaterThanOrEqual(EXAMPLES_PER_SHAPE);
 
   await page.keyboard.press('t');
   await page.waitForFunction(() => /Running|Error/.test(document.getElementById('status')!.textContent), null, {
