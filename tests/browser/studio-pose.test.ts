@@ -48,6 +48,8 @@ const GESTURES = {
 } as const satisfies Segments;
 /** Side of the marker square, in pixels of a 640×480 picture. */
 const MARKER = 40;
+/** Examples of each pose taught: with three, a head sometimes took one pose for the other. */
+const POSE_EXAMPLES = 6;
 /** Generous: a few loops of a video on a loaded machine. */
 const VIDEO_TIMEOUT_MS = 30_000;
 
@@ -401,12 +403,18 @@ describe('the studio with pose features', () => {
     await rename(page, 'Class 1', 'kick');
     await rename(page, 'Class 2', 'ball');
     await playVideo(page, posesVideo);
-    // Each pose's segment, from its start to a quarter of a second before its end.
-    for (const name of ['kick', 'ball'] as const)
-      await holdRecordThrough(page, name, POSES, name, POSES[name].to - POSES[name].from - 250);
-    const taught = await settledCards(page);
-    expect(taught.length).toBe(2);
-    for (const c of taught) expect(c.count, JSON.stringify(taught)).toBeGreaterThanOrEqual(3);
+    // Each pose's segment, from its start to a quarter of a second before its end, once more round the video
+    // while a pose has fewer than POSE_EXAMPLES (MoveNet takes fewer frames a second on a loaded machine).
+    let taught = await cards(page);
+    const count = (name: string) => taught.find((c) => c.name === name)?.count ?? 0;
+    for (let round = 0; round < 4 && taught.some((c) => c.count < POSE_EXAMPLES); round++) {
+      for (const name of ['kick', 'ball'] as const)
+        if (count(name) < POSE_EXAMPLES)
+          await holdRecordThrough(page, name, POSES, name, POSES[name].to - POSES[name].from - 250);
+      taught = await settledCards(page);
+    }
+    expect(taught.map((c) => c.name)).toEqual(['kick', 'ball']);
+    for (const c of taught) expect(c.count, JSON.stringify(taught)).toBeGreaterThanOrEqual(POSE_EXAMPLES);
     // Record held over the cat: nobody is in view, so nothing is added, and the studio says why, as advice.
     await holdRecordThrough(page, 'ball', POSES, 'cat', 1000);
     expect(await settledCards(page)).toEqual(taught);
@@ -429,7 +437,7 @@ describe('the studio with pose features', () => {
         heldBefore: Number.MAX_SAFE_INTEGER,
       },
     );
-    const context = JSON.stringify({ samples, logs: logs.slice(-5) });
+    const context = JSON.stringify({ taught, samples, logs: logs.slice(-5) });
     const on = (segment: string) => samples.filter((s) => s.held && s.marker === segment);
     const share = (segment: string, label: string) =>
       on(segment).filter((s) => s.shown === label).length / Math.max(1, on(segment).length);
