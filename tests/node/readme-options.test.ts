@@ -40,7 +40,7 @@ function written(value: unknown): string {
 /** Every option with a default, by dotted path, and each group (`train`, `model`…) as a whole too. */
 function paths(defaults: object, prefix = ''): Map<string, unknown> {
   const out = new Map<string, unknown>();
-  for (const [key, value] of Object.entries(defaults)) {
+  for (const [key, value] of Object.entries(defaults) as [string, unknown][]) {
     const path = prefix + key;
     out.set(path, value);
     if (value !== null && typeof value === 'object' && !Array.isArray(value))
