@@ -16,8 +16,19 @@ export interface Frame {
 export type ImageInput =
   ImageBitmap | ImageData | VideoFrame | OffscreenCanvas | HTMLVideoElement | HTMLImageElement | HTMLCanvasElement;
 
+/**
+ * How long a picture is waited for from a video between two frames (seeking, as at each loop of a file). A seek
+ * takes a few milliseconds on a free machine, and seconds on a busy one decoding a large file.
+ */
+const SEEK_WAIT_MS = 5000;
+
 function size(image: ImageInput): { width: number; height: number } {
   if (typeof HTMLVideoElement !== 'undefined' && image instanceof HTMLVideoElement) {
+    if (image.seeking && image.readyState < 2) {
+      throw new RangeError(
+        `The video is still seeking after ${SEEK_WAIT_MS / 1000} s (readyState ${image.readyState}): take the example again once it plays, or wait for its 'seeked' event.`,
+      );
+    }
     if (image.readyState < 2 || image.videoWidth === 0) {
       throw new RangeError(
         `The video has no frame yet (readyState ${image.readyState}): wait for its 'loadeddata' event, or await openCamera()/openVideo(), before using it.`,
@@ -48,27 +59,29 @@ function size(image: ImageInput): { width: number; height: number } {
 
 const canvases = new Map<number, OffscreenCanvasRenderingContext2D>();
 
-/** How long a picture is waited for from a video between two frames (seeking, as at each loop of a file). */
-const SEEK_WAIT_MS = 2000;
-
 /**
  * Resolves when a <video> that has a source but no current frame (seeking: at each loop point of a looping
- * file, or scrubbed) has one again, or after `SEEK_WAIT_MS`; null for anything else (drawn at once). So that
- * `addExample(video)` made at a loop point takes the next frame instead of failing.
+ * file, or scrubbed) has one again, or failed, or after `SEEK_WAIT_MS`; null for anything else (drawn at once).
+ * So that `addExample(video)` made at a loop point takes the next frame instead of failing.
  */
 function pictureOf(image: ImageInput): Promise<void> | null {
   if (typeof HTMLVideoElement === 'undefined' || !(image instanceof HTMLVideoElement)) return null;
   const video = image;
-  if (video.readyState >= 2 || video.error || (!video.currentSrc && !video.srcObject)) return null;
+  const ready = () => video.readyState >= 2 || video.error !== null;
+  if (ready() || (!video.currentSrc && !video.srcObject)) return null;
   return new Promise<void>((resolve) => {
+    // 'seeked' of an earlier seek can come before the frame of a later one: each event is a reason to look again.
     const events = ['loadeddata', 'seeked', 'canplay', 'error'] as const;
     const done = () => {
       clearTimeout(timer);
-      for (const type of events) video.removeEventListener(type, done);
+      for (const type of events) video.removeEventListener(type, check);
       resolve();
     };
+    const check = () => {
+      if (ready()) done();
+    };
     const timer = setTimeout(done, SEEK_WAIT_MS);
-    for (const type of events) video.addEventListener(type, done);
+    for (const type of events) video.addEventListener(type, check);
   });
 }
 
