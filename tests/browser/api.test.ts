@@ -1,5 +1,5 @@
 /**
- * The public API in real headless Chromium: the fake camera plays the real photos (3 s each, slowly
+ * The public API in real headless Chromium: the fake camera plays the real photos (2 s each, slowly
  * zooming and panning, so no frame repeats), we record examples from the first half of each photo's
  * segment, train, and the live predictions must follow the clip — judged above all on frames from the
  * second half, which training never saw — on the webgpu, webgl and wasm backends, with the model in a Worker.
@@ -21,10 +21,10 @@ afterAll(async () => {
 
 /**
  * The evidence each backend's run must gather; the run stops as soon as it is in (or after `runTimeoutMs`,
- * and then the assertions say what is missing). The clip loops every 9 s, and each photo's held-out half is
- * on screen 1.5 s a loop. Software WebGPU gives 0.4–1 prediction a second here, too few to be sure each photo
+ * and then the assertions say what is missing). The clip loops every 6 s, and each photo's held-out half is
+ * on screen 1 s a loop. Software WebGPU gives 0.4–1 prediction a second here, too few to be sure each photo
  * gets a held-out one in a few loops: there every photo must be recognised on some frame, and the held-out
- * frames it does get must be right. There too the 1.5 s recorded half may catch a single frame: one example
+ * frames it does get must be right. There too the 1 s recorded half may catch a single frame: one example
  * per photo has to work. A photo whose recorded half caught fewer examples than `minExamples` (a slow start
  * under load) is recorded again in its next segment.
  */

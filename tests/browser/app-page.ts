@@ -35,7 +35,7 @@ export async function markerNow(page: Page, video = 'preview'): Promise<string> 
   );
 }
 
-/** The clip loops every 9 s: a cut to any photo comes within that, even on a loaded machine. */
+/** The clip loops every 6 s: a cut to any photo comes within that, even on a loaded machine. */
 const CUT_TIMEOUT_MS = 30_000;
 
 /**

@@ -37,7 +37,7 @@ afterAll(() => {
 /**
  * The evidence each run waits for: `perLabel` held-out predictions of every photo and `minSamples` in all.
  * Software WebGPU makes 0.4–1.6 predictions a second here, so there one held-out prediction of each photo
- * (a pass or two of the 9 s clip) is all that is waited for.
+ * (a few passes of the 6 s clip) is all that is waited for.
  */
 const EVIDENCE = {
   webgl: { perLabel: 2, minSamples: 10, timeoutMs: 60_000 },

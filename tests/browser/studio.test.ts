@@ -46,7 +46,7 @@ const PHOTOS: Record<(typeof CLIP_LABELS)[number], string> = {
   coffee: 'coffee.png',
   rocket: 'rocket.jpg',
 };
-/** Every photo's held-out half comes round within one 9 s loop of the clip; a loaded machine may take longer. */
+/** Every photo's held-out half comes round within one 6 s loop of the clip; a loaded machine may take longer. */
 const WATCH_TIMEOUT_MS = 60_000;
 
 const scratch = mkdtempSync(join(tmpdir(), 'tw-studio-files-'));

@@ -15,7 +15,7 @@ import { CLIP_HEIGHT, CLIP_LABELS, CLIP_WIDTH, FRAMES_PER_PHOTO, RECORD_FRAMES, 
 import { launchProfile } from './studio-page';
 
 /** Frames of each photo's segment that become examples: spread over its recorded half. */
-const POSITIONS = [0, 8, 16, 24, 32, 40] as const;
+const POSITIONS = [0, 5, 10, 15, 20, 25] as const;
 
 export interface Taught {
   /** The cards the studio shows for it. */

@@ -66,7 +66,7 @@ afterAll(async () => {
 
 describe('buildClip', () => {
   it('writes a Y4M of header + frames × (FRAME\\n + 640×480×1.5 bytes)', async () => {
-    expect(clip.totalFrames).toBe(3 * 3 * 30);
+    expect(clip.totalFrames).toBe(3 * 2 * 30);
     expect((await stat(clip.path)).size).toBe(HEADER.length + clip.totalFrames * FRAME_BYTES);
     const file = await open(clip.path, 'r');
     const { buffer } = await file.read(Buffer.alloc(HEADER.length), 0, HEADER.length, 0);
@@ -77,9 +77,9 @@ describe('buildClip', () => {
   it('has one contiguous segment per photo, in order', () => {
     expect(clip.segments.map((s) => s.label)).toEqual([...CLIP_LABELS]);
     expect(clip.segments.map((s) => [s.startFrame, s.endFrame])).toEqual([
-      [0, 90],
-      [90, 180],
-      [180, 270],
+      [0, 60],
+      [60, 120],
+      [120, 180],
     ]);
   });
 

@@ -41,25 +41,25 @@ export const POSITION_BITS = 8;
 /** Height of one band of the position code. */
 export const POSITION_BAND = CLIP_HEIGHT / POSITION_BITS;
 /** Seconds each photo stays on screen, and frames per second, by default. */
-export const SECONDS_PER_PHOTO = 3;
+export const SECONDS_PER_PHOTO = 2;
 export const CLIP_FPS = 30;
 /** Frames of each segment at the defaults. */
 export const FRAMES_PER_PHOTO = SECONDS_PER_PHOTO * CLIP_FPS;
 /**
  * Tests record examples from positions 0..RECORD_FRAMES-1 of a segment and judge predictions only on
- * positions RECORD_FRAMES.. (held out): half of each segment, 1.5 s, each.
+ * positions RECORD_FRAMES.. (held out): half of each segment, 1 s, each.
  */
 export const RECORD_FRAMES = FRAMES_PER_PHOTO / 2;
 /** How far the view zooms in over a segment: from a square as large as the photo's shorter side to (1 − ZOOM) of it. */
 export const ZOOM = 0.2;
 /** Bumped whenever the frames change, so that a clip cached by an older version is never reused. */
-const CLIP_VERSION = 2;
+const CLIP_VERSION = 3;
 
 const FIXTURES = resolve(fileURLToPath(new URL('../..', import.meta.url)), '..', 'shared', 'fixtures');
 const PHOTO_FILES: Record<ClipLabel, string> = { chelsea: 'chelsea.png', coffee: 'coffee.png', rocket: 'rocket.jpg' };
 
 export interface ClipOptions {
-  /** How long each photo stays on screen, in seconds. @default 3 (SECONDS_PER_PHOTO) */
+  /** How long each photo stays on screen, in seconds. @default 2 (SECONDS_PER_PHOTO) */
   secondsPerPhoto?: number;
   /** Frames per second written into the clip. @default 30 (CLIP_FPS) */
   fps?: number;
