@@ -38,7 +38,8 @@ async function launchOverCdp(): Promise<void> {
       `--use-file-for-fake-video-capture=${inject('clipPath')}`,
       'about:blank',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    // A process group of its own: the browser's helpers (GPU, network, renderers) go with it at the end.
+    { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
   );
   let stderr = '';
   const endpoint = await new Promise<string>((resolve, reject) => {
@@ -64,8 +65,25 @@ afterAll(async () => {
     proc.kill('SIGKILL');
     await exited;
   }
-  rmSync(profile, { recursive: true, force: true });
+  // A helper still writing to the profile after the browser left would make its removal fail (ENOTEMPTY).
+  if (proc?.pid) await groupGone(proc.pid);
+  rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
 });
+
+/** Kills what is left of the process group `pid` leads, and resolves once none of it runs. */
+async function groupGone(pid: number): Promise<void> {
+  const alive = () => {
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (alive()) process.kill(-pid, 'SIGKILL');
+  // A killed process is gone within milliseconds; there is no event for a whole group, so it is looked at.
+  for (let i = 0; i < 200 && alive(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}
 
 type Pipe = Awaited<ReturnType<typeof window.tw.createPipeline>>;
 interface Away {
