@@ -2,12 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * Three projects, by purpose:
- * - `node` (engine with real weights on wasm, operators, outputs, the bridge, scripts) runs in parallel;
- * - `browser` (real headless Chromium against a real build) runs one file at a time, since each file drives a
- *   whole browser on a 2-core machine;
+ * - `node` (engine with real weights on wasm, operators, outputs, the bridge, scripts) runs two files at a time;
+ * - `browser` (real headless Chromium against a real build) runs one file at a time: each drives a whole
+ *   browser, and two at once on a 2-core machine slowed each other to flaking (a camera's few buffers all held,
+ *   a recording shorter than a busy worker's answer) and saved little;
  * - `stress` (timing figures, floods, the soak, the 5,000-example project) is `npm run test:stress`, run alone so
  *   nothing competes with what it measures; it checks its figures against the README's (tests/stress/claims.ts).
- * `npm test` runs `node` and `browser`: what the tool does, never how fast.
+ * `npm test` runs lint, then `node`, then `browser`: what the tool does, never how fast. (Lint and the node tests
+ * beside the browser tests saved 40 s of 780 and loaded both cores while browsers ran.)
  */
 export default defineConfig({
   test: {
@@ -16,6 +18,7 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['tests/node/**/*.test.ts'],
+          maxWorkers: 2,
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },
@@ -38,6 +41,7 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 900_000,
           hookTimeout: 300_000,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

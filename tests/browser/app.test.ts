@@ -41,7 +41,7 @@ afterAll(() => {
  */
 const EVIDENCE = {
   webgl: { perLabel: 2, minSamples: 10, timeoutMs: 60_000 },
-  webgpu: { perLabel: 1, minSamples: 10, timeoutMs: 150_000 },
+  webgpu: { perLabel: 1, minSamples: 4, timeoutMs: 150_000 },
 } as const;
 
 describe.each(['webgl', 'webgpu'] as const)('the studio on %s', (backend) => {
