@@ -24,7 +24,7 @@ interface Served {
   close(): Promise<void>;
 }
 
-/** Built and served once for all the projects that use this setup (`browser`, `browser-alone`, `stress`). */
+/** Built and served once for all the projects that use this setup in one run (`browser`, `stress`). */
 const shared = globalThis as typeof globalThis & { twServed?: { served: Promise<Served>; users: number } };
 
 async function serve(): Promise<Served> {
