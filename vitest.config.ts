@@ -41,7 +41,6 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 900_000,
           hookTimeout: 300_000,
-          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -1,8 +1,7 @@
 /**
- * Before the browser tests (once, whichever of the projects using it run): put the real weights where the app
- * serves them (public/models, git-ignored, via the same `npm run models -- ../shared/models` a user runs), build
- * the app plus the test harness, serve the build on a free localhost port, and build the fake-camera clip from
- * the real photos.
+ * Before the browser tests: put the real weights where the app serves them (public/models, git-ignored,
+ * via the same `npm run models -- ../shared/models` a user runs), build the app plus the test harness,
+ * serve the build on a free localhost port, and build the fake-camera clip from the real photos.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -18,16 +17,7 @@ declare module 'vitest' {
   }
 }
 
-interface Served {
-  baseUrl: string;
-  clipPath: string;
-  close(): Promise<void>;
-}
-
-/** Built and served once for all the projects that use this setup in one run (`browser`, `stress`). */
-const shared = globalThis as typeof globalThis & { twServed?: { served: Promise<Served>; users: number } };
-
-async function serve(): Promise<Served> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   execFileSync(process.execPath, [join(REPO, 'scripts/models.mjs'), join(SHARED, 'models')], { stdio: 'pipe' });
   await build({ root: REPO, mode: 'test', logLevel: 'warn', configFile: join(REPO, 'vite.config.ts') });
   const server = await preview({
@@ -38,23 +28,9 @@ async function serve(): Promise<Served> {
   });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('The preview server did not report a port.');
-  return {
-    baseUrl: `http://127.0.0.1:${address.port}/`,
-    clipPath: (await buildClip()).path,
-    close: () => new Promise<void>((resolve) => server.httpServer.close(() => resolve())),
-  };
-}
-
-export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  shared.twServed ??= { served: serve(), users: 0 };
-  const state = shared.twServed;
-  state.users++;
-  const served = await state.served;
-  project.provide('baseUrl', served.baseUrl);
-  project.provide('clipPath', served.clipPath);
+  project.provide('baseUrl', `http://127.0.0.1:${address.port}/`);
+  project.provide('clipPath', (await buildClip()).path);
   return async () => {
-    if (--state.users > 0) return;
-    delete shared.twServed;
-    await served.close();
+    await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
   };
 }
