@@ -24,11 +24,6 @@ const SEEK_WAIT_MS = 5000;
 
 function size(image: ImageInput): { width: number; height: number } {
   if (typeof HTMLVideoElement !== 'undefined' && image instanceof HTMLVideoElement) {
-    if (image.seeking && image.readyState < 2) {
-      throw new RangeError(
-        `The video is still seeking after ${SEEK_WAIT_MS / 1000} s (readyState ${image.readyState}): take the example again once it plays, or wait for its 'seeked' event.`,
-      );
-    }
     if (image.readyState < 2 || image.videoWidth === 0) {
       throw new RangeError(
         `The video has no frame yet (readyState ${image.readyState}): wait for its 'loadeddata' event, or await openCamera()/openVideo(), before using it.`,
@@ -93,7 +88,15 @@ function pictureOf(image: ImageInput): Promise<void> | null {
 export async function toBitmap(image: ImageInput, frameSize = FRAME_SIZE, fit: Fit = 'cover'): Promise<ImageBitmap> {
   // Only a video between frames is waited for: anything else is drawn at once, in this very task.
   const waiting = pictureOf(image);
-  if (waiting) await waiting;
+  if (waiting) {
+    await waiting;
+    const video = image as HTMLVideoElement;
+    if (video.seeking && video.readyState < 2) {
+      throw new RangeError(
+        `The video is still seeking after ${SEEK_WAIT_MS / 1000} s (readyState ${video.readyState}): take the example again once it plays, or wait for its 'seeked' event.`,
+      );
+    }
+  }
   const { width, height } = size(image);
   if (!(width > 0 && height > 0)) throw new RangeError(`The image is ${width}×${height}: it has no pixels to read.`);
   const p = placement(width, height, frameSize, fit);
