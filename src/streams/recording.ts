@@ -1,9 +1,12 @@
 /**
- * Hold-to-record: examples from a live source until `stop()`, at most `maxFps` a second.
+ * Hold-to-record: examples from a live source until `stop()`, at most `maxFps` a second. A recording of an
+ * element stopped before its first frame came (a tap of Record, or a patch's start and stop handled back to
+ * back behind a busy worker) still takes one: the picture showing at `stop()`.
  */
-import { BehaviorSubject, type Observable } from 'rxjs';
-import type { Fit } from '../protocol/frame';
+import { BehaviorSubject, Observable } from 'rxjs';
+import { FRAME_SIZE, type Fit } from '../protocol/frame';
 import type { Frame } from './sources/picture';
+import { capture, hasPicture } from './sources/frames';
 import { PIPELINE_DEFAULTS } from './pipeline-defaults';
 import { newestFrames, type LiveSource } from './intake/page-frames';
 
@@ -16,7 +19,10 @@ export interface RecordOptions {
 export interface Recording {
   /** Examples added so far. */
   readonly count$: Observable<number>;
-  /** Stops recording; resolves with how many examples were added (including the one in flight at stop). */
+  /**
+   * Stops recording; resolves with how many examples were added (including the one in flight at stop). An
+   * element's recording that had taken no frame yet takes the picture showing now.
+   */
   stop(): Promise<number>;
 }
 
@@ -32,6 +38,8 @@ export function startRecording(
   onStopped: () => Promise<void>,
 ): Recording {
   let added = 0;
+  /** Whether a frame of the source came while recording (and so was, or is being, taken). */
+  let taken = false;
   let inFlight: Promise<unknown> = Promise.resolve();
   const count$ = new BehaviorSubject(0);
   // A frame that cannot be an example (nobody in view, say) is told once and skipped: the hold goes on.
@@ -47,6 +55,7 @@ export function startRecording(
       count$.next(++added);
     }, skip));
   const subscription = newestFrames(source, addOne, {
+    frame: () => (taken = true),
     maxFps: options.maxFps ?? PIPELINE_DEFAULTS.recordMaxFps,
     ...(options.fit ? { fit: options.fit } : {}),
   }).subscribe({
@@ -59,6 +68,8 @@ export function startRecording(
   const stop = () =>
     (stopped ??= (async () => {
       subscription.unsubscribe();
+      if (!taken && !(source instanceof Observable) && hasPicture(source))
+        await capture(source, FRAME_SIZE, options.fit).then(addOne, onError);
       await inFlight.catch(() => {});
       count$.complete();
       await onStopped();

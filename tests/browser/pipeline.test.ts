@@ -233,7 +233,7 @@ test('close() completes every Observable, ends a run and a recording, and late s
   await page.close();
 });
 
-test("record's maxFps: examples a second over a measured hold, from a canvas, at most maxFps plus one", async () => {
+test("record's maxFps: examples a second over a measured hold, from a canvas, at most maxFps plus one; a tap adds one", async () => {
   const { page } = await open(browser, 'tests/browser/harness.html');
   const r = await page.evaluate(async () => {
     const { tw } = window;
@@ -265,11 +265,16 @@ test("record's maxFps: examples a second over a measured hold, from a canvas, at
       const examples = await recording.stop();
       holds.push({ maxFps, examples, live, ms: performance.now() - t0, drawn: n - drawnBefore });
     }
-    const total = (await pipe.counts()).total;
+    // A tap: stopped in the same task it started, before any frame came. It still takes the picture showing.
+    const tap = await pipe.record('tap', canvas).stop();
+    const tapped = (await pipe.counts()).perLabel.tap;
+    const total = (await pipe.counts()).total - (tapped ?? 0);
     await pipe.close();
-    return { holds, total };
+    return { holds, total, tap, tapped };
   });
   console.info(`record: ${JSON.stringify(r)}`);
+  expect(r.tap, 'a tap of record adds one example').toBe(1);
+  expect(r.tapped).toBe(1);
   for (const hold of r.holds) {
     const maxFps = hold.maxFps ?? 10; // the default
     const context = JSON.stringify(hold);
