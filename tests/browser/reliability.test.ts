@@ -300,8 +300,12 @@ async function bare(): Promise<Page> {
 /** The gaps between successive times, rounded. */
 const gaps = (times: number[]) => times.slice(1).map((t, i) => Math.round(t - times[i]!));
 
-describe('a worker that cannot come back', () => {
-  test('one that dies again at once is retried after 0.5, 2 and 5 s, then the pipeline stops with a clear error instead of looping', async () => {
+// The two wait out the same back-off (7.5 s of it) on pages of their own, side by side: nothing they assert is
+// a time's upper bound, so running together cannot make them fail.
+describe.concurrent('a worker that cannot come back', () => {
+  test('one that dies again at once is retried after 0.5, 2 and 5 s, then the pipeline stops with a clear error instead of looping', async ({
+    expect,
+  }) => {
     const page = await bare();
     // Every new worker dies of an uncaught error at its first heartbeat, once it has started (as a worker
     // whose every start leads to the same crash would): its script, served with one listener more.
@@ -340,7 +344,9 @@ describe('a worker that cannot come back', () => {
     await page.close();
   });
 
-  test('one that cannot even load is retried after 0.5, 2 and 5 s, then the pipeline stops with a clear error', async () => {
+  test('one that cannot even load is retried after 0.5, 2 and 5 s, then the pipeline stops with a clear error', async ({
+    expect,
+  }) => {
     const page = await bare();
     const tries: number[] = [];
     // The next worker cannot even load: each try is a request for its script, refused.
