@@ -58,6 +58,7 @@ export type {
   KnnOptions,
   ModelSpec,
   PartialEngineOptions,
+  PeopleOptions,
   PoseOptions,
   TrainOptions,
 } from './protocol/engine-options';
@@ -88,7 +89,7 @@ export type {
 } from './protocol/project';
 export type { FeatureIdentity } from './protocol/project-record';
 export { KEYPOINT_NAMES, BONES } from './protocol/pose';
-export type { Keypoint, KeypointName, Pose } from './protocol/pose';
+export type { Box, Keypoint, KeypointName, Person, Pose } from './protocol/pose';
 export type { Milliseconds, NormalRange } from './protocol/units';
 export type { Ingest, Metrics } from './streams/metrics';
 

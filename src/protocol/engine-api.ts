@@ -5,7 +5,7 @@
 import type { Backend, EngineInit, FeatureKind, HeadKind, HeadSettings, HeadSettingsPatch } from './engine-options';
 import type { SerializedError } from './errors';
 import type { EngineImage, PixelData } from './frame';
-import type { Pose } from './pose';
+import type { Person, Pose } from './pose';
 import type { EngineNotice, Evaluation, ExampleQuery, ProjectInfo, ProjectMirror, ProjectProgress } from './project';
 import type { Milliseconds, NormalRange } from './units';
 
@@ -135,8 +135,15 @@ export interface Timings {
 
 /** One prediction: plain, serialisable, carrying its frame's timestamp. */
 export interface Prediction {
-  /** A pose pipeline's keypoints (features: 'pose'), always: before training and with nobody in view too. */
+  /**
+   * A pose pipeline's keypoints (features: 'pose'), always: before training and with nobody in view too. With
+   * features: 'people', the most prominent person's (the largest box), whom `label` is about.
+   */
   pose?: Pose;
+  /** Features 'people': everyone in view, each with their id and, once trained, their own label. [] when nobody. */
+  people?: Person[];
+  /** Features 'people': who came into view with this frame, and who left it (unseen for `people.forgetMs`), by id. */
+  peopleChanged?: { entered: number[]; left: number[] };
   /** Winning label (classification); the gesture under way, if any (dtw); '' for regression. */
   label: string;
   /** Confidence per label, in label order (classification). */

@@ -13,8 +13,14 @@ export type BackendChoice = Backend | 'auto';
 /** Which trainable head sits on top of the features: classes, classes by nearest examples, values, or gestures. */
 export type HeadKind = 'dense' | 'knn' | 'regression' | 'dtw';
 
-/** What the heads learn from: MobileNet's picture embedding, or MoveNet's body keypoints. */
-export type FeatureKind = 'image' | 'pose';
+/**
+ * What the heads learn from: MobileNet's picture embedding, MoveNet's body keypoints (one person), or MoveNet
+ * MultiPose's (several people, each followed by an id and predicted on their own).
+ */
+export type FeatureKind = 'image' | 'pose' | 'people';
+
+/** Whether the features are a body's keypoints (one person, or several). */
+export const isBody = (features: FeatureKind): boolean => features === 'pose' || features === 'people';
 
 /** MobileNet variant. v1 α0.25 is what ml5's featureExtractor used. */
 export interface ModelSpec {
@@ -65,6 +71,14 @@ export interface PoseOptions {
   mirror: boolean;
 }
 
+/** Several people's options (features: 'people'); `pose.mirror` applies to each person too. */
+export interface PeopleOptions {
+  /** A detection scoring below this is not a person. */
+  minScore: NormalRange;
+  /** A person unseen this long has left (their id is not given again); a shorter occlusion keeps the id. */
+  forgetMs: Milliseconds;
+}
+
 /** A choice remembered by an earlier `auto` run on this device. */
 export interface RememberedBackend {
   deviceKey: string;
@@ -76,6 +90,7 @@ export interface EngineOptions {
   backend: BackendChoice;
   features: FeatureKind;
   pose: PoseOptions;
+  people: PeopleOptions;
   head: HeadKind;
   model: ModelSpec;
   /** Output names for the regression head (each a value in [0, 1]). */
@@ -105,6 +120,7 @@ export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze<Eng
   backend: 'auto',
   features: 'image',
   pose: { mirror: false },
+  people: { minScore: 0.25, forgetMs: 500 },
   head: 'dense',
   model: { version: 1, alpha: 0.25 },
   outputs: ['value'],

@@ -18,6 +18,7 @@ export function mergeEngineOptions(options: PartialEngineOptions = {}): EngineOp
     ...options,
     model: { ...d.model, ...options.model },
     pose: { ...d.pose, ...options.pose },
+    people: { ...d.people, ...options.people },
     train: { ...d.train, ...options.train },
     knn: { ...d.knn, ...options.knn },
     gestures: { ...d.gestures, ...options.gestures },
@@ -67,12 +68,17 @@ export function validateEngineOptions(o: EngineOptions): void {
   if (!backends.includes(o.backend)) {
     throw new RangeError(`Unknown backend '${o.backend}'. Valid backends are: ${backends.join(', ')}.`);
   }
-  if (!['image', 'pose'].includes(o.features)) {
-    throw new RangeError(`Unknown features '${o.features}'. Valid features are: image (MobileNet), pose (MoveNet).`);
+  if (!['image', 'pose', 'people'].includes(o.features)) {
+    throw new RangeError(
+      `Unknown features '${o.features}'. Valid features are: image (MobileNet), pose (MoveNet, one person), people (MoveNet MultiPose, up to 6).`,
+    );
   }
   if (!['dense', 'knn', 'regression', 'dtw'].includes(o.head)) {
     throw new RangeError(`Unknown head '${o.head}'. Valid heads are: dense, knn, regression, dtw.`);
   }
+  if (!(o.people.minScore >= 0 && o.people.minScore <= 1))
+    throw new RangeError(`people.minScore must be in 0..1 (got ${o.people.minScore}).`);
+  if (!(o.people.forgetMs >= 0)) throw new RangeError(`people.forgetMs must be ≥ 0 (got ${o.people.forgetMs}).`);
   const g = o.gestures;
   if (!(g.threshold === null || g.threshold > 0))
     throw new RangeError(`gestures.threshold must be > 0 or null (got ${g.threshold}).`);

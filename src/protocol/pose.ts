@@ -43,6 +43,32 @@ export interface Pose {
   noPerson: boolean;
 }
 
+/** A person's box, in the same 0..1 coordinates of the square as the keypoints. */
+export interface Box {
+  xMin: NormalRange;
+  yMin: NormalRange;
+  xMax: NormalRange;
+  yMax: NormalRange;
+}
+
+/**
+ * One person of several (features: 'people'), followed from frame to frame: `id` stays theirs while they stay
+ * in view (through a short occlusion too) and is never given to anyone else.
+ */
+export interface Person {
+  /** 1, 2, 3…: a new person gets the next number, never one used before in this run. */
+  id: number;
+  /** All 17, in KEYPOINT_NAMES order. */
+  keypoints: Keypoint[];
+  box: Box;
+  /** MoveNet MultiPose's confidence that this is a person. */
+  score: NormalRange;
+  /** What the trained head makes of this person's pose (classification); absent before training. */
+  label?: string;
+  /** The confidence of `label`. */
+  confidence?: NormalRange;
+}
+
 /** The skeleton's bones, for drawing: pairs of KEYPOINT_NAMES indices. */
 export const BONES: readonly (readonly [number, number])[] = [
   [0, 1],

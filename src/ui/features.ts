@@ -16,7 +16,11 @@ export interface FeatureChoice {
 
 export const IMAGE_FEATURES: FeatureChoice = Object.freeze({ features: 'image', mirror: false });
 
-/** The choice behind a project's feature identity (`movenet-lightning-mirror` → pose, mirrored). */
+/**
+ * The choice behind a project's feature identity (`movenet-lightning-mirror` → pose, mirrored). A project made
+ * with features 'people' (`movenet-multipose`) opens on pose here: the studio does not offer several people
+ * yet, and its examples are re-embedded, as for any switch of features.
+ */
 export function choiceOf(identity: FeatureIdentity): FeatureChoice {
   const pose = identity.model.startsWith('movenet');
   return { features: pose ? 'pose' : 'image', mirror: pose && identity.model.endsWith('-mirror') };

@@ -18,7 +18,13 @@ import type {
   TrainProgress,
   TrainReport,
 } from '../protocol/engine-api';
-import type { EngineInit, EngineOptions, HeadSettings, HeadSettingsPatch } from '../protocol/engine-options';
+import {
+  isBody,
+  type EngineInit,
+  type EngineOptions,
+  type HeadSettings,
+  type HeadSettingsPatch,
+} from '../protocol/engine-options';
 import { NoPersonError, NotTrainedError } from '../protocol/errors';
 import { fitFor, type EngineImage } from '../protocol/frame';
 import { mergeEngineOptions, validateEngineOptions } from '../protocol/options';
@@ -33,6 +39,9 @@ import type {
 import type { Milliseconds } from '../protocol/units';
 import { rawBenchmark } from './benchmark';
 import type { FeatureExtractor } from './features/feature-extractor';
+import { PersonTracker, type TrackedPerson } from './features/person-tracker';
+import { isNoPerson, poseVector } from './features/pose-vector';
+import { classification, type Head } from './heads/head';
 import { CameraFrames } from './intake/camera-frames';
 import { checkImage, release, squarePixels, taken, thumbnail } from './intake/pixels';
 import { videoFrameCounts } from './intake/video-frames';
@@ -52,6 +61,8 @@ interface Ready {
   features: FeatureExtractor;
   options: EngineOptions;
   session: ProjectSession;
+  /** Features 'people': who is who from frame to frame. */
+  tracker: PersonTracker | null;
 }
 
 export class Engine implements EngineApi {
@@ -87,7 +98,8 @@ export class Engine implements EngineApi {
         started.features.dispose();
         throw e;
       });
-      this.#ready = { features: started.features, options, session };
+      const tracker = options.features === 'people' ? new PersonTracker(options.people.forgetMs) : null;
+      this.#ready = { features: started.features, options, session, tracker };
       const settings = session.settings;
       return {
         backend: started.backend,
@@ -129,8 +141,8 @@ export class Engine implements EngineApi {
     const square = await squarePixels(image, fitFor(options.features));
     const t1 = performance.now();
     try {
-      const { features: embedding, pose } = await features.analyse(square);
-      return { embedding, pose, square, fromPixels: t1 - t0, infer: performance.now() - t1 };
+      const { features: embedding, pose, people } = await features.analyse(square);
+      return { embedding, pose, people, square, fromPixels: t1 - t0, infer: performance.now() - t1 };
     } catch (e) {
       square.dispose();
       throw e;
@@ -234,23 +246,33 @@ export class Engine implements EngineApi {
   /**
    * One frame's prediction; the frame is closed. A pose pipeline answers from the start, untrained, with the
    * pose alone (for the skeleton and the pose OSC); with nobody in view it says so (`pose.noPerson`) with the
-   * head's blank answer: no label, every score 0, never the last label seen.
+   * head's blank answer: no label, every score 0, never the last label seen. With several people, each one
+   * tracked gets their own label from a classifying head (`people`), and the answer is the most prominent's.
    */
   async #predict(image: EngineImage, t: Milliseconds): Promise<Prediction> {
     try {
-      const { options, session } = this.#started();
+      const { options, session, tracker } = this.#started();
       const head = session.head;
-      const poseOnly = options.features === 'pose' && !head.ready();
+      const poseOnly = isBody(options.features) && !head.ready();
       if (!head.ready() && !poseOnly) throw new NotTrainedError(head.notReadyReason());
       const start = performance.now();
-      const { embedding, pose, square, fromPixels, infer } = await this.#analyse(image);
+      const { embedding, pose, people, square, fromPixels, infer } = await this.#analyse(image);
       square.dispose();
       const h0 = performance.now();
       const answer = pose && (pose.noPerson || poseOnly) ? head.blank() : head.answer(embedding, t);
+      let everyone = {};
+      if (tracker && people) {
+        const seen = tracker.update(people, t);
+        everyone = {
+          people: seen.people.map((p) => ({ ...p, ...(poseOnly ? {} : personAnswer(head, p, options.pose.mirror)) })),
+          peopleChanged: { entered: seen.entered, left: seen.left },
+        };
+      }
       const end = performance.now();
       return {
         ...answer,
         ...(pose ? { pose } : {}),
+        ...everyone,
         t,
         latencyMs: 0,
         timings: { fromPixels, infer, head: end - h0, total: end - start },
@@ -323,4 +345,14 @@ export class Engine implements EngineApi {
     await ready.session.close();
     ready.features.dispose();
   }
+}
+
+/**
+ * A person's own label and its confidence, from a classifying head (dense, kNN); none from regression or
+ * gestures (a gesture follows the most prominent person, as `label` does), nor for someone too little seen.
+ */
+function personAnswer(head: Head, person: TrackedPerson, mirror: boolean): { label?: string; confidence?: number } {
+  if ((head.kind !== 'dense' && head.kind !== 'knn') || isNoPerson(person.keypoints)) return {};
+  const { label, confidences } = classification(head.names, head.predict(poseVector(person.keypoints, mirror)));
+  return { label, confidence: confidences[label] ?? 0 };
 }

@@ -1,5 +1,5 @@
 /**
- * The engine's start: the feature model loaded (MobileNet or MoveNet), and the backend chosen by running it.
+ * The engine's start: the feature model loaded (MobileNet, MoveNet or MoveNet MultiPose), and the backend chosen by running it.
  * Weights load into CPU memory (wasm, else cpu); tfjs moves them when the chosen backend first uses them.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -11,6 +11,7 @@ import { measure } from './benchmark';
 import type { FeatureExtractor } from './features/feature-extractor';
 import { loadMobileNetFeatures } from './features/mobilenet';
 import { loadMoveNetFeatures } from './features/movenet';
+import { loadMultiPoseFeatures } from './features/movenet-multipose';
 
 /** Where the weights come from when not from URLs (Node tests). */
 export interface ModelHandlers {
@@ -18,6 +19,8 @@ export interface ModelHandlers {
   modelHandler?: tf.io.IOHandler;
   /** MoveNet's weights. */
   poseModelHandler?: tf.io.IOHandler;
+  /** MoveNet MultiPose's weights. */
+  peopleModelHandler?: tf.io.IOHandler;
 }
 
 export interface Started {
@@ -39,7 +42,9 @@ export async function startUp(
   const loaded =
     o.features === 'pose'
       ? await loadMoveNetFeatures(o, o.pose.mirror, onProgress, handlers.poseModelHandler)
-      : await loadMobileNetFeatures(o, onProgress, handlers.modelHandler);
+      : o.features === 'people'
+        ? await loadMultiPoseFeatures(o, onProgress, handlers.peopleModelHandler)
+        : await loadMobileNetFeatures(o, onProgress, handlers.modelHandler);
   const features: FeatureExtractor = loaded.model;
   const backend = await chooseBackend(o, (deadline) => measure(features, deadline));
   await measure(features, 0); // warm the chosen backend (shader compilation) before the first frame

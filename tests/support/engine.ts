@@ -58,6 +58,18 @@ export async function poseEngine(options: PartialEngineOptions = {}): Promise<En
   return engine;
 }
 
+export const MULTIPOSE_DIR = join(SHARED, 'models/movenet_multipose_lightning');
+
+/** An initialised engine for several people (features: 'people') with the real MoveNet MultiPose weights on wasm. */
+export async function peopleEngine(options: PartialEngineOptions = {}): Promise<Engine> {
+  const engine = new Engine({
+    modelHandler: folderHandler(GRAPH_MODEL_DIR),
+    peopleModelHandler: folderHandler(MULTIPOSE_DIR, 'movenet-multipose.json'),
+  });
+  await engine.init({ backend: 'wasm', cacheModel: false, allowRemoteModel: false, features: 'people', ...options });
+  return engine;
+}
+
 /** An initialised engine with the real v1 α0.25 weights on wasm. */
 export async function realEngine(options: PartialEngineOptions = {}): Promise<Engine> {
   const engine = new Engine({ modelHandler: folderHandler(GRAPH_MODEL_DIR) });

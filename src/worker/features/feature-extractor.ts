@@ -3,14 +3,24 @@
  * names itself, so a project made with one can be re-embedded by another.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { Pose } from '../../protocol/pose';
+import type { Box, Keypoint, Pose } from '../../protocol/pose';
 import type { FeatureIdentity } from '../../protocol/project-record';
 import type { ModelReport } from '../../protocol/engine-api';
 
+/** One person of several, as the model sees them in one frame (ids are person-tracker.ts's). */
+export interface DetectedPerson {
+  keypoints: Keypoint[];
+  box: Box;
+  score: number;
+}
+
 export interface Analysis {
+  /** The features the heads learn from; with several people, the most prominent person's. */
   features: Float32Array;
-  /** Pose extractors: the keypoints, and whether anyone is there. */
+  /** Pose extractors: the keypoints, and whether anyone is there; with several people, the most prominent. */
   pose?: Pose;
+  /** Extractors of several people: everyone seen, most prominent first. */
+  people?: DetectedPerson[];
 }
 
 export interface FeatureExtractor {
