@@ -6,8 +6,11 @@
  *    "latencyMs":12.5}
  *
  * `t` is the frame's capture time in ms since 1970; regression predictions carry `"values":{…}` and label "".
+ * With features 'people', `"people":[{"id":1,"keypoints":[…],"box":{…},"score":0.5,"label":"wave","confidence":0.9}]`
+ * and `"peopleChanged":{"entered":[1],"left":[]}` as the prediction has them.
  */
 import type { Prediction } from '../protocol/engine-api';
+import type { Person } from '../protocol/pose';
 import { wallClock } from './osc-messages';
 import type { Output } from './output';
 import { BRIDGE_URL } from './reconnecting-socket';
@@ -31,6 +34,8 @@ export interface PredictionMessage {
   label: string;
   confidences: Record<string, number>;
   values?: Record<string, number>;
+  people?: Person[];
+  peopleChanged?: { entered: number[]; left: number[] };
   latencyMs: number;
 }
 
@@ -41,6 +46,7 @@ export function toJson(p: Prediction): PredictionMessage {
     label: p.label,
     confidences: p.confidences,
     ...(p.values ? { values: p.values } : {}),
+    ...(p.people ? { people: p.people, peopleChanged: p.peopleChanged ?? { entered: [], left: [] } } : {}),
     latencyMs: p.latencyMs,
   };
 }

@@ -13,6 +13,11 @@
  *   <prefix>/noperson ,i           pose: 1 when nobody is in view, 0 when someone is — on change (`pose: true`)
  *   <prefix>/pose/<keypoint> ,fff  pose: x, y, score of each of the 17 keypoints — while someone is in view
  *   <prefix>/pose ,f…              pose: all 51 values (x, y, score per keypoint, in KEYPOINT_NAMES order)
+ *   <prefix>/people ,i             people: how many are in view — on change (`people: true`)
+ *   <prefix>/person/<id>/enter     people: someone came into view (id 1, 2, …, never given twice) — at once
+ *   <prefix>/person/<id>/leave     people: they left (unseen for `people.forgetMs`) — at once
+ *   <prefix>/person/<id>/pose ,f…  people: their 51 values, as /pose — every prediction they are in view
+ *   <prefix>/person/<id>/label ,sf people: their own label and its confidence, once trained — every prediction
  *   /wek/outputs ,f…               Wekinator mode: class number 1..N, or the regression values
  *   /wek/inputs ,f…                Wekinator mode, pose: the 51 values, as Wekinator takes its inputs
  *   /output_<n>                    Wekinator mode: gesture n (1..N) recognised, as Wekinator's DTW names its events
@@ -35,9 +40,17 @@ export interface OscMemory {
   parts: Map<string, string>;
   /** Whether the last pose sent said nobody was in view (null: no pose sent yet). */
   noPerson: boolean | null;
+  /** How many people the last prediction sent had in view (null: none sent yet). */
+  people: number | null;
 }
 
-export const freshMemory = (): OscMemory => ({ label: null, labels: [], parts: new Map(), noPerson: null });
+export const freshMemory = (): OscMemory => ({
+  label: null,
+  labels: [],
+  parts: new Map(),
+  noPerson: null,
+  people: null,
+});
 
 /** What `toOscMessages` makes of a prediction. */
 export interface OscMessageOptions {
@@ -47,19 +60,28 @@ export interface OscMessageOptions {
   perLabel: boolean;
   /** Send the pose's keypoints (of predictions that carry one); without it, nothing of the pose. */
   pose?: boolean;
+  /** Send everyone in view, by id (of predictions with features 'people'); without it, nothing of them. */
+  people?: boolean;
 }
 
 /**
  * Whether this prediction carries news a patch must not miss whatever the rate: a new label, a gesture, or
- * someone coming into view or leaving it (with `pose`).
+ * someone coming into view or leaving it (with `pose`, or by id with `people`).
  */
-export function isUrgent(p: Prediction, memory: OscMemory, pose = false): boolean {
+export function isUrgent(
+  p: Prediction,
+  memory: OscMemory,
+  o: Pick<OscMessageOptions, 'pose' | 'people'> = {},
+): boolean {
   if (p.label !== memory.label || p.gesture?.match) return true;
-  return pose && p.pose !== undefined && p.pose.noPerson !== memory.noPerson;
+  if (o.people && p.people && (p.people.length !== memory.people || hasChanges(p))) return true;
+  return o.pose === true && p.pose !== undefined && p.pose.noPerson !== memory.noPerson;
 }
 
-/** The 51 numbers of a pose: x, y, score of each keypoint in KEYPOINT_NAMES order. */
-export function poseValues(pose: Pose): number[] {
+const hasChanges = (p: Prediction) => (p.peopleChanged?.entered.length ?? 0) + (p.peopleChanged?.left.length ?? 0) > 0;
+
+/** The 51 numbers of a pose (or a person's): x, y, score of each keypoint in KEYPOINT_NAMES order. */
+export function poseValues(pose: Pick<Pose, 'keypoints'>): number[] {
   return pose.keypoints.flatMap((k) => [k.x, k.y, k.score]);
 }
 
@@ -172,6 +194,22 @@ export function toOscMessages(
   if (pose && !pose.noPerson) {
     for (const k of pose.keypoints) out.push(msg(`${o.prefix}/pose/${k.name}`, floats([k.x, k.y, k.score])));
     out.push(msg(`${o.prefix}/pose`, floats(poseValues(pose))));
+  }
+  if (o.people && p.people) {
+    if (p.people.length !== memory.people) out.push(msg(`${o.prefix}/people`, [{ type: 'i', value: p.people.length }]));
+    memory.people = p.people.length;
+    for (const id of p.peopleChanged?.entered ?? []) out.push(msg(`${o.prefix}/person/${id}/enter`, []));
+    for (const id of p.peopleChanged?.left ?? []) out.push(msg(`${o.prefix}/person/${id}/leave`, []));
+    for (const person of p.people) {
+      out.push(msg(`${o.prefix}/person/${person.id}/pose`, floats(poseValues(person))));
+      if (person.label !== undefined)
+        out.push(
+          msg(`${o.prefix}/person/${person.id}/label`, [
+            { type: 's', value: person.label },
+            { type: 'f', value: person.confidence ?? 0 },
+          ]),
+        );
+    }
   }
   return out;
 }

@@ -34,6 +34,12 @@ export interface OscOutputOptions {
    * Smooth the keypoints first with `oneEuro()`.
    */
   pose?: boolean;
+  /**
+   * Send everyone in view by id, with features 'people': `/people ,i` (how many; on change),
+   * `/person/<id>/enter` and `/person/<id>/leave` (at once, whatever the rate), and for each person in view
+   * `/person/<id>/pose ,f…` (their 51) and, once trained, `/person/<id>/label ,sf` (their label, its confidence).
+   */
+  people?: boolean;
 }
 
 /** Every `oscOutput` option's default, and the only place each is written. */
@@ -46,6 +52,7 @@ export const OSC_OUTPUT_DEFAULTS: Readonly<Required<OscOutputOptions>> = Object.
   perLabel: true,
   bundle: false,
   pose: false,
+  people: false,
 });
 
 /**
@@ -68,7 +75,7 @@ export function oscOutput(options: OscOutputOptions = {}): Output {
   let lastSentAt = -Infinity;
   return socketOutput(o.mode === 'wekinator' ? 'osc (wekinator)' : 'osc', o.url, {
     skip(p) {
-      const urgent = isUrgent(p, memory, o.pose);
+      const urgent = isUrgent(p, memory, o);
       if (o.rate === 'change') return !urgent;
       return typeof o.rate === 'number' && !urgent && p.t - lastSentAt < 1000 / o.rate;
     },

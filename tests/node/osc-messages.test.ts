@@ -148,6 +148,22 @@ describe('JSON', () => {
       values: { x: 0.25, 'y axis': 1 },
       latencyMs: 5,
     });
+    // Several people: everyone in view, as the prediction has them, and who came and went.
+    const person = {
+      id: 4,
+      keypoints: [{ name: 'nose' as const, x: 0.5, y: 0.25, score: 0.75 }],
+      box: { xMin: 0.25, yMin: 0, xMax: 0.75, yMax: 1 },
+      score: 0.5,
+      label: 'a',
+      confidence: 0.75,
+    };
+    const people = toJson(
+      prediction('a', { a: 0.75 }, { people: [person], peopleChanged: { entered: [4], left: [2] } }),
+    );
+    expect(JSON.parse(JSON.stringify(people))).toMatchObject({
+      people: [person],
+      peopleChanged: { entered: [4], left: [2] },
+    });
   });
 
   test("the README's example line has the fields a prediction's JSON has, in the same order", () => {

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { freshMemory, isUrgent, oscText, toOscMessages, type OscMessageOptions } from '../../src/outputs/osc-messages';
 import { oscOutput, type OscOutputOptions } from '../../src/outputs/osc-output';
 import type { Output, OutputState } from '../../src/outputs/output';
-import { KEYPOINT_NAMES, type Pose } from '../../src/protocol/pose';
+import { KEYPOINT_NAMES, type Person, type Pose } from '../../src/protocol/pose';
 import type { GestureEvent, Prediction } from '../../src/protocol/engine-api';
 import { cleanUp, startBridge } from '../support/bridge';
 import { startOscdump } from '../support/oscdump';
@@ -127,11 +127,11 @@ describe('gesture messages', () => {
   test('a gesture, a new label and someone coming or going are urgent: they pass any rate limit', () => {
     const memory = freshMemory();
     toOscMessages(gesture(null), memory, tw);
-    expect(isUrgent(gesture(null, 1010), memory, true)).toBe(false);
-    expect(isUrgent(gesture(WAVE, 1010), memory, true)).toBe(true);
-    expect(isUrgent({ ...gesture(null, 1010), pose: body(true) }, memory, true)).toBe(true);
-    expect(isUrgent({ ...gesture(null, 1010), pose: body(true) }, memory, false)).toBe(false);
-    expect(isUrgent({ ...gesture(null, 1010), label: 'clap' }, memory, false)).toBe(true);
+    expect(isUrgent(gesture(null, 1010), memory, { pose: true })).toBe(false);
+    expect(isUrgent(gesture(WAVE, 1010), memory, { pose: true })).toBe(true);
+    expect(isUrgent({ ...gesture(null, 1010), pose: body(true) }, memory, { pose: true })).toBe(true);
+    expect(isUrgent({ ...gesture(null, 1010), pose: body(true) }, memory, {})).toBe(false);
+    expect(isUrgent({ ...gesture(null, 1010), label: 'clap' }, memory, {})).toBe(true);
   });
 });
 
@@ -244,6 +244,54 @@ describe('through the bridge, read by liblo (oscdump)', () => {
       '/tw/noperson i 0',
     ]);
     expect(lines.filter((l) => l.startsWith('/tw/pose '))).toHaveLength(3);
+  });
+
+  test("people by id: the count on change, enter and leave at once whatever the rate, each one's pose and label", async () => {
+    const person = (id: number, label?: string): Person => ({
+      id,
+      keypoints: body(false, id / 100).keypoints,
+      box: { xMin: 0, yMin: 0, xMax: 0.5, yMax: 1 },
+      score: 0.8,
+      ...(label ? { label, confidence: 0.75 } : {}),
+    });
+    const everyone = (t: number, people: Person[], entered: number[] = [], left: number[] = []) => ({
+      ...classified('up', body(), t),
+      people,
+      peopleChanged: { entered, left },
+    });
+    const frames = [
+      everyone(0, [person(1, 'up'), person(2, 'down')], [1, 2]),
+      everyone(40, [person(1, 'up'), person(2, 'down')]), // too soon, nothing new
+      everyone(80, [person(1, 'up')]), // 2 out of view, not yet gone: the count changes, at once
+      everyone(120, [person(1, 'up')]), // too soon
+      everyone(600, [person(1, 'up')], [], [2]), // 2 has left
+      everyone(620, [person(1, 'up'), person(3)], [3]), // someone new, at once
+    ];
+    const { sent, lines } = await run({ people: true, rate: 10, perLabel: false }, frames);
+    expect(sent).toEqual([true, false, true, false, true, true]);
+    const about = lines.filter((l) => /^\/tw\/(people|person)/.test(l)).map((l) => l.replace(/( [\d.]+){51}$/, ' …51'));
+    expect(about).toEqual([
+      '/tw/people i 2',
+      '/tw/person/1/enter ',
+      '/tw/person/2/enter ',
+      `/tw/person/1/pose ${'f'.repeat(51)} …51`,
+      '/tw/person/1/label sf "up" 0.750000',
+      `/tw/person/2/pose ${'f'.repeat(51)} …51`,
+      '/tw/person/2/label sf "down" 0.750000',
+      '/tw/people i 1',
+      `/tw/person/1/pose ${'f'.repeat(51)} …51`,
+      '/tw/person/1/label sf "up" 0.750000',
+      '/tw/person/2/leave ',
+      `/tw/person/1/pose ${'f'.repeat(51)} …51`,
+      '/tw/person/1/label sf "up" 0.750000',
+      '/tw/people i 2',
+      '/tw/person/3/enter ',
+      `/tw/person/1/pose ${'f'.repeat(51)} …51`,
+      '/tw/person/1/label sf "up" 0.750000',
+      `/tw/person/3/pose ${'f'.repeat(51)} …51`,
+    ]);
+    // Each person's 51 are theirs: person 1's first keypoint at x 0.01, person 3's at 0.03.
+    expect(lines.find((l) => l.startsWith('/tw/person/3/pose'))).toMatch(/ f+ 0\.030000 1\.000000 0\.500000 /);
   });
 
   test('Wekinator mode: /wek/inputs carries the 51, and /output_1 the gesture', async () => {
