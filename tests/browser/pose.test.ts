@@ -1,7 +1,8 @@
 /**
  * Pose through the public API in real Chromium: MoveNet in the worker (loaded from models/ like MobileNet),
  * keypoints on the body in a letterboxed frame, nobody in view said so, the skeleton before any training,
- * and a gesture (head 'dtw') performed on a canvas recognised once.
+ * and a gesture (head 'dtw') performed on a canvas recognised once. Several people (features 'people'):
+ * MoveNet MultiPose in the worker, three people found in a room, and a live run keeping their ids.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -149,5 +150,64 @@ describe('pose features in the browser', () => {
       durationMs: expect.any(Number),
     });
     expect(result.event!.distance).toBeLessThan(0.18);
+  });
+});
+
+describe('several people in the browser', () => {
+  test('MoveNet MultiPose in the worker: three people in the room, each with an id; a live run keeps their ids', async () => {
+    const { page } = await open(browser, 'tests/browser/harness.html');
+    const result = await page.evaluate(
+      async ({ room }) => {
+        const image = await createImageBitmap(await (await fetch(`data:image/*;base64,${room}`)).blob());
+        const canvas = Object.assign(document.createElement('canvas'), { width: 1049, height: 861 });
+        canvas.getContext('2d')!.drawImage(image, 0, 0);
+        const pipe = await window.tw.createPipeline({ backend: 'wasm', features: 'people', head: 'knn' });
+        const still = await pipe.classify(canvas);
+        // Live: ten predictions of the canvas, each with who is in view and who came and went.
+        const live: { ids: number[]; entered: number[]; left: number[] }[] = [];
+        const ten = new Promise<void>((resolve) =>
+          pipe.predictions$.subscribe((p) => {
+            live.push({ ids: p.people!.map((q) => q.id), ...p.peopleChanged! });
+            if (live.length === 10) resolve();
+          }),
+        );
+        pipe.start(canvas);
+        await ten;
+        pipe.stop();
+        await pipe.close();
+        return {
+          info: { features: pipe.info.features, model: pipe.info.model.name },
+          still: {
+            people: still.people!.map((q) => ({ id: q.id, score: q.score, box: q.box })),
+            changed: still.peopleChanged,
+          },
+          live,
+        };
+      },
+      { room: photo('people/three_people.jpg') },
+    );
+    const why = JSON.stringify(result);
+    expect(result.info).toEqual({ features: 'people', model: 'movenet-multipose' });
+    expect(
+      result.still.people.map((q) => q.id),
+      why,
+    ).toEqual([1, 2, 3]);
+    expect(result.still.changed).toEqual({ entered: [1, 2, 3], left: [] });
+    // Three boxes apart enough to be three people: no two share their middle.
+    const middles = result.still.people.map((q) => [(q.box.xMin + q.box.xMax) / 2, (q.box.yMin + q.box.yMax) / 2]);
+    for (let i = 0; i < 3; i++)
+      for (let j = i + 1; j < 3; j++)
+        expect(Math.hypot(middles[i]![0]! - middles[j]![0]!, middles[i]![1]! - middles[j]![1]!), why).toBeGreaterThan(
+          0.1,
+        );
+    // The same people, live: the ids they had, nobody new, nobody gone.
+    for (const frame of result.live) {
+      expect(
+        frame.ids.every((id) => [1, 2, 3].includes(id)),
+        why,
+      ).toBe(true);
+      expect(frame.entered, why).toEqual([]);
+      expect(frame.left, why).toEqual([]);
+    }
   });
 });
