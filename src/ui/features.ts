@@ -1,38 +1,41 @@
 /**
- * Which features a project learns from — MobileNet's picture embedding or MoveNet's body keypoints (and,
- * for poses, whether left and right count as the same) — worked out before its pipeline starts, since the
- * worker loads one model or the other: from the project kept in this browser, or from a project file.
+ * Which features a project learns from — MobileNet's picture embedding, MoveNet's body keypoints or MoveNet
+ * MultiPose's several bodies (and, for bodies, whether left and right count as the same) — worked out before
+ * its pipeline starts, since the worker loads one model or another: from the project kept in this browser, or
+ * from a project file.
  */
 import { unzip } from 'fflate';
 import { listProjects } from '../index';
 import type { FeatureIdentity } from '../protocol/project-record';
-import type { FeatureKind } from '../protocol/engine-options';
+import { isBody, type FeatureKind } from '../protocol/engine-options';
 
 export interface FeatureChoice {
   features: FeatureKind;
-  /** Pose only: a pose and its mirror image are the same (`pose.mirror`). */
+  /** Bodies only (pose, people): a pose and its mirror image are the same (`pose.mirror`). */
   mirror: boolean;
 }
 
 export const IMAGE_FEATURES: FeatureChoice = Object.freeze({ features: 'image', mirror: false });
 
-/**
- * The choice behind a project's feature identity (`movenet-lightning-mirror` → pose, mirrored). A project made
- * with features 'people' (`movenet-multipose`) opens on pose here: the studio does not offer several people
- * yet, and its examples are re-embedded, as for any switch of features.
- */
+/** The choice behind a project's feature identity (`movenet-lightning-mirror` → pose, mirrored; `movenet-multipose` → people). */
 export function choiceOf(identity: FeatureIdentity): FeatureChoice {
-  const pose = identity.model.startsWith('movenet');
-  return { features: pose ? 'pose' : 'image', mirror: pose && identity.model.endsWith('-mirror') };
+  const features: FeatureKind = identity.model.startsWith('movenet-multipose')
+    ? 'people'
+    : identity.model.startsWith('movenet')
+      ? 'pose'
+      : 'image';
+  return { features, mirror: isBody(features) && identity.model.endsWith('-mirror') };
 }
 
 export const sameChoice = (a: FeatureChoice, b: FeatureChoice): boolean =>
   a.features === b.features && (a.features === 'image' || a.mirror === b.mirror);
 
-/** What `?features=pose` (or `pose-mirror`) in the page's address asks for; null when nothing is asked. */
+/** What `?features=pose` (or `pose-mirror`, `people`, `people-mirror`) in the page's address asks for; null when nothing is asked. */
 export function choiceFromParam(value: string | null): FeatureChoice | null {
   if (value === 'image') return IMAGE_FEATURES;
-  if (value === 'pose' || value === 'pose-mirror') return { features: 'pose', mirror: value === 'pose-mirror' };
+  const [features, mirror] = (value ?? '').split('-');
+  if ((features === 'pose' || features === 'people') && (mirror === undefined || mirror === 'mirror'))
+    return { features, mirror: mirror === 'mirror' };
   return null;
 }
 

@@ -136,7 +136,9 @@ async function switchFeatures(choice: FeatureChoice): Promise<void> {
   const current = session;
   if (!current || sameChoice(choice, current.features)) return;
   const what =
-    choice.features === 'pose' ? `pose features${choice.mirror ? ' (mirror-invariant)' : ''}` : 'image features';
+    choice.features === 'image'
+      ? 'image features'
+      : `${choice.features === 'pose' ? 'pose' : 'several people'} features${choice.mirror ? ' (mirror-invariant)' : ''}`;
   status.textContent = `Opening "${current.name}" with ${what}…`;
   session = null;
   // Its head must learn the new features before it can predict: it opens stopped (a pose project shows

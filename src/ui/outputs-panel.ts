@@ -17,6 +17,7 @@ import {
   type OutputState,
 } from '../outputs';
 import { KEYPOINT_NAMES } from '../protocol/pose';
+import { isBody } from '../protocol/engine-options';
 import type { ExampleCounts, Prediction } from '../protocol/engine-api';
 import type { LiveSource, Pipeline } from '../streams/pipeline';
 import type { AppSettingsStore, OutputSettings } from './app-settings';
@@ -84,8 +85,9 @@ export function outputsPanel(
     last: byId('osc-last'),
   };
   const json = { on: byId<HTMLInputElement>('json-on'), status: byId('json-status'), last: byId('json-last') };
-  // The keypoints' toggle only where there are keypoints.
-  const pose = pipe.info.features === 'pose';
+  // The keypoints' toggle only where there are keypoints; several people are always sent by id.
+  const pose = isBody(pipe.info.features);
+  const people = pipe.info.features === 'people';
   osc.pose.closest('label')!.hidden = !pose;
   const control = {
     on: byId<HTMLInputElement>('control-on'),
@@ -145,6 +147,7 @@ export function outputsPanel(
           mode: o.oscMode,
           rate,
           pose: pose && o.oscPose,
+          people,
         });
         closers.push(() => output.close());
         active.add(output.attach(operated$));
@@ -209,6 +212,12 @@ export function outputsPanel(
           `each keypoint → ${p}/pose/<keypoint> x y score (${KEYPOINT_NAMES.join(', ')})`,
           `all 17 keypoints → ${p}/pose (51 floats: x y score each)`,
           `nobody in view → ${p}/noperson 1 (0 when someone is back)`,
+        );
+      if (people)
+        lines.push(
+          `how many people are in view → ${p}/people n (on change)`,
+          `someone comes into view, number n → ${p}/person/n/enter; leaves → ${p}/person/n/leave`,
+          `each person's keypoints → ${p}/person/n/pose (51 floats); their class → ${p}/person/n/label name confidence`,
         );
       list.replaceChildren(...lines.map((text) => Object.assign(document.createElement('li'), { textContent: text })));
     }),

@@ -12,7 +12,7 @@ import {
   type Pipeline,
 } from '../index';
 import type { ProjectProgress } from '../protocol/project';
-import type { BackendChoice, HeadKind } from '../protocol/engine-options';
+import { isBody, type BackendChoice, type HeadKind } from '../protocol/engine-options';
 import type { ExampleCounts, LoadProgress } from '../protocol/engine-api';
 import { AppSettingsStore, type AppSettings } from './app-settings';
 import { ClassCards } from './class-cards';
@@ -108,7 +108,7 @@ function studio(name: string, pipe: Pipeline, ctx: SessionContext, seed?: AppSet
     const counts$ = pipe.counts$;
 
     const operated$ = operated(pipe.predictions$, settings.changes$);
-    const pose = pipe.info.features === 'pose';
+    const pose = isBody(pipe.info.features);
     const showOperators = operatorControls(byId('operators'), settings, scope);
     const operatorMode = () => showOperators({ pose, gestures: pipe.settings.head === 'dtw' });
     operatorMode();

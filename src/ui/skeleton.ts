@@ -1,10 +1,11 @@
 /**
  * The skeleton over the preview (pose features): MoveNet's keypoints and the bones between them, drawn on a
- * canvas laid over the video, and "Nobody in view" when there is no one. Keypoints arrive in 0..1 of the
+ * canvas laid over the video, and "Nobody in view" when there is no one; with several people, one skeleton
+ * each, in their own colour, with their number and class. Keypoints arrive in 0..1 of the
  * letterboxed square the model saw (the whole picture, bars on its short side); they are mapped back to the
  * video here. The canvas is mirrored with the video (CSS), so a mirrored preview stays in step.
  */
-import { BONES, type Keypoint, type Pose } from '../protocol/pose';
+import { BONES, type Keypoint, type Person, type Pose } from '../protocol/pose';
 import { perFrame } from './dom';
 
 /** Keypoints less sure than this are not drawn (MoveNet's own demos draw from 0.3). */
@@ -23,20 +24,57 @@ export function inPicture(k: Pick<Keypoint, 'x' | 'y'>, width: number, height: n
 }
 
 export interface SkeletonView {
-  /** Shows this pose (null: no pose to show, e.g. image features). */
-  show(pose: Pose | null): void;
+  /**
+   * Shows this pose (null: no pose to show, e.g. image features); with several people (features 'people'),
+   * each one's skeleton in a colour of their own, with their number and their class.
+   */
+  show(pose: Pose | null, people?: readonly Person[]): void;
   clear(): void;
 }
+
+/** One colour per person, by id: far apart in hue, readable on video. */
+export const PERSON_COLOURS = ['#ff9d2e', '#3ec7ff', '#b6f23a', '#ff5fa2', '#ffe14d', '#a98bff'] as const;
+export const personColour = (id: number): string => PERSON_COLOURS[(id - 1) % PERSON_COLOURS.length]!;
 
 /** Draws on `canvas` (sized to the video's pixels) and says "nobody" on `nobody`, at most once a frame. */
 export function skeletonView(canvas: HTMLCanvasElement, nobody: HTMLElement, video: HTMLVideoElement): SkeletonView {
   let latest: Pose | null = null;
+  let everyone: readonly Person[] | null = null;
   const draw = perFrame(() => {
     const g = canvas.getContext('2d');
     const { videoWidth: w, videoHeight: h } = video;
     if (!g || !w || !h) return;
     if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
     g.clearRect(0, 0, w, h);
+    const thick = Math.max(2, Math.min(w, h) / 120);
+    if (everyone) {
+      nobody.hidden = everyone.length > 0;
+      canvas.dataset.person = String(everyone.length > 0);
+      canvas.dataset.people = everyone.map((p) => p.id).join(' ');
+      let drawn = 0;
+      for (const person of everyone) {
+        const colour = personColour(person.id);
+        drawn += bones(g, person.keypoints, w, h, thick, () => colour, colour);
+        // Their number and class, above their box (inside it when the box touches the top).
+        const corner = inPicture({ x: person.box.xMin, y: person.box.yMin }, w, h);
+        const text = person.label ? `${person.id} · ${person.label}` : String(person.id);
+        g.font = `bold ${Math.round(thick * 7)}px system-ui, sans-serif`;
+        g.fillStyle = colour;
+        g.textBaseline = corner.y * h > thick * 9 ? 'bottom' : 'top';
+        // The canvas is mirrored with the video by CSS: text drawn mirrored reads right in a mirrored preview.
+        g.save();
+        if (canvas.closest('.mirrored')) {
+          g.translate(corner.x * w, 0);
+          g.scale(-1, 1);
+          g.translate(-corner.x * w, 0);
+          g.textAlign = 'right';
+        }
+        g.fillText(text, corner.x * w, corner.y * h - (g.textBaseline === 'bottom' ? thick : -thick));
+        g.restore();
+      }
+      canvas.dataset.keypoints = String(drawn);
+      return;
+    }
     const pose = latest;
     nobody.hidden = !pose?.noPerson;
     canvas.dataset.person = String(!!pose && !pose.noPerson);
@@ -44,46 +82,62 @@ export function skeletonView(canvas: HTMLCanvasElement, nobody: HTMLElement, vid
       canvas.dataset.keypoints = '0';
       return;
     }
-    const at = pose.keypoints.map((k) => ({ ...inPicture(k, w, h), seen: k.score >= DRAW_SCORE }));
-    const px = (p: { x: number; y: number }) => [p.x * w, p.y * h] as const;
-    const thick = Math.max(2, Math.min(w, h) / 120);
-    g.lineCap = 'round';
-    g.lineWidth = thick;
-    g.strokeStyle = '#fff';
-    g.shadowColor = '#000a';
-    g.shadowBlur = thick;
-    for (const [a, b] of BONES) {
-      const [p, q] = [at[a]!, at[b]!];
-      if (!p.seen || !q.seen) continue;
-      g.beginPath();
-      g.moveTo(...px(p));
-      g.lineTo(...px(q));
-      g.stroke();
-    }
-    let drawn = 0;
-    for (const [i, p] of at.entries()) {
-      if (!p.seen) continue;
-      drawn += 1;
-      // The person's left in orange, right in blue, the face in white: which side is which, at a glance.
-      const name = pose.keypoints[i]!.name;
-      g.fillStyle = name.startsWith('left') ? '#ff9d2e' : name.startsWith('right') ? '#3ec7ff' : '#fff';
-      g.beginPath();
-      g.arc(...px(p), thick * 1.6, 0, 2 * Math.PI);
-      g.fill();
-    }
-    canvas.dataset.keypoints = String(drawn);
+    // The person's left in orange, right in blue, the face in white: which side is which, at a glance.
+    const side = (name: string) =>
+      name.startsWith('left') ? '#ff9d2e' : name.startsWith('right') ? '#3ec7ff' : '#fff';
+    canvas.dataset.keypoints = String(bones(g, pose.keypoints, w, h, thick, side, '#fff'));
   });
   return {
-    show(pose) {
+    show(pose, people) {
       latest = pose;
+      everyone = people ?? null;
       draw();
     },
     clear() {
       latest = null;
+      everyone = null;
       nobody.hidden = true;
       canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
       canvas.dataset.keypoints = '0';
       delete canvas.dataset.person;
+      delete canvas.dataset.people;
     },
   };
+}
+
+/** Draws one skeleton's bones and sure keypoints; returns how many keypoints it drew. */
+function bones(
+  g: CanvasRenderingContext2D,
+  keypoints: readonly Keypoint[],
+  w: number,
+  h: number,
+  thick: number,
+  joint: (name: string) => string,
+  bone: string,
+): number {
+  const at = keypoints.map((k) => ({ ...inPicture(k, w, h), seen: k.score >= DRAW_SCORE }));
+  const px = (p: { x: number; y: number }) => [p.x * w, p.y * h] as const;
+  g.lineCap = 'round';
+  g.lineWidth = thick;
+  g.strokeStyle = bone;
+  g.shadowColor = '#000a';
+  g.shadowBlur = thick;
+  for (const [a, b] of BONES) {
+    const [p, q] = [at[a]!, at[b]!];
+    if (!p.seen || !q.seen) continue;
+    g.beginPath();
+    g.moveTo(...px(p));
+    g.lineTo(...px(q));
+    g.stroke();
+  }
+  let drawn = 0;
+  for (const [i, p] of at.entries()) {
+    if (!p.seen) continue;
+    drawn += 1;
+    g.fillStyle = joint(keypoints[i]!.name);
+    g.beginPath();
+    g.arc(...px(p), thick * 1.6, 0, 2 * Math.PI);
+    g.fill();
+  }
+  return drawn;
 }

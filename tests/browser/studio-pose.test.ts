@@ -33,6 +33,7 @@ import { watchWith } from './app-judge';
 import { launch, open } from './browser';
 import { cards, labelChanges, screenshotFromTop, settledCards, studioReady } from './studio-page';
 import { webm } from './webm';
+import { PERSON_COLOURS } from '../../src/ui/skeleton';
 
 type Rgb = [number, number, number];
 type Segments = Record<string, { from: number; to: number; marker: Rgb }>;
@@ -300,12 +301,12 @@ afterAll(async () => {
 });
 
 /** The studio, learning from poses, in a browser profile of its own (at the size it is laid out for), sending to this file's bridge. */
-async function poseStudio(): Promise<{ page: Page; logs: string[] }> {
+async function poseStudio(features: 'pose' | 'people' = 'pose'): Promise<{ page: Page; logs: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   contexts.push(context);
-  const opened = await open(context, 'index.html?backend=wasm&features=pose');
+  const opened = await open(context, `index.html?backend=wasm&features=${features}`);
   await studioReady(opened.page);
-  expect(await opened.page.getByLabel('Features').inputValue()).toBe('pose');
+  expect(await opened.page.getByLabel('Features').inputValue()).toBe(features);
   const bridgeUrl = opened.page.getByLabel('Bridge');
   await bridgeUrl.fill(`ws://127.0.0.1:${bridge.wsPort}`);
   await bridgeUrl.press('Tab');
@@ -329,6 +330,8 @@ async function skeleton(p: Page) {
     return {
       keypoints: Number(canvas.dataset.keypoints ?? 0),
       person: canvas.dataset.person,
+      /** Features 'people': the ids drawn. */
+      people: canvas.dataset.people,
       painted,
       nobody: !document.getElementById('nobody')!.hidden,
     };
@@ -396,6 +399,46 @@ describe('the studio with pose features', () => {
     expect(lines.some((l) => /^\/tw\/pose\/nose fff [01]\.\d{6} [01]\.\d{6} [01]\.\d{6}$/.test(l))).toBe(true);
     expect(lines.some((l) => new RegExp(`^/tw/pose ${'f'.repeat(51)}( [01]\\.\\d{6}){51}$`).test(l))).toBe(true);
     expect(lines).toContain('/tw/noperson i 0');
+  });
+
+  test('several people: a skeleton each, in their own colour with their number; "Nobody in view" over the cat; the patch gets each by id', async () => {
+    const { page, logs } = await poseStudio('people');
+    const from = dump.all.length;
+    await playVideo(page, posesVideo);
+    // The basketball players: two people, two ids, each skeleton drawn.
+    await waitForSegment(page, POSES, 'ball', POSES.ball.to - POSES.ball.from);
+    await expect.poll(async () => (await skeleton(page)).people?.split(' ').length ?? 0, { timeout: 10_000 }).toBe(2);
+    const drawn = await skeleton(page);
+    const why = JSON.stringify({ drawn, logs: logs.slice(-5) });
+    expect(drawn.keypoints, why).toBeGreaterThanOrEqual(16);
+    expect(drawn.nobody, why).toBe(false);
+    await screenshotFromTop(page, 'studio-pose-5-people');
+    // Each in a colour of their own: both colours are on the canvas.
+    const colours = await page.evaluate(() => {
+      const canvas = document.getElementById('skeleton') as HTMLCanvasElement;
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      const seen = new Set<string>();
+      for (let i = 0; i < data.length; i += 4)
+        if (data[i + 3] === 255) seen.add(`${data[i]},${data[i + 1]},${data[i + 2]}`);
+      return [...seen];
+    });
+    const ids = drawn.people!.split(' ').map(Number);
+    const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(',');
+    for (const id of ids)
+      expect(colours, `person ${id}`).toContain(rgb(PERSON_COLOURS[(id - 1) % PERSON_COLOURS.length]!));
+
+    await waitForSegment(page, POSES, 'cat', POSES.cat.to - POSES.cat.from);
+    await expect.poll(() => skeleton(page), { timeout: 10_000 }).toMatchObject({ nobody: true, keypoints: 0 });
+    // What the patch got: the count on each change, each player entering by id, and their keypoints.
+    await expect.poll(() => dump.all.slice(from), { timeout: 10_000 }).toContain('/tw/people i 0');
+    const lines = dump.all.slice(from);
+    expect(lines).toContain('/tw/people i 2');
+    for (const id of ids) {
+      expect(lines).toContain(`/tw/person/${id}/enter `);
+      expect(
+        lines.some((l) => new RegExp(`^/tw/person/${id}/pose ${'f'.repeat(51)}( [01]\\.\\d{6}){51}$`).test(l)),
+      ).toBe(true);
+    }
   });
 
   test('two poses taught with Record are told apart live; nobody in view gives no class', async () => {
