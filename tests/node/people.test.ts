@@ -145,6 +145,42 @@ describe('MoveNet MultiPose', () => {
   });
 });
 
+describe('a long run', () => {
+  test('people coming and going, trained and not: no tensor left behind, and every id that left was told', async () => {
+    const run = await peopleEngine({ head: 'knn' });
+    try {
+      const cat = loadFixture('chelsea.png');
+      const tensors: number[] = [];
+      const entered: number[] = [];
+      const left: number[] = [];
+      const frames = [room, room, cat, cat, room, cat, room, room, cat, room];
+      let t = 0;
+      for (const [i, frame] of [...frames, ...frames].entries()) {
+        // Trained half way through: per-person labels from then on.
+        if (i === frames.length) {
+          await run.addExample('a', room);
+          await run.addExample('b', loadFixture('people/pose.jpg'));
+        }
+        t += frame === cat ? 600 : 100; // long enough without anyone for everyone to have left
+        const p = await run.predict(frame, t);
+        tensors.push(p.tensors);
+        entered.push(...p.peopleChanged!.entered);
+        left.push(...p.peopleChanged!.left);
+        if (frame === cat) expect(p.people).toEqual([]);
+        if (i >= frames.length && frame === room) for (const q of p.people!) expect(q.label).toMatch(/^[ab]$/);
+      }
+      expect(new Set(tensors.slice(2)).size, JSON.stringify(tensors)).toBe(1);
+      // Ids only grow, each given once; and each one that went was told once.
+      expect(new Set(entered).size).toBe(entered.length);
+      expect([...entered].sort((a, b) => a - b)).toEqual(entered);
+      expect(new Set(left).size).toBe(left.length);
+      for (const id of left) expect(entered).toContain(id);
+    } finally {
+      await run.dispose();
+    }
+  });
+});
+
 describe('the tracker', () => {
   const at = (x: number, y = 0.2): DetectedPerson => ({
     keypoints: [],
