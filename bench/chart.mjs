@@ -73,7 +73,9 @@ function range(values) {
  */
 export function chart(result) {
   const runs = result.runs.filter((/** @type {any} */ r) => !r.skipped);
-  const groups = runs.map((/** @type {any} */ r) => (r.features === 'pose' ? `${r.backend} (pose)` : r.backend));
+  const groups = runs.map((/** @type {any} */ r) =>
+    r.features && r.features !== 'image' ? `${r.backend} (${r.features})` : r.backend,
+  );
   const fpsSeries = [
     { name: 'raw model', colour: '#999', values: runs.map((/** @type {any} */ r) => r.rawFps) },
     { name: 'pipeline', colour: '#2a7', values: runs.map((/** @type {any} */ r) => r.pipelineFps) },

@@ -49,7 +49,7 @@ async function run(): Promise<unknown> {
       const backend = params.get('backend') as Backend;
       const features = (params.get('features') ?? 'image') as FeatureKind;
       await camera;
-      const source = features === 'pose' ? await peopleCamera(people) : video;
+      const source = features === 'image' ? video : await peopleCamera(people, features === 'people');
       const osc = params.get('osc');
       const run = await measureBackend(backend, source, {
         features,
@@ -63,7 +63,7 @@ async function run(): Promise<unknown> {
       const baselineMs = num('baseline', 10_000);
       if (baselineMs > 0) {
         log(
-          `${backend}${features === 'pose' ? ' (pose)' : ''}: main-thread baseline for ${(baselineMs / 1000).toFixed(0)} s`,
+          `${backend}${features === 'image' ? '' : ` (${features})`}: main-thread baseline for ${(baselineMs / 1000).toFixed(0)} s`,
         );
         run.baseline = await measureBaseline(backend, source, baselineMs, features);
       }

@@ -149,11 +149,11 @@ let gestures = null;
 /**
  * One backend with one feature model, in a fresh page: raw, pipeline, camera and baseline; its latencies at
  * the UDP receiver. A backend that cannot run gives a row saying why.
- * @param {import('./settings.mjs').Backend} backend @param {'image' | 'pose'} features
+ * @param {import('./settings.mjs').Backend} backend @param {'image' | 'pose' | 'people'} features
  * @param {ReturnType<typeof poseSettings>} p
  */
 async function measure(backend, features, p) {
-  const name = features === 'pose' ? `${backend} (pose)` : backend;
+  const name = features === 'image' ? backend : `${backend} (${features})`;
   say(`${name}: starting`);
   const budget = p.raw[backend] + p.maxMs[backend] + p.camera[backend] + p.baseline[backend] + 120_000;
   try {
@@ -175,7 +175,7 @@ async function measure(backend, features, p) {
       )
     );
     // The last bundles may still be crossing the bridge: wait for them (UDP may lose some).
-    const key = features === 'pose' ? `${backend}-pose` : backend;
+    const key = features === 'image' ? backend : `${backend}-${features}`;
     const pipeline = await receiver.arrivals(`${key}/pipeline`, run.oscSent.pipeline, 2000);
     const camera = await receiver.arrivals(`${key}/camera`, run.oscSent.camera, 2000);
     say(
@@ -248,6 +248,7 @@ try {
   for (const backend of phases.has('backends') ? backends : []) runs.push(await measure(backend, 'image', s));
   const ps = poseSettings(args.quick);
   for (const backend of phases.has('pose') ? poseBackends : []) runs.push(await measure(backend, 'pose', ps));
+  for (const backend of phases.has('people') ? poseBackends : []) runs.push(await measure(backend, 'people', ps));
   if (phases.has('camera120')) camera120 = await cameraRate(cameraRateSettings(args.quick));
   if (phases.has('gestures')) {
     const g = gestureSettings(args.quick);

@@ -9,6 +9,7 @@
 export const PHASES = /** @type {const} */ ([
   'backends',
   'pose',
+  'people',
   'camera120',
   'gestures',
   'training',

@@ -6,7 +6,8 @@
  * filter, as the app sends them.
  */
 import { merge } from 'rxjs';
-import type { Backend, FeatureKind } from '../protocol/engine-options';
+import { isBody, type Backend, type FeatureKind } from '../protocol/engine-options';
+import { fitFor } from '../protocol/frame';
 import type { Milliseconds } from '../protocol/units';
 import { oneEuro } from '../streams/operators';
 import { createPipeline, type Pipeline } from '../streams/pipeline';
@@ -17,6 +18,7 @@ import { heapMb } from './heap';
 import { watchMainThread } from './main-thread-monitor';
 import { offeredFrames } from './offered-frames';
 import { oscProbe } from './osc-probe';
+import { runLabel } from './table';
 import type { BackendRun } from './types';
 
 export interface MeasureBackendOptions {
@@ -40,7 +42,7 @@ export class BackendUnavailable extends Error {
 
 /** Sends a phase's predictions to the bridge (when `oscUrl` is set) and counts them; `close()` ends it. */
 async function oscFor(pipe: Pipeline, o: MeasureBackendOptions, prefix: string) {
-  const pose = o.features === 'pose';
+  const pose = isBody(o.features ?? 'image');
   const sent$ = pose ? pipe.predictions$.pipe(oneEuro()) : pipe.predictions$;
   const probe = o.oscUrl ? await oscProbe(o.oscUrl, prefix, sent$, { pose }) : null;
   return { sent: () => probe?.sent() ?? 0, close: () => probe?.close() };
@@ -72,7 +74,7 @@ async function pipelinePhase(pipe: Pipeline, video: HTMLVideoElement, o: Measure
       }
     });
   });
-  const fit = o.features === 'pose' ? 'contain' : 'cover';
+  const fit = fitFor(o.features ?? 'image');
   pipe.start(offeredFrames(video, merge(pipe.predictions$, pipe.errors$), { fit, onBitmap: (ms) => bitmaps.push(ms) }));
   await done;
   pipe.stop();
@@ -104,7 +106,7 @@ export async function measureBackend(
 ): Promise<BackendRun> {
   const log = o.log ?? (() => {});
   const features = o.features ?? 'image';
-  const name = features === 'pose' ? `${backend} (pose)` : backend;
+  const name = runLabel(backend, features);
   const pipe = await createPipeline({ backend, features, head: 'dense', rememberBackend: false, train: { epochs: 1 } });
   try {
     const started = pipe.info.backend.backend;
@@ -116,7 +118,7 @@ export async function measureBackend(
     log(`${name}: raw model for ${(o.rawMs / 1000).toFixed(0)} s`);
     const raw = await pipe.rawBenchmark(o.rawMs);
 
-    const prefix = (phase: string) => `/bench/${backend}${features === 'pose' ? '-pose' : ''}/${phase}`;
+    const prefix = (phase: string) => `/bench/${backend}${features === 'image' ? '' : `-${features}`}/${phase}`;
     const tensors: Tensors = { first: -1, last: -1 };
     log(`${name}: pipeline, up to ${o.pipelineFrames} frames or ${(o.pipelineMaxMs / 1000).toFixed(0)} s`);
     const oscPipeline = await oscFor(pipe, o, prefix('pipeline'));

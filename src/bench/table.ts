@@ -3,6 +3,7 @@
  * that `npm run bench` prints, writes to bench/results/latest.md and the README shows. The page sees latency
  * only up to the main thread; the runner sees it at the UDP receiver, and marks each goal ✓/✗.
  */
+import type { FeatureKind } from '../protocol/engine-options';
 import type { Summary } from '../protocol/stats';
 import {
   CAMERA_RATE_GOAL,
@@ -119,7 +120,11 @@ export function rowCells(run: BackendRun | RunnerRun | SkippedRun, at: LatencyAt
 }
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
-const runName = (r: BackendRun) => (r.features === 'pose' ? `${r.backend} (pose)` : r.backend);
+const runName = (r: BackendRun) => runLabel(r.backend, r.features);
+
+/** A run's name in the tables and the log: `wasm`, `wasm (pose)`, `wasm (people)`. */
+export const runLabel = (backend: string, features: FeatureKind = 'image'): string =>
+  features === 'image' ? backend : `${backend} (${features})`;
 
 /** The per-backend tables: the results with their goals, and where a prediction's milliseconds go. */
 function backendTables(result: BenchResult): string[] {
@@ -193,6 +198,14 @@ function backendTables(result: BenchResult): string[] {
       `- Pose (MoveNet Lightning in the worker): raw ${pose.map((r) => `${r.backend} ${f(r.rawFps)} fps`).join(', ')}; ` +
         `at the camera's rate ${pose.map((r) => `${r.backend} ${f(r.cameraFps)} of ${f(r.cameraInputFps)} fps ${mark(runGoals(r).cameraRate)}`).join(', ')}. ` +
         "Published anchor: 104 fps on WebGL, 2019 MacBook Pro, on the main thread; the goal here is the camera's 30 fps, from a worker, wherever raw MoveNet runs faster than that.",
+    );
+    lines.push('');
+  }
+  const people = measured.filter((r) => r.features === 'people');
+  if (people.length > 0) {
+    lines.push(
+      `- Several people (MoveNet MultiPose Lightning in the worker, the three-people photo as the camera): raw ${people.map((r) => `${r.backend} ${f(r.rawFps)} fps`).join(', ')}; ` +
+        `at the camera's rate ${people.map((r) => `${r.backend} ${f(r.cameraFps)} of ${f(r.cameraInputFps)} fps ${mark(runGoals(r).cameraRate)}`).join(', ')}.`,
     );
     lines.push('');
   }
