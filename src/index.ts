@@ -32,6 +32,7 @@ export {
   CameraError,
   ModelUnavailableError,
   NoPersonError,
+  NoHandError,
   NotTrainedError,
   ProjectFileError,
   ProjectLockedError,
@@ -58,6 +59,7 @@ export type {
   KnnOptions,
   ModelSpec,
   PartialEngineOptions,
+  HandsOptions,
   PeopleOptions,
   PoseOptions,
   TrainOptions,
@@ -90,6 +92,8 @@ export type {
 export type { FeatureIdentity } from './protocol/project-record';
 export { KEYPOINT_NAMES, BONES } from './protocol/pose';
 export type { Box, Keypoint, KeypointName, Person, Pose } from './protocol/pose';
+export { HAND_BONES, HAND_KEYPOINT_NAMES } from './protocol/hand';
+export type { Hand, HandKeypoint, HandKeypointName } from './protocol/hand';
 export type { Milliseconds, NormalRange } from './protocol/units';
 export type { Ingest, Metrics } from './streams/metrics';
 

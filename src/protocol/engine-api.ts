@@ -5,6 +5,7 @@
 import type { Backend, EngineInit, FeatureKind, HeadKind, HeadSettings, HeadSettingsPatch } from './engine-options';
 import type { SerializedError } from './errors';
 import type { EngineImage, PixelData } from './frame';
+import type { Hand } from './hand';
 import type { Person, Pose } from './pose';
 import type { EngineNotice, Evaluation, ExampleQuery, ProjectInfo, ProjectMirror, ProjectProgress } from './project';
 import type { Milliseconds, NormalRange } from './units';
@@ -144,6 +145,8 @@ export interface Prediction {
   people?: Person[];
   /** Features 'people': who came into view with this frame, and who left it (unseen for `people.forgetMs`), by id. */
   peopleChanged?: { entered: number[]; left: number[] };
+  /** Features 'hands': the hands in view, each with its id, handedness and 21 keypoints. [] when none. */
+  hands?: Hand[];
   /** Winning label (classification); the gesture under way, if any (dtw); '' for regression. */
   label: string;
   /** Confidence per label, in label order (classification). */

@@ -14,13 +14,17 @@ export type BackendChoice = Backend | 'auto';
 export type HeadKind = 'dense' | 'knn' | 'regression' | 'dtw';
 
 /**
- * What the heads learn from: MobileNet's picture embedding, MoveNet's body keypoints (one person), or MoveNet
- * MultiPose's (several people, each followed by an id and predicted on their own).
+ * What the heads learn from: MobileNet's picture embedding, MoveNet's body keypoints (one person), MoveNet
+ * MultiPose's (several people, each followed by an id and predicted on their own), or MediaPipe Hands' hand
+ * shapes (up to two hands).
  */
-export type FeatureKind = 'image' | 'pose' | 'people';
+export type FeatureKind = 'image' | 'pose' | 'people' | 'hands';
 
 /** Whether the features are a body's keypoints (one person, or several). */
 export const isBody = (features: FeatureKind): boolean => features === 'pose' || features === 'people';
+
+/** Whether the features are keypoints (a body, several, or hands): they answer before training, and see the whole picture. */
+export const isKeypoints = (features: FeatureKind): boolean => features !== 'image';
 
 /** MobileNet variant. v1 α0.25 is what ml5's featureExtractor used. */
 export interface ModelSpec {
@@ -79,6 +83,23 @@ export interface PeopleOptions {
   forgetMs: Milliseconds;
 }
 
+/** Hand features' options (features: 'hands'). */
+export interface HandsOptions {
+  /** Hands followed at most (1 or 2). */
+  maxHands: 1 | 2;
+  /**
+   * A hand newly found counts from this presence score; once followed, it stays until MediaPipe's 0.5. Real
+   * hands score 0.97–1.0 here, a cat's paws 0.74.
+   */
+  minScore: NormalRange;
+  /** MediaPipe's landmark model: `full` (more precise) or `lite` (faster). */
+  model: 'full' | 'lite';
+  /** A hand shape and its mirror image (the same shape made with the other hand) count as the same. */
+  mirror: boolean;
+  /** The frames are mirrored already (a sketch that flips its canvas): handedness is swapped back, so it stays the person's. */
+  mirroredInput: boolean;
+}
+
 /** A choice remembered by an earlier `auto` run on this device. */
 export interface RememberedBackend {
   deviceKey: string;
@@ -91,6 +112,7 @@ export interface EngineOptions {
   features: FeatureKind;
   pose: PoseOptions;
   people: PeopleOptions;
+  hands: HandsOptions;
   head: HeadKind;
   model: ModelSpec;
   /** Output names for the regression head (each a value in [0, 1]). */
@@ -121,6 +143,7 @@ export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze<Eng
   features: 'image',
   pose: { mirror: false },
   people: { minScore: 0.25, forgetMs: 500 },
+  hands: { maxHands: 2, minScore: 0.85, model: 'full', mirror: false, mirroredInput: false },
   head: 'dense',
   model: { version: 1, alpha: 0.25 },
   outputs: ['value'],

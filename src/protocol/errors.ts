@@ -18,6 +18,11 @@ export class NoPersonError extends RangeError {
   override name = 'NoPersonError';
 }
 
+/** A hand-shape example with no hand in view: a frame to skip, not a failure of the recording. */
+export class NoHandError extends RangeError {
+  override name = 'NoHandError';
+}
+
 /** A project file that cannot be opened; the message says why and what to do. Nothing was changed. */
 export class ProjectFileError extends Error {
   override name = 'ProjectFileError';
@@ -70,6 +75,7 @@ export class CameraError extends Error {
 const CLASSES: Record<string, new (message: string, reason: never) => Error> = {
   NotTrainedError,
   NoPersonError,
+  NoHandError,
   ProjectFileError,
   ModelUnavailableError,
   ProjectLockedError,

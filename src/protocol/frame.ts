@@ -2,7 +2,7 @@
  * What a frame is on both threads: the model's square input, how a picture of another shape becomes one, and
  * the forms a frame takes on its way to the engine.
  */
-import { isBody, type FeatureKind } from './engine-options';
+import { isKeypoints, type FeatureKind } from './engine-options';
 
 /** The side of the square the feature models take in (MobileNet's input), and of every frame sent to them. */
 export const FRAME_SIZE = 224;
@@ -13,9 +13,9 @@ export const FRAME_SIZE = 224;
  */
 export type Fit = 'cover' | 'contain';
 
-/** How each kind of features squares a picture: MobileNet the centre square, a body (pose, people) the whole picture. */
+/** How each kind of features squares a picture: MobileNet the centre square, keypoints (pose, people, hands) the whole picture. */
 export function fitFor(features: FeatureKind): Fit {
-  return isBody(features) ? 'contain' : 'cover';
+  return isKeypoints(features) ? 'contain' : 'cover';
 }
 
 /** Where a `width`×`height` picture's part goes in a `size` square: source rectangle, then destination. */

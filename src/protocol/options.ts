@@ -19,6 +19,7 @@ export function mergeEngineOptions(options: PartialEngineOptions = {}): EngineOp
     model: { ...d.model, ...options.model },
     pose: { ...d.pose, ...options.pose },
     people: { ...d.people, ...options.people },
+    hands: { ...d.hands, ...options.hands },
     train: { ...d.train, ...options.train },
     knn: { ...d.knn, ...options.knn },
     gestures: { ...d.gestures, ...options.gestures },
@@ -68,9 +69,9 @@ export function validateEngineOptions(o: EngineOptions): void {
   if (!backends.includes(o.backend)) {
     throw new RangeError(`Unknown backend '${o.backend}'. Valid backends are: ${backends.join(', ')}.`);
   }
-  if (!['image', 'pose', 'people'].includes(o.features)) {
+  if (!['image', 'pose', 'people', 'hands'].includes(o.features)) {
     throw new RangeError(
-      `Unknown features '${o.features}'. Valid features are: image (MobileNet), pose (MoveNet, one person), people (MoveNet MultiPose, up to 6).`,
+      `Unknown features '${o.features}'. Valid features are: image (MobileNet), pose (MoveNet, one person), people (MoveNet MultiPose, up to 6), hands (MediaPipe Hands, up to 2).`,
     );
   }
   if (!['dense', 'knn', 'regression', 'dtw'].includes(o.head)) {
@@ -79,6 +80,12 @@ export function validateEngineOptions(o: EngineOptions): void {
   if (!(o.people.minScore >= 0 && o.people.minScore <= 1))
     throw new RangeError(`people.minScore must be in 0..1 (got ${o.people.minScore}).`);
   if (!(o.people.forgetMs >= 0)) throw new RangeError(`people.forgetMs must be ≥ 0 (got ${o.people.forgetMs}).`);
+  if (o.hands.maxHands !== 1 && o.hands.maxHands !== 2)
+    throw new RangeError(`hands.maxHands must be 1 or 2 (got ${String(o.hands.maxHands)}).`);
+  if (!(o.hands.minScore >= 0 && o.hands.minScore <= 1))
+    throw new RangeError(`hands.minScore must be in 0..1 (got ${o.hands.minScore}).`);
+  if (o.hands.model !== 'full' && o.hands.model !== 'lite')
+    throw new RangeError(`hands.model must be 'full' or 'lite' (got '${String(o.hands.model)}').`);
   const g = o.gestures;
   if (!(g.threshold === null || g.threshold > 0))
     throw new RangeError(`gestures.threshold must be > 0 or null (got ${g.threshold}).`);

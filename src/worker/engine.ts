@@ -19,13 +19,13 @@ import type {
   TrainReport,
 } from '../protocol/engine-api';
 import {
-  isBody,
+  isKeypoints,
   type EngineInit,
   type EngineOptions,
   type HeadSettings,
   type HeadSettingsPatch,
 } from '../protocol/engine-options';
-import { NoPersonError, NotTrainedError } from '../protocol/errors';
+import { NoHandError, NoPersonError, NotTrainedError } from '../protocol/errors';
 import { fitFor, type EngineImage } from '../protocol/frame';
 import { mergeEngineOptions, validateEngineOptions } from '../protocol/options';
 import type {
@@ -134,15 +134,15 @@ export class Engine implements EngineApi {
   }
 
   /** The frame as the feature model sees it: squared (as the features want), analysed, with timings. */
-  async #analyse(image: EngineImage) {
+  async #analyse(image: EngineImage, t?: Milliseconds) {
     const { features, options } = this.#started();
     checkImage(image);
     const t0 = performance.now();
     const square = await squarePixels(image, fitFor(options.features));
     const t1 = performance.now();
     try {
-      const { features: embedding, pose, people } = await features.analyse(square);
-      return { embedding, pose, people, square, fromPixels: t1 - t0, infer: performance.now() - t1 };
+      const { features: embedding, pose, people, hands } = await features.analyse(square, t);
+      return { embedding, pose, people, hands, square, fromPixels: t1 - t0, infer: performance.now() - t1 };
     } catch (e) {
       square.dispose();
       throw e;
@@ -169,11 +169,16 @@ export class Engine implements EngineApi {
     try {
       const session = this.#session();
       const taught = session.taught(target, options.sequence);
-      const { embedding, pose, square } = await this.#analyse(image);
+      const { embedding, pose, hands, square } = await this.#analyse(image);
       try {
         if (pose?.noPerson) {
           throw new NoPersonError(
             'No person is in view (fewer than 5 body keypoints are clear), so this frame teaches nothing: step into the frame, whole body if you can, in good light.',
+          );
+        }
+        if (hands?.length === 0) {
+          throw new NoHandError(
+            'No hand is in view, so this frame teaches nothing: hold your hand up to the camera, open and whole, in good light.',
           );
         }
         const [thumb, crop] = await Promise.all([thumbnail(square), encodeCrop(square)]);
@@ -253,13 +258,14 @@ export class Engine implements EngineApi {
     try {
       const { options, session, tracker } = this.#started();
       const head = session.head;
-      const poseOnly = isBody(options.features) && !head.ready();
+      const poseOnly = isKeypoints(options.features) && !head.ready();
       if (!head.ready() && !poseOnly) throw new NotTrainedError(head.notReadyReason());
       const start = performance.now();
-      const { embedding, pose, people, square, fromPixels, infer } = await this.#analyse(image);
+      const { embedding, pose, people, hands, square, fromPixels, infer } = await this.#analyse(image, t);
       square.dispose();
       const h0 = performance.now();
-      const answer = pose && (pose.noPerson || poseOnly) ? head.blank() : head.answer(embedding, t);
+      const nobody = pose?.noPerson === true || hands?.length === 0;
+      const answer = nobody || poseOnly ? head.blank() : head.answer(embedding, t);
       let everyone = {};
       if (tracker && people) {
         const seen = tracker.update(people, t);
@@ -273,6 +279,7 @@ export class Engine implements EngineApi {
         ...answer,
         ...(pose ? { pose } : {}),
         ...everyone,
+        ...(hands ? { hands } : {}),
         t,
         latencyMs: 0,
         timings: { fromPixels, infer, head: end - h0, total: end - start },

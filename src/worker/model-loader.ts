@@ -18,6 +18,8 @@ export interface ModelSource {
   file?: string;
   /** The official TF Hub model, fetched as `<official>/model.json?tfjs-format=file`; none when absent. */
   official?: string;
+  /** Or the official model JSON's own URL, fetched as it is (models that are not on TF Hub). */
+  officialJson?: string;
   /** Length of the feature vector it gives, for the report. */
   featureSize: number;
 }
@@ -64,8 +66,8 @@ async function sources(
   const local = (useModelUrl && o.modelUrl) || new URL(`${m.folder}/${m.file ?? 'model.json'}`, base).href;
   const progress = (phase: Source['phase'], url: string) => (fraction: number) => onProgress({ phase, fraction, url });
   list.push({ phase: 'local', url: local, handler: tf.io.http(local, { onProgress: progress('local', local) }) });
-  if (o.allowRemoteModel && m.official) {
-    const url = `${m.official}/model.json?tfjs-format=file`;
+  if (o.allowRemoteModel && (m.official || m.officialJson)) {
+    const url = m.officialJson ?? `${m.official}/model.json?tfjs-format=file`;
     list.push({ phase: 'remote', url, handler: tf.io.http(url, { onProgress: progress('remote', url) }) });
   }
   return list;

@@ -1,5 +1,5 @@
 /**
- * The engine's start: the feature model loaded (MobileNet, MoveNet or MoveNet MultiPose), and the backend chosen by running it.
+ * The engine's start: the feature model loaded (MobileNet, MoveNet, MoveNet MultiPose or MediaPipe Hands), and the backend chosen by running it.
  * Weights load into CPU memory (wasm, else cpu); tfjs moves them when the chosen backend first uses them.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -12,6 +12,7 @@ import type { FeatureExtractor } from './features/feature-extractor';
 import { loadMobileNetFeatures } from './features/mobilenet';
 import { loadMoveNetFeatures } from './features/movenet';
 import { loadMultiPoseFeatures } from './features/movenet-multipose';
+import { loadHandsFeatures } from './features/hands/hands-features';
 
 /** Where the weights come from when not from URLs (Node tests). */
 export interface ModelHandlers {
@@ -21,6 +22,9 @@ export interface ModelHandlers {
   poseModelHandler?: tf.io.IOHandler;
   /** MoveNet MultiPose's weights. */
   peopleModelHandler?: tf.io.IOHandler;
+  /** MediaPipe Hands' palm detector's and landmark model's weights. */
+  palmModelHandler?: tf.io.IOHandler;
+  handModelHandler?: tf.io.IOHandler;
 }
 
 export interface Started {
@@ -44,7 +48,12 @@ export async function startUp(
       ? await loadMoveNetFeatures(o, o.pose.mirror, onProgress, handlers.poseModelHandler)
       : o.features === 'people'
         ? await loadMultiPoseFeatures(o, onProgress, handlers.peopleModelHandler)
-        : await loadMobileNetFeatures(o, onProgress, handlers.modelHandler);
+        : o.features === 'hands'
+          ? await loadHandsFeatures(o, onProgress, {
+              palm: handlers.palmModelHandler,
+              landmarks: handlers.handModelHandler,
+            })
+          : await loadMobileNetFeatures(o, onProgress, handlers.modelHandler);
   const features: FeatureExtractor = loaded.model;
   const backend = await chooseBackend(o, (deadline) => measure(features, deadline));
   await measure(features, 0); // warm the chosen backend (shader compilation) before the first frame

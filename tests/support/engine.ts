@@ -70,6 +70,18 @@ export async function peopleEngine(options: PartialEngineOptions = {}): Promise<
   return engine;
 }
 
+/** An initialised engine for hands (features: 'hands') with the real MediaPipe Hands weights on wasm. */
+export async function handsEngine(options: PartialEngineOptions = {}): Promise<Engine> {
+  const model = options.hands?.model ?? 'full';
+  const engine = new Engine({
+    modelHandler: folderHandler(GRAPH_MODEL_DIR),
+    palmModelHandler: folderHandler(join(SHARED, 'models/hand_detector_palm'), 'handdetect.json'),
+    handModelHandler: folderHandler(join(SHARED, `models/hand_landmark_${model}`), `handlandmark-${model}.json`),
+  });
+  await engine.init({ backend: 'wasm', cacheModel: false, allowRemoteModel: false, features: 'hands', ...options });
+  return engine;
+}
+
 /** An initialised engine with the real v1 α0.25 weights on wasm. */
 export async function realEngine(options: PartialEngineOptions = {}): Promise<Engine> {
   const engine = new Engine({ modelHandler: folderHandler(GRAPH_MODEL_DIR) });

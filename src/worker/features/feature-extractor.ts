@@ -3,7 +3,9 @@
  * names itself, so a project made with one can be re-embedded by another.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { Hand } from '../../protocol/hand';
 import type { Box, Keypoint, Pose } from '../../protocol/pose';
+import type { Milliseconds } from '../../protocol/units';
 import type { FeatureIdentity } from '../../protocol/project-record';
 import type { ModelReport } from '../../protocol/engine-api';
 
@@ -21,6 +23,8 @@ export interface Analysis {
   pose?: Pose;
   /** Extractors of several people: everyone seen, most prominent first. */
   people?: DetectedPerson[];
+  /** Hand extractors: the hands seen ([] when none). */
+  hands?: Hand[];
 }
 
 export interface FeatureExtractor {
@@ -29,7 +33,10 @@ export interface FeatureExtractor {
   readonly report: ModelReport;
   /** Features of a square RGB int32 tensor [s, s, 3] (any s: the extractor resizes); the tensor stays the caller's. */
   extract(square: tf.Tensor3D): Promise<Float32Array>;
-  /** The features and whatever else the model sees on the way (a pose's keypoints). */
-  analyse(square: tf.Tensor3D): Promise<Analysis>;
+  /**
+   * The features and whatever else the model sees on the way (a pose's keypoints). `t`, a live frame's time,
+   * lets an extractor that follows what it saw (hands) go on from the frame before; without it, a still.
+   */
+  analyse(square: tf.Tensor3D, t?: Milliseconds): Promise<Analysis>;
   dispose(): void;
 }
