@@ -7,9 +7,11 @@
  *
  * `t` is the frame's capture time in ms since 1970; regression predictions carry `"values":{…}` and label "".
  * With features 'people', `"people":[{"id":1,"keypoints":[…],"box":{…},"score":0.5,"label":"wave","confidence":0.9}]`
- * and `"peopleChanged":{"entered":[1],"left":[]}` as the prediction has them.
+ * and `"peopleChanged":{"entered":[1],"left":[]}` as the prediction has them; with features 'hands',
+ * `"hands":[{"id":1,"handedness":"Left","score":0.99,"keypoints":[…]}]`.
  */
 import type { Prediction } from '../protocol/engine-api';
+import type { Hand } from '../protocol/hand';
 import type { Person } from '../protocol/pose';
 import { wallClock } from './osc-messages';
 import type { Output } from './output';
@@ -35,6 +37,7 @@ export interface PredictionMessage {
   confidences: Record<string, number>;
   values?: Record<string, number>;
   people?: Person[];
+  hands?: Hand[];
   peopleChanged?: { entered: number[]; left: number[] };
   latencyMs: number;
 }
@@ -47,6 +50,7 @@ export function toJson(p: Prediction): PredictionMessage {
     confidences: p.confidences,
     ...(p.values ? { values: p.values } : {}),
     ...(p.people ? { people: p.people, peopleChanged: p.peopleChanged ?? { entered: [], left: [] } } : {}),
+    ...(p.hands ? { hands: p.hands } : {}),
     latencyMs: p.latencyMs,
   };
 }

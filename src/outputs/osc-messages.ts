@@ -18,14 +18,19 @@
  *   <prefix>/person/<id>/leave     people: they left (unseen for `people.forgetMs`) — at once
  *   <prefix>/person/<id>/pose ,f…  people: their 51 values, as /pose — every prediction they are in view
  *   <prefix>/person/<id>/label ,sf people: their own label and its confidence, once trained — every prediction
+ *   <prefix>/nohand ,i             hands: 1 when no hand is in view, 0 when one is — on change (`hands: true`)
+ *   <prefix>/hand/<left|right>/<keypoint> ,fff  hands: x, y, z of each of the 21 — while the hand is in view
+ *   <prefix>/hand/<left|right> ,f… hands: all 63 values (x, y, z per keypoint, in HAND_KEYPOINT_NAMES order)
  *   /wek/outputs ,f…               Wekinator mode: class number 1..N, or the regression values
- *   /wek/inputs ,f…                Wekinator mode, pose: the 51 values, as Wekinator takes its inputs
+ *   /wek/inputs ,f…                Wekinator mode, pose: the 51 values, as Wekinator takes its inputs; hands: the
+ *                                  63 of each hand in view, right hand first
  *   /output_<n>                    Wekinator mode: gesture n (1..N) recognised, as Wekinator's DTW names its events
  *
  * Numbers are typed explicitly: osc-js would send 0 and 1 as int32 otherwise. With nobody in view no pose
  * values are sent (MoveNet's guesses then are noise a patch would draw), only `/noperson 1` once.
  */
 import OSC from 'osc-js';
+import type { Hand } from '../protocol/hand';
 import type { Pose } from '../protocol/pose';
 import type { Prediction } from '../protocol/engine-api';
 import { addressParts } from './osc-address';
@@ -42,6 +47,8 @@ export interface OscMemory {
   noPerson: boolean | null;
   /** How many people the last prediction sent had in view (null: none sent yet). */
   people: number | null;
+  /** Whether the last prediction sent had no hand in view (null: none sent yet). */
+  noHand: boolean | null;
 }
 
 export const freshMemory = (): OscMemory => ({
@@ -50,6 +57,7 @@ export const freshMemory = (): OscMemory => ({
   parts: new Map(),
   noPerson: null,
   people: null,
+  noHand: null,
 });
 
 /** What `toOscMessages` makes of a prediction. */
@@ -62,6 +70,8 @@ export interface OscMessageOptions {
   pose?: boolean;
   /** Send everyone in view, by id (of predictions with features 'people'); without it, nothing of them. */
   people?: boolean;
+  /** Send the hands' keypoints (of predictions with features 'hands'); without it, nothing of them. */
+  hands?: boolean;
 }
 
 /**
@@ -71,14 +81,20 @@ export interface OscMessageOptions {
 export function isUrgent(
   p: Prediction,
   memory: OscMemory,
-  o: Pick<OscMessageOptions, 'pose' | 'people'> = {},
+  o: Pick<OscMessageOptions, 'pose' | 'people' | 'hands'> = {},
 ): boolean {
   if (p.label !== memory.label || p.gesture?.match) return true;
+  if (o.hands && p.hands && (p.hands.length === 0) !== memory.noHand) return true;
   if (o.people && p.people && (p.people.length !== memory.people || hasChanges(p))) return true;
   return o.pose === true && p.pose !== undefined && p.pose.noPerson !== memory.noPerson;
 }
 
 const hasChanges = (p: Prediction) => (p.peopleChanged?.entered.length ?? 0) + (p.peopleChanged?.left.length ?? 0) > 0;
+
+/** The 63 numbers of a hand: x, y, z of each keypoint in HAND_KEYPOINT_NAMES order. */
+export function handValues(hand: Pick<Hand, 'keypoints'>): number[] {
+  return hand.keypoints.flatMap((k) => [k.x, k.y, k.z]);
+}
 
 /** The 51 numbers of a pose (or a person's): x, y, score of each keypoint in KEYPOINT_NAMES order. */
 export function poseValues(pose: Pick<Pose, 'keypoints'>): number[] {
@@ -159,6 +175,12 @@ export function toOscMessages(
     if (isRegression || labels.length > 0) out.push(msg('/wek/outputs', floats(values)));
     if (match) out.push(msg(`/output_${labels.indexOf(match.name) + 1}`, []));
     if (pose && !pose.noPerson) out.push(msg('/wek/inputs', floats(poseValues(pose))));
+    const hands = o.hands && p.hands ? p.hands : [];
+    const rightFirst = [
+      ...hands.filter((h) => h.handedness === 'Right'),
+      ...hands.filter((h) => h.handedness === 'Left'),
+    ];
+    if (rightFirst.length > 0) out.push(msg('/wek/inputs', floats(rightFirst.flatMap(handValues))));
     return out;
   }
   const out: InstanceType<typeof OSC.TypedMessage>[] = [];
@@ -194,6 +216,16 @@ export function toOscMessages(
   if (pose && !pose.noPerson) {
     for (const k of pose.keypoints) out.push(msg(`${o.prefix}/pose/${k.name}`, floats([k.x, k.y, k.score])));
     out.push(msg(`${o.prefix}/pose`, floats(poseValues(pose))));
+  }
+  if (o.hands && p.hands) {
+    if ((p.hands.length === 0) !== memory.noHand)
+      out.push(msg(`${o.prefix}/nohand`, [{ type: 'i', value: p.hands.length === 0 ? 1 : 0 }]));
+    memory.noHand = p.hands.length === 0;
+    for (const hand of p.hands) {
+      const side = hand.handedness === 'Left' ? 'left' : 'right';
+      for (const k of hand.keypoints) out.push(msg(`${o.prefix}/hand/${side}/${k.name}`, floats([k.x, k.y, k.z])));
+      out.push(msg(`${o.prefix}/hand/${side}`, floats(handValues(hand))));
+    }
   }
   if (o.people && p.people) {
     if (p.people.length !== memory.people) out.push(msg(`${o.prefix}/people`, [{ type: 'i', value: p.people.length }]));

@@ -40,6 +40,13 @@ export interface OscOutputOptions {
    * `/person/<id>/pose ,f…` (their 51) and, once trained, `/person/<id>/label ,sf` (their label, its confidence).
    */
   people?: boolean;
+  /**
+   * Send the hands of predictions with features 'hands', at `rate`: `/hand/<left|right>/<keypoint> ,fff` (x, y, z)
+   * for each of the 21 and `/hand/<left|right> ,f…` (all 63), while the hand is in view; `/nohand ,i 1` when
+   * no hand is (and `0` when one is back) — at once, whatever the rate. Wekinator mode sends `/wek/inputs`
+   * (the 63 of each hand, right hand first) instead.
+   */
+  hands?: boolean;
 }
 
 /** Every `oscOutput` option's default, and the only place each is written. */
@@ -53,6 +60,7 @@ export const OSC_OUTPUT_DEFAULTS: Readonly<Required<OscOutputOptions>> = Object.
   bundle: false,
   pose: false,
   people: false,
+  hands: false,
 });
 
 /**

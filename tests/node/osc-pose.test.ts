@@ -11,6 +11,7 @@ import { freshMemory, isUrgent, oscText, toOscMessages, type OscMessageOptions }
 import { oscOutput, type OscOutputOptions } from '../../src/outputs/osc-output';
 import type { Output, OutputState } from '../../src/outputs/output';
 import { KEYPOINT_NAMES, type Person, type Pose } from '../../src/protocol/pose';
+import { HAND_KEYPOINT_NAMES, type Hand } from '../../src/protocol/hand';
 import type { GestureEvent, Prediction } from '../../src/protocol/engine-api';
 import { cleanUp, startBridge } from '../support/bridge';
 import { startOscdump } from '../support/oscdump';
@@ -292,6 +293,50 @@ describe('through the bridge, read by liblo (oscdump)', () => {
     ]);
     // Each person's 51 are theirs: person 1's first keypoint at x 0.01, person 3's at 0.03.
     expect(lines.find((l) => l.startsWith('/tw/person/3/pose'))).toMatch(/ f+ 0\.030000 1\.000000 0\.500000 /);
+  });
+
+  test('hands: each keypoint x y z by side, the 63 in one, no hand in view at once whatever the rate; Wekinator gets the 63 of each, right hand first', async () => {
+    const hand = (handedness: 'Left' | 'Right', shift: number): Hand => ({
+      id: handedness === 'Left' ? 1 : 2,
+      handedness,
+      score: 0.99,
+      keypoints: HAND_KEYPOINT_NAMES.map((name, i) => ({
+        name,
+        x: i / 40 + shift,
+        y: 1 - i / 40,
+        z: i / 100,
+        score: 0.99,
+      })),
+    });
+    const withHands = (t: number, hands: Hand[]) => ({ ...prediction({ t }), hands });
+    const frames = [
+      withHands(0, [hand('Left', 0), hand('Right', 0.25)]),
+      withHands(40, [hand('Left', 0)]), // too soon
+      withHands(80, []), // no hand: at once
+      withHands(300, [hand('Right', 0.25)]),
+    ];
+    const { sent, lines } = await run({ hands: true, rate: 10, perLabel: false }, frames);
+    expect(sent).toEqual([true, false, true, true]);
+    const f = (x: number) => x.toFixed(6);
+    const k = (i: number, shift: number) => `${f(i / 40 + shift)} ${f(1 - i / 40)} ${f(i / 100)}`;
+    expect(lines.filter((l) => l.startsWith('/tw/nohand '))).toEqual([
+      '/tw/nohand i 0',
+      '/tw/nohand i 1',
+      '/tw/nohand i 0',
+    ]);
+    expect(lines).toContain(`/tw/hand/left/wrist fff ${k(0, 0)}`);
+    expect(lines).toContain(`/tw/hand/right/pinky_tip fff ${k(20, 0.25)}`);
+    expect(lines.filter((l) => l.startsWith('/tw/hand/left '))).toEqual([
+      `/tw/hand/left ${'f'.repeat(63)} ${HAND_KEYPOINT_NAMES.map((_, i) => k(i, 0)).join(' ')}`,
+    ]);
+    expect(lines.filter((l) => l.startsWith('/tw/hand/right '))).toHaveLength(2);
+    expect(lines.filter((l) => l.startsWith('/tw/hand/right/'))).toHaveLength(2 * 21);
+
+    const wek = await run({ hands: true, mode: 'wekinator' }, [frames[0]!]);
+    const inputs = wek.lines.find((l) => l.startsWith('/wek/inputs '))!;
+    expect(inputs).toMatch(new RegExp(`^/wek/inputs ${'f'.repeat(126)} `));
+    // The right hand's 63 first: its wrist at x 0.25.
+    expect(inputs.split(' ').slice(2, 5)).toEqual(k(0, 0.25).split(' '));
   });
 
   test('Wekinator mode: /wek/inputs carries the 51, and /output_1 the gesture', async () => {
