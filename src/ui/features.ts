@@ -7,11 +7,11 @@
 import { unzip } from 'fflate';
 import { listProjects } from '../index';
 import type { FeatureIdentity } from '../protocol/project-record';
-import { isBody, type FeatureKind } from '../protocol/engine-options';
+import { isKeypoints, type FeatureKind } from '../protocol/engine-options';
 
 export interface FeatureChoice {
   features: FeatureKind;
-  /** Bodies only (pose, people): a pose and its mirror image are the same (`pose.mirror`). */
+  /** Keypoints only (pose, people, hands): a pose or hand shape and its mirror image are the same (`pose.mirror`, `hands.mirror`). */
   mirror: boolean;
 }
 
@@ -23,18 +23,23 @@ export function choiceOf(identity: FeatureIdentity): FeatureChoice {
     ? 'people'
     : identity.model.startsWith('movenet')
       ? 'pose'
-      : 'image';
-  return { features, mirror: isBody(features) && identity.model.endsWith('-mirror') };
+      : identity.model.startsWith('mediapipe-hand')
+        ? 'hands'
+        : 'image';
+  return { features, mirror: isKeypoints(features) && identity.model.endsWith('-mirror') };
 }
 
 export const sameChoice = (a: FeatureChoice, b: FeatureChoice): boolean =>
   a.features === b.features && (a.features === 'image' || a.mirror === b.mirror);
 
-/** What `?features=pose` (or `pose-mirror`, `people`, `people-mirror`) in the page's address asks for; null when nothing is asked. */
+/** What `?features=pose` (or `pose-mirror`, `people`, `hands`, each `-mirror` too) in the page's address asks for; null when nothing is asked. */
 export function choiceFromParam(value: string | null): FeatureChoice | null {
   if (value === 'image') return IMAGE_FEATURES;
   const [features, mirror] = (value ?? '').split('-');
-  if ((features === 'pose' || features === 'people') && (mirror === undefined || mirror === 'mirror'))
+  if (
+    (features === 'pose' || features === 'people' || features === 'hands') &&
+    (mirror === undefined || mirror === 'mirror')
+  )
     return { features, mirror: mirror === 'mirror' };
   return null;
 }

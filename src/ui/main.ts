@@ -138,7 +138,7 @@ async function switchFeatures(choice: FeatureChoice): Promise<void> {
   const what =
     choice.features === 'image'
       ? 'image features'
-      : `${choice.features === 'pose' ? 'pose' : 'several people'} features${choice.mirror ? ' (mirror-invariant)' : ''}`;
+      : `${{ pose: 'pose', people: 'several people', hands: 'hand' }[choice.features]} features${choice.mirror ? ' (mirror-invariant)' : ''}`;
   status.textContent = `Opening "${current.name}" with ${what}…`;
   session = null;
   // Its head must learn the new features before it can predict: it opens stopped (a pose project shows

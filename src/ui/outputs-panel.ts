@@ -17,6 +17,7 @@ import {
   type OutputState,
 } from '../outputs';
 import { KEYPOINT_NAMES } from '../protocol/pose';
+import { HAND_KEYPOINT_NAMES } from '../protocol/hand';
 import { isBody } from '../protocol/engine-options';
 import type { ExampleCounts, Prediction } from '../protocol/engine-api';
 import type { LiveSource, Pipeline } from '../streams/pipeline';
@@ -88,7 +89,8 @@ export function outputsPanel(
   // The keypoints' toggle only where there are keypoints; several people are always sent by id.
   const pose = isBody(pipe.info.features);
   const people = pipe.info.features === 'people';
-  osc.pose.closest('label')!.hidden = !pose;
+  const hands = pipe.info.features === 'hands';
+  osc.pose.closest('label')!.hidden = !pose && !hands;
   const control = {
     on: byId<HTMLInputElement>('control-on'),
     status: byId('control-status'),
@@ -148,6 +150,7 @@ export function outputsPanel(
           rate,
           pose: pose && o.oscPose,
           people,
+          hands: hands && o.oscPose,
         });
         closers.push(() => output.close());
         active.add(output.attach(operated$));
@@ -212,6 +215,12 @@ export function outputsPanel(
           `each keypoint → ${p}/pose/<keypoint> x y score (${KEYPOINT_NAMES.join(', ')})`,
           `all 17 keypoints → ${p}/pose (51 floats: x y score each)`,
           `nobody in view → ${p}/noperson 1 (0 when someone is back)`,
+        );
+      if (hands)
+        lines.push(
+          `each hand's keypoint → ${p}/hand/<left|right>/<keypoint> x y z (${HAND_KEYPOINT_NAMES.join(', ')})`,
+          `all 21 of a hand → ${p}/hand/<left|right> (63 floats: x y z each)`,
+          `no hand in view → ${p}/nohand 1 (0 when one is back)`,
         );
       if (people)
         lines.push(

@@ -5,7 +5,7 @@
  */
 import type { Observable } from 'rxjs';
 import type { GestureEvent, Prediction } from '../protocol/engine-api';
-import { isBody } from '../protocol/engine-options';
+import { isKeypoints } from '../protocol/engine-options';
 import type { Pipeline } from '../streams/pipeline';
 import type { AppSettingsStore } from './app-settings';
 import { byId, h, perFrame, type Scope } from './dom';
@@ -50,7 +50,7 @@ export function previewPanel({ pipe, settings, operated$, start }: PreviewOption
   const label = byId('prediction');
   const bars = byId('bars');
   const run = byId<HTMLButtonElement>('run');
-  const pose = isBody(pipe.info.features);
+  const pose = isKeypoints(pipe.info.features);
   // The model sees the centre square (image) or the whole picture (pose): the crop mark says which.
   stage.dataset.features = pipe.info.features;
   const skeleton = skeletonView(byId<HTMLCanvasElement>('skeleton'), byId('nobody'), byId<HTMLVideoElement>('preview'));
@@ -126,7 +126,7 @@ export function previewPanel({ pipe, settings, operated$, start }: PreviewOption
   scope.add(
     operated$.subscribe((p) => {
       latest = p;
-      if (pose) skeleton.show(p.pose ?? null, p.people);
+      if (pose) skeleton.show(p.pose ?? null, p.people, p.hands);
       if (p.gesture?.match) {
         last = p.gesture.match;
         showLast();

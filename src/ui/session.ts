@@ -12,7 +12,7 @@ import {
   type Pipeline,
 } from '../index';
 import type { ProjectProgress } from '../protocol/project';
-import { isBody, type BackendChoice, type HeadKind } from '../protocol/engine-options';
+import { isKeypoints, type BackendChoice, type HeadKind } from '../protocol/engine-options';
 import type { ExampleCounts, LoadProgress } from '../protocol/engine-api';
 import { AppSettingsStore, type AppSettings } from './app-settings';
 import { ClassCards } from './class-cards';
@@ -72,6 +72,7 @@ export async function openSession(
     ...(ctx.head ? { head: ctx.head } : {}),
     features: features.features,
     pose: { mirror: features.mirror },
+    hands: { mirror: features.mirror },
     project: name,
     source: ctx.video,
     onProgress: ctx.onProgress,
@@ -108,7 +109,7 @@ function studio(name: string, pipe: Pipeline, ctx: SessionContext, seed?: AppSet
     const counts$ = pipe.counts$;
 
     const operated$ = operated(pipe.predictions$, settings.changes$);
-    const pose = isBody(pipe.info.features);
+    const pose = isKeypoints(pipe.info.features);
     const showOperators = operatorControls(byId('operators'), settings, scope);
     const operatorMode = () => showOperators({ pose, gestures: pipe.settings.head === 'dtw' });
     operatorMode();

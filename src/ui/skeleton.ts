@@ -5,6 +5,7 @@
  * letterboxed square the model saw (the whole picture, bars on its short side); they are mapped back to the
  * video here. The canvas is mirrored with the video (CSS), so a mirrored preview stays in step.
  */
+import { HAND_BONES, type Hand } from '../protocol/hand';
 import { BONES, type Keypoint, type Person, type Pose } from '../protocol/pose';
 import { perFrame } from './dom';
 
@@ -28,7 +29,7 @@ export interface SkeletonView {
    * Shows this pose (null: no pose to show, e.g. image features); with several people (features 'people'),
    * each one's skeleton in a colour of their own, with their number and their class.
    */
-  show(pose: Pose | null, people?: readonly Person[]): void;
+  show(pose: Pose | null, people?: readonly Person[], hands?: readonly Hand[]): void;
   clear(): void;
 }
 
@@ -40,6 +41,8 @@ export const personColour = (id: number): string => PERSON_COLOURS[(id - 1) % PE
 export function skeletonView(canvas: HTMLCanvasElement, nobody: HTMLElement, video: HTMLVideoElement): SkeletonView {
   let latest: Pose | null = null;
   let everyone: readonly Person[] | null = null;
+  let hands: readonly Hand[] | null = null;
+  const said = nobody.textContent;
   const draw = perFrame(() => {
     const g = canvas.getContext('2d');
     const { videoWidth: w, videoHeight: h } = video;
@@ -47,6 +50,31 @@ export function skeletonView(canvas: HTMLCanvasElement, nobody: HTMLElement, vid
     if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
     g.clearRect(0, 0, w, h);
     const thick = Math.max(2, Math.min(w, h) / 120);
+    if (hands) {
+      nobody.textContent = 'No hand in view';
+      nobody.hidden = hands.length > 0;
+      canvas.dataset.person = String(hands.length > 0);
+      canvas.dataset.hands = hands.map((hand) => `${hand.id}:${hand.handedness}`).join(' ');
+      let drawn = 0;
+      for (const hand of hands) {
+        const colour = personColour(hand.id);
+        drawn += bones(g, hand.keypoints, w, h, thick * 0.7, () => colour, colour, HAND_BONES, 0);
+        const wrist = inPicture(hand.keypoints[0]!, w, h);
+        label(
+          g,
+          canvas,
+          `${hand.handedness === 'Left' ? 'L' : 'R'}${hand.id}`,
+          wrist.x * w,
+          wrist.y * h + thick * 2,
+          thick,
+          colour,
+          'top',
+        );
+      }
+      canvas.dataset.keypoints = String(drawn);
+      return;
+    }
+    nobody.textContent = said;
     if (everyone) {
       nobody.hidden = everyone.length > 0;
       canvas.dataset.person = String(everyone.length > 0);
@@ -58,19 +86,17 @@ export function skeletonView(canvas: HTMLCanvasElement, nobody: HTMLElement, vid
         // Their number and class, above their box (inside it when the box touches the top).
         const corner = inPicture({ x: person.box.xMin, y: person.box.yMin }, w, h);
         const text = person.label ? `${person.id} · ${person.label}` : String(person.id);
-        g.font = `bold ${Math.round(thick * 7)}px system-ui, sans-serif`;
-        g.fillStyle = colour;
-        g.textBaseline = corner.y * h > thick * 9 ? 'bottom' : 'top';
-        // The canvas is mirrored with the video by CSS: text drawn mirrored reads right in a mirrored preview.
-        g.save();
-        if (canvas.closest('.mirrored')) {
-          g.translate(corner.x * w, 0);
-          g.scale(-1, 1);
-          g.translate(-corner.x * w, 0);
-          g.textAlign = 'right';
-        }
-        g.fillText(text, corner.x * w, corner.y * h - (g.textBaseline === 'bottom' ? thick : -thick));
-        g.restore();
+        const above = corner.y * h > thick * 9;
+        label(
+          g,
+          canvas,
+          text,
+          corner.x * w,
+          corner.y * h + (above ? -thick : thick),
+          thick,
+          colour,
+          above ? 'bottom' : 'top',
+        );
       }
       canvas.dataset.keypoints = String(drawn);
       return;
@@ -88,41 +114,71 @@ export function skeletonView(canvas: HTMLCanvasElement, nobody: HTMLElement, vid
     canvas.dataset.keypoints = String(bones(g, pose.keypoints, w, h, thick, side, '#fff'));
   });
   return {
-    show(pose, people) {
+    show(pose, people, seenHands) {
       latest = pose;
       everyone = people ?? null;
+      hands = seenHands ?? null;
       draw();
     },
     clear() {
       latest = null;
       everyone = null;
+      hands = null;
       nobody.hidden = true;
       canvas.getContext('2d')?.clearRect(0, 0, canvas.width, canvas.height);
       canvas.dataset.keypoints = '0';
       delete canvas.dataset.person;
       delete canvas.dataset.people;
+      delete canvas.dataset.hands;
     },
   };
 }
 
-/** Draws one skeleton's bones and sure keypoints; returns how many keypoints it drew. */
+/** Text on the overlay; the canvas is mirrored with the video by CSS, so the text is drawn mirrored back to read right. */
+function label(
+  g: CanvasRenderingContext2D,
+  canvas: HTMLCanvasElement,
+  text: string,
+  x: number,
+  y: number,
+  thick: number,
+  colour: string,
+  baseline: CanvasTextBaseline,
+): void {
+  g.save();
+  g.font = `bold ${Math.round(thick * 7)}px system-ui, sans-serif`;
+  g.fillStyle = colour;
+  g.textBaseline = baseline;
+  if (canvas.closest('.mirrored')) {
+    g.translate(x, 0);
+    g.scale(-1, 1);
+    g.translate(-x, 0);
+    g.textAlign = 'right';
+  }
+  g.fillText(text, x, y);
+  g.restore();
+}
+
+/** Draws one skeleton's bones and keypoints surer than `minScore`; returns how many keypoints it drew. */
 function bones(
   g: CanvasRenderingContext2D,
-  keypoints: readonly Keypoint[],
+  keypoints: readonly Pick<Keypoint, 'x' | 'y' | 'score'>[] & readonly { name: string }[],
   w: number,
   h: number,
   thick: number,
   joint: (name: string) => string,
   bone: string,
+  pairs: readonly (readonly [number, number])[] = BONES,
+  minScore = DRAW_SCORE,
 ): number {
-  const at = keypoints.map((k) => ({ ...inPicture(k, w, h), seen: k.score >= DRAW_SCORE }));
+  const at = keypoints.map((k) => ({ ...inPicture(k, w, h), seen: k.score >= minScore }));
   const px = (p: { x: number; y: number }) => [p.x * w, p.y * h] as const;
   g.lineCap = 'round';
   g.lineWidth = thick;
   g.strokeStyle = bone;
   g.shadowColor = '#000a';
   g.shadowBlur = thick;
-  for (const [a, b] of BONES) {
+  for (const [a, b] of pairs) {
     const [p, q] = [at[a]!, at[b]!];
     if (!p.seen || !q.seen) continue;
     g.beginPath();

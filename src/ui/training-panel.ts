@@ -4,7 +4,7 @@
  * worker, so the page stays responsive; predicting starts by itself when it ends.
  */
 import type { ExampleCounts, TrainProgress } from '../protocol/engine-api';
-import { isBody, type HeadKind } from '../protocol/engine-options';
+import { isKeypoints, type HeadKind } from '../protocol/engine-options';
 import type { Pipeline } from '../streams/pipeline';
 import { h, percent, type Scope } from './dom';
 import { choiceOf, type FeatureChoice } from './features';
@@ -50,6 +50,11 @@ const FEATURES: { value: FeatureChoice['features']; text: string; hint: string }
     value: 'people',
     text: 'People: several (MultiPose)',
     hint: 'Up to 6 people, each followed with a number of their own and given their own class, sent by that number over OSC. Record teaches the most prominent person in view.',
+  },
+  {
+    value: 'hands',
+    text: 'Hands: hand shapes (MediaPipe)',
+    hint: 'Learns the shape of one or two hands, wherever they are and however near: a fist, an open hand, a thumb up; and hand gestures over time. The hand skeleton shows without training.',
   },
 ];
 
@@ -133,14 +138,14 @@ export class TrainingPanel {
     const now = choiceOf(pipe.project.features);
     this.#features.value = now.features;
     this.#mirror.checked = now.mirror;
-    mirrorRow.hidden = !isBody(now.features);
+    mirrorRow.hidden = !isKeypoints(now.features);
     this.#featuresHint.textContent =
       `${FEATURES.find((o) => o.value === now.features)?.hint ?? ''} ` +
       'Switching keeps the examples: they are recomputed from their pictures, then train again.';
     const switchFeatures = () => {
       this.#features.disabled = this.#mirror.disabled = true;
       const choice: FeatureChoice = { features: this.#features.value as FeatureChoice['features'], mirror: false };
-      if (isBody(choice.features)) choice.mirror = this.#mirror.checked;
+      if (isKeypoints(choice.features)) choice.mirror = this.#mirror.checked;
       void events.featuresChanged(choice).finally(() => {
         // Still this project's panel (the switch failed): show what it runs.
         this.#features.disabled = this.#mirror.disabled = false;

@@ -43,6 +43,10 @@ const POSES = {
   ball: { from: 2500, to: 5000, marker: [16, 224, 16] },
   cat: { from: 5000, to: 7500, marker: [16, 16, 240] },
 } as const satisfies Segments;
+const HANDS = {
+  hands: { from: 0, to: 2500, marker: [16, 240, 240] },
+  cat: { from: 2500, to: 5000, marker: [16, 16, 240] },
+} as const satisfies Segments;
 const GESTURES = {
   right: { from: 0, to: 2500, marker: [240, 240, 16] },
   left: { from: 2500, to: 5000, marker: [240, 16, 240] },
@@ -64,11 +68,16 @@ const VIDEO_SIZE = { width: 320, height: 240 };
  * WebCodecs), each frame stamped with its own time however long it took: the segments last exactly what
  * they say, on any machine. Resolves with the WebM files.
  */
-async function makeVideos(page: Page): Promise<{ poses: Buffer; gestures: Buffer }> {
+async function makeVideos(page: Page): Promise<{ poses: Buffer; gestures: Buffer; hands: Buffer }> {
   const encoded = await page.evaluate(
     async ({ photos, videos, marker, fps, width, height }) => {
       const load = async (b64: string) => createImageBitmap(await (await fetch(`data:image/*;base64,${b64}`)).blob());
-      const [messi, players, cat] = await Promise.all([load(photos.messi), load(photos.players), load(photos.cat)]);
+      const [messi, players, cat, hands] = await Promise.all([
+        load(photos.messi),
+        load(photos.players),
+        load(photos.cat),
+        load(photos.hands),
+      ]);
       const canvas = new OffscreenCanvas(width, height);
       const g = canvas.getContext('2d')!;
       // Drawn in the 640×480 of a camera's picture, at the size of the video.
@@ -88,6 +97,7 @@ async function makeVideos(page: Page): Promise<{ poses: Buffer; gestures: Buffer
         if (name === 'kick') put(messi, 470 + 20 * Math.sin(local / 400), 320 + 30 * Math.sin(local / 700), 245);
         else if (name === 'ball') put(players, 600 + local / 25, 320, 240);
         else if (name === 'cat') put(cat, 600, 320, 240);
+        else if (name === 'hands') put(hands, 620 + local / 50, 320 + 20 * Math.sin(local / 500), 240);
         else if (name === 'right') put(messi, 460, 320, 245, lean(local, -25, 25));
         else put(messi, 460, 320, 245, lean(local, 25, -25));
       };
@@ -129,15 +139,20 @@ async function makeVideos(page: Page): Promise<{ poses: Buffer; gestures: Buffer
         if (failure.error) throw failure.error;
         return { chunks, total };
       };
-      return { poses: await encode(videos.poses), gestures: await encode(videos.gestures) };
+      return {
+        poses: await encode(videos.poses),
+        gestures: await encode(videos.gestures),
+        hands: await encode(videos.hands),
+      };
     },
     {
       photos: {
         messi: photo('people/messi5.jpg'),
         players: photo('people/basketball1.png'),
         cat: photo('chelsea.png'),
+        hands: photo('hands/hands.jpg'),
       },
-      videos: { poses: POSES, gestures: GESTURES },
+      videos: { poses: POSES, gestures: GESTURES, hands: HANDS },
       marker: MARKER,
       fps: FPS,
       ...VIDEO_SIZE,
@@ -149,7 +164,7 @@ async function makeVideos(page: Page): Promise<{ poses: Buffer; gestures: Buffer
       VIDEO_SIZE,
       total,
     );
-  return { poses: file(encoded.poses), gestures: file(encoded.gestures) };
+  return { poses: file(encoded.poses), gestures: file(encoded.gestures), hands: file(encoded.hands) };
 }
 
 /**
@@ -269,6 +284,7 @@ const photo = (name: string) => readFileSync(join(SHARED, 'fixtures', name)).toS
 const scratch = mkdtempSync(join(tmpdir(), 'tw-studio-pose-'));
 const posesVideo = join(scratch, 'poses.webm');
 const gesturesVideo = join(scratch, 'gestures.webm');
+const handsVideo = join(scratch, 'hands.webm');
 const poseProject = join(scratch, 'poses.trainwhistle');
 let dump: Oscdump;
 let bridge: BridgeProcess;
@@ -285,6 +301,7 @@ beforeAll(async () => {
     const videos = await makeVideos(maker.page);
     writeFileSync(posesVideo, videos.poses);
     writeFileSync(gesturesVideo, videos.gestures);
+    writeFileSync(handsVideo, videos.hands);
     writeFileSync(poseProject, await makePoseProject(maker.page));
   } finally {
     await maker.page.context().close();
@@ -301,7 +318,7 @@ afterAll(async () => {
 });
 
 /** The studio, learning from poses, in a browser profile of its own (at the size it is laid out for), sending to this file's bridge. */
-async function poseStudio(features: 'pose' | 'people' = 'pose'): Promise<{ page: Page; logs: string[] }> {
+async function poseStudio(features: 'pose' | 'people' | 'hands' = 'pose'): Promise<{ page: Page; logs: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
   contexts.push(context);
   const opened = await open(context, `index.html?backend=wasm&features=${features}`);
@@ -332,6 +349,8 @@ async function skeleton(p: Page) {
       person: canvas.dataset.person,
       /** Features 'people': the ids drawn. */
       people: canvas.dataset.people,
+      /** Features 'hands': each hand drawn, as `id:handedness`. */
+      hands: canvas.dataset.hands,
       painted,
       nobody: !document.getElementById('nobody')!.hidden,
     };
@@ -439,6 +458,34 @@ describe('the studio with pose features', () => {
         lines.some((l) => new RegExp(`^/tw/person/${id}/pose ${'f'.repeat(51)}( [01]\\.\\d{6}){51}$`).test(l)),
       ).toBe(true);
     }
+  });
+
+  test('hands: the hand skeletons over a video of two hands, before any training; "No hand in view" over the cat; the keypoints reach the patch', async () => {
+    const { page, logs } = await poseStudio('hands');
+    const from = dump.all.length;
+    await playVideo(page, handsVideo);
+    await waitForSegment(page, HANDS, 'hands', HANDS.hands.to);
+    await expect.poll(async () => (await skeleton(page)).hands?.split(' ').length ?? 0, { timeout: 10_000 }).toBe(2);
+    const drawn = await skeleton(page);
+    const why = JSON.stringify({ drawn, logs: logs.slice(-5) });
+    expect(drawn.keypoints, why).toBe(42);
+    expect(drawn.painted, why).toBeGreaterThan(500);
+    await screenshotFromTop(page, 'studio-pose-7-hands');
+
+    await waitForSegment(page, HANDS, 'cat', HANDS.cat.to - HANDS.cat.from);
+    await expect.poll(() => skeleton(page), { timeout: 10_000 }).toMatchObject({ nobody: true, keypoints: 0 });
+    expect(await page.getByRole('status').filter({ hasText: 'No hand in view' }).isVisible()).toBe(true);
+    // What the patch got: each hand's keypoints by side, all 63 in one, and "no hand" when the cat came.
+    await expect.poll(() => dump.all.slice(from), { timeout: 10_000 }).toContain('/tw/nohand i 1');
+    const lines = dump.all.slice(from);
+    expect(lines).toContain('/tw/nohand i 0');
+    expect(
+      lines.some((l) => /^\/tw\/hand\/(left|right)\/wrist fff -?[01]\.\d{6} -?[01]\.\d{6} -?\d\.\d{6}$/.test(l)),
+      why,
+    ).toBe(true);
+    expect(
+      lines.some((l) => new RegExp(`^/tw/hand/(left|right) ${'f'.repeat(63)}( -?\\d\\.\\d{6}){63}$`).test(l)),
+    ).toBe(true);
   });
 
   test('two poses taught with Record are told apart live; nobody in view gives no class', async () => {

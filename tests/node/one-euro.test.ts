@@ -9,6 +9,7 @@ import { firstValueFrom, from, toArray } from 'rxjs';
 import { describe, expect, test } from 'vitest';
 import { ONE_EURO_DEFAULTS, oneEuro } from '../../src/streams/operators/one-euro';
 import { KEYPOINT_NAMES } from '../../src/protocol/pose';
+import { HAND_KEYPOINT_NAMES } from '../../src/protocol/hand';
 import type { Prediction } from '../../src/protocol/engine-api';
 import { rng } from '../support/augment';
 import { REPO } from '../support/paths';
@@ -105,5 +106,36 @@ describe('oneEuro', () => {
     expect(row).toContain(`jitter ${STEADIER}× smaller or better`);
     expect(row).toContain(`settles within ${SETTLES_WITHIN} frames of stopping`);
     expect(row).toContain(`takes ${LOW_PASS_TAKES} or more`);
+  });
+});
+
+describe('hands', () => {
+  /** A prediction with one hand `id` whose every keypoint is at (x, 0.5). */
+  const hand = (t: number, id: number, x: number): Prediction => ({
+    label: '',
+    confidences: {},
+    t,
+    latencyMs: 0,
+    timings,
+    tensors: 0,
+    hands: [
+      {
+        id,
+        handedness: 'Right',
+        score: 0.99,
+        keypoints: HAND_KEYPOINT_NAMES.map((name) => ({ name, x, y: 0.5, z: 0, score: 0.99 })),
+      },
+    ],
+  });
+  const handX = (ps: Prediction[]) => ps.map((p) => p.hands![0]!.keypoints[8]!.x);
+
+  test("each hand's keypoints are steadied as a pose's are, by the hand's id; a new hand starts afresh", async () => {
+    const jittery = Array.from({ length: 90 }, (_, i) => hand(i * FRAME_MS, 1, 0.5 + 0.01 * gauss()));
+    const out = await run(jittery);
+    const raw = handX(jittery).slice(WARM_UP);
+    expect(std(raw) / std(handX(out).slice(WARM_UP))).toBeGreaterThanOrEqual(STEADIER);
+    // Another hand (id 2) somewhere else: taken as it is, not pulled from where hand 1 was.
+    const [, other] = await run([hand(0, 1, 0.2), hand(FRAME_MS, 2, 0.8)]);
+    expect(other!.hands![0]!.keypoints[8]!.x).toBe(0.8);
   });
 });

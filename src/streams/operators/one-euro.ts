@@ -1,5 +1,4 @@
 import { scan, map, type MonoTypeOperatorFunction } from 'rxjs';
-import type { Keypoint } from '../../protocol/pose';
 import type { Milliseconds } from '../../protocol/units';
 import type { Prediction } from '../../protocol/engine-api';
 
@@ -36,6 +35,8 @@ interface AxisState {
 interface State {
   t: Milliseconds;
   axes: AxisState[]; // x and y of each keypoint, in order
+  /** Each hand's axes, by its id (features 'hands'). */
+  hands: Map<number, AxisState[]>;
   out: Prediction | null;
 }
 
@@ -48,10 +49,10 @@ function filterAxis(s: AxisState | undefined, x: number, dt: number, o: Required
 }
 
 /**
- * Steadies a pose's keypoints with a One Euro filter: its cut-off adapts to speed, so slow moves and
+ * Steadies a pose's keypoints, and each hand's (by its id), with a One Euro filter: its cut-off adapts to speed, so slow moves and
  * stillness are steady while fast moves are not delayed — what MediaPipe-in-TouchDesigner users ask for
  * first. Works on the frame times (`t`), so dropped frames do not fool it. Predictions without a pose, or
- * with nobody in view, pass unchanged and start the filter afresh. Each subscriber has its own state.
+ * with nobody in view, pass unchanged and start the filter afresh; a hand newly in view starts afresh too. Each subscriber has its own state.
  *
  * Options not given take ONE_EURO_DEFAULTS.
  *
@@ -65,21 +66,39 @@ export function oneEuro(options: OneEuroOptions = {}): MonoTypeOperatorFunction<
     );
   if (!(o.beta >= 0))
     throw new RangeError(`oneEuro: beta must be ≥ 0 (got ${o.beta}), e.g. ${ONE_EURO_DEFAULTS.beta}.`);
+  /** Keypoints steadied against their axes of the frame before (none, or `dt` 0: as they are, and afresh). */
+  const steady = <K extends { x: number; y: number }>(
+    keypoints: readonly K[],
+    before: AxisState[] | undefined,
+    dt: number,
+  ) => {
+    const axes: AxisState[] = [];
+    const out = keypoints.map((k, i) => {
+      const [x, y] =
+        dt > 0 && before
+          ? [filterAxis(before[2 * i], k.x, dt, o), filterAxis(before[2 * i + 1], k.y, dt, o)]
+          : [filterAxis(undefined, k.x, 1, o), filterAxis(undefined, k.y, 1, o)];
+      axes.push(x, y);
+      return { ...k, x: x.value, y: y.value };
+    });
+    return { keypoints: out, axes };
+  };
   return (source) =>
     source.pipe(
       scan<Prediction, State, null>((state, p) => {
-        if (!p.pose || p.pose.noPerson) return { t: p.t, axes: [], out: p };
-        const dt = state && state.axes.length && p.t > state.t && p.t - state.t < GAP_MS ? (p.t - state.t) / 1000 : 0;
-        const axes: AxisState[] = [];
-        const keypoints: Keypoint[] = p.pose.keypoints.map((k, i) => {
-          const [x, y] =
-            dt > 0
-              ? [filterAxis(state!.axes[2 * i], k.x, dt, o), filterAxis(state!.axes[2 * i + 1], k.y, dt, o)]
-              : [filterAxis(undefined, k.x, 1, o), filterAxis(undefined, k.y, 1, o)];
-          axes.push(x, y);
-          return { ...k, x: x.value, y: y.value };
+        const follows = state !== null && p.t > state.t && p.t - state.t < GAP_MS;
+        const dt = follows ? (p.t - state.t) / 1000 : 0;
+        // Hands (features 'hands'): each by its id; a hand newly in view starts afresh.
+        const hands = new Map<number, AxisState[]>();
+        const steadyHands = p.hands?.map((h) => {
+          const { keypoints, axes } = steady(h.keypoints, state?.hands.get(h.id), dt);
+          hands.set(h.id, axes);
+          return { ...h, keypoints };
         });
-        return { t: p.t, axes, out: { ...p, pose: { ...p.pose, keypoints } } };
+        const withHands = steadyHands ? { ...p, hands: steadyHands } : p;
+        if (!p.pose || p.pose.noPerson) return { t: p.t, axes: [], hands, out: withHands };
+        const { keypoints, axes } = steady(p.pose.keypoints, state?.axes.length ? state.axes : undefined, dt);
+        return { t: p.t, axes, hands, out: { ...withHands, pose: { ...p.pose, keypoints } } };
       }, null),
       map((state) => state.out!),
     );

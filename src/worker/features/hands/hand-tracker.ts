@@ -17,7 +17,7 @@ export const HAND_PRESENCE = 0.5;
 /** While fewer hands than wanted are followed, the detector looks for more this often. */
 export const SEARCH_EVERY_MS = 500;
 /** A frame further than this from the last is not its continuation: the hands are found afresh. */
-export const CONTINUITY_MS = 250;
+export const CONTINUITY_MS = 1000;
 
 export interface TrackedHand extends HandReading {
   id: number;
