@@ -132,3 +132,53 @@ describe('a project made with image features, in a pose pipeline', () => {
     expect(r.second.warnings.some((w) => w.includes('re-embedded'))).toBe(false);
   });
 });
+
+describe('a project made with hand features', () => {
+  test('saves and opens like the others: a fresh hands pipeline gets its examples and head back, and tells the hands apart the same; an image pipeline re-embeds it', async () => {
+    const { page, logs } = await open(browser, 'tests/browser/harness.html');
+    const r = await page.evaluate(async (picture) => {
+      const { tw } = window;
+      const photo = await createImageBitmap(await (await fetch(`data:image/*;base64,${picture}`)).blob());
+      /** One hand of the photo alone (the left half: pointing up; the right half: down), a little off centre. */
+      const alone = (half: 0 | 1, shift: number) => {
+        const canvas = Object.assign(document.createElement('canvas'), { width: 480, height: 480 });
+        const g = canvas.getContext('2d')!;
+        g.fillStyle = '#fff';
+        g.fillRect(0, 0, 480, 480);
+        g.drawImage(photo, half * 360, 0, 360, 382, 60 + shift, 49, 360 * 0.75, 382 * 0.75);
+        return canvas;
+      };
+      const made = await tw.createPipeline({ backend: 'wasm', features: 'hands', head: 'knn', knn: { k: 1 } });
+      for (const shift of [-20, 0, 20]) {
+        await made.addExample('up', alone(0, shift));
+        await made.addExample('down', alone(1, shift));
+      }
+      const before = [(await made.classify(alone(0, 30))).label, (await made.classify(alone(1, 10))).label];
+      const file = await made.saveProject();
+      await made.close();
+
+      const hands = await tw.createPipeline({ backend: 'wasm', features: 'hands', head: 'knn', knn: { k: 1 } });
+      const opened = await hands.openProject(file);
+      const after = [(await hands.classify(alone(0, 30))).label, (await hands.classify(alone(1, 10))).label];
+      await hands.close();
+
+      const image = await tw.createPipeline({ backend: 'wasm', features: 'image', head: 'knn' });
+      const asImage = await image.openProject(file);
+      await image.close();
+      return {
+        made: opened.features,
+        opened: { reembedded: opened.reembedded, labels: opened.labels, examples: opened.examples },
+        before,
+        after,
+        asImage: { features: asImage.features.model, reembedded: asImage.reembedded },
+      };
+    }, photo('hands/hands.jpg'));
+    await page.close();
+    const context = JSON.stringify({ r, logs: logs.slice(-5) });
+    expect(r.made, context).toEqual({ model: 'mediapipe-hand-full', size: 128 });
+    expect(r.opened, context).toEqual({ reembedded: 0, labels: ['up', 'down'], examples: 6 });
+    expect(r.before, context).toEqual(['up', 'down']);
+    expect(r.after, context).toEqual(['up', 'down']);
+    expect(r.asImage, context).toEqual({ features: 'mobilenet-v1-0.25', reembedded: 6 });
+  });
+});

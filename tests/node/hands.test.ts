@@ -166,6 +166,26 @@ describe('MediaPipe Hands', () => {
   });
 });
 
+describe('pictures that do not follow each other', () => {
+  test('a hand elsewhere in the very next frame is found there, not looked for where the last hand was', async () => {
+    const run = await handsEngine();
+    try {
+      const up = place(photo, { size: 480, scale: 0.5, cx: 0.3, cy: 0.5, region: [0, 0, 360, 382] });
+      const down = place(photo, { size: 480, scale: 0.5, cx: 0.7, cy: 0.5, region: [360, 0, 360, 382] });
+      const first = await run.predict(up, 1000);
+      const next = await run.predict(down, 1033);
+      expect(first.hands).toHaveLength(1);
+      expect(next.hands, 'the next frame, 33 ms on').toHaveLength(1);
+      // The hand pointing down: its wrist above its middle fingertip, on the right of the frame.
+      const [wrist, tip] = [next.hands![0]!.keypoints[0]!, next.hands![0]!.keypoints[12]!];
+      expect(wrist.y).toBeLessThan(tip.y);
+      expect(wrist.x).toBeGreaterThan(0.5);
+    } finally {
+      await run.dispose();
+    }
+  });
+});
+
 describe('the shape vector', () => {
   test('holds still when the hands move across the frame or come nearer; the two hands differ', async () => {
     const at = async (picture: PixelData) => (await engine.predict(picture, 20_000 + Math.random())).hands!;
