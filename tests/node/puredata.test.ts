@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodePacket, toCommand } from '../../src/outputs/control';
 import { freshMemory, pack, toOscMessages } from '../../src/outputs/osc-messages';
 import type { Prediction } from '../../src/protocol/engine-api';
+import { HAND_KEYPOINT_NAMES } from '../../src/protocol/hand';
 import {
   cleanUp,
   connectPage,
@@ -74,7 +75,7 @@ function withPorts(patch: string, input: number, control: number): string {
 }
 
 /** The page's OSC output with its defaults (`oscOutput()`): trainwhistle's addresses, one message per label. */
-const TW = { prefix: '/tw', mode: 'tw' as const, labelEveryFrame: false, perLabel: true };
+const TW = { prefix: '/tw', mode: 'tw' as const, labelEveryFrame: false, perLabel: true, hands: true };
 
 const prediction = (label: string, confidences: Record<string, number>): Prediction => ({
   label,
@@ -169,6 +170,22 @@ describe('examples/puredata/trainwhistle.pd in a headless Pure Data, through a r
       ],
       since,
     );
+  });
+
+  it("prints the right hand's index fingertip of a hands pipeline, x y z", async () => {
+    const since = log.length;
+    const keypoints = HAND_KEYPOINT_NAMES.map((name, i) => ({
+      name,
+      x: 0.5,
+      y: 0.25,
+      z: i === 8 ? -0.125 : 0,
+      score: 0.99,
+    }));
+    await sendPrediction({
+      ...prediction('', {}),
+      hands: [{ id: 1, handedness: 'Right', score: 0.99, keypoints }],
+    });
+    await waitForLines(['tw-hand-right-index-tip: 0.5 0.25 -0.125'], since);
   });
 
   it('sends the control messages as OSC the page understands, through the bridge', async () => {
