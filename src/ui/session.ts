@@ -4,6 +4,7 @@
  */
 import {
   CameraError,
+  NoHandError,
   NoPersonError,
   createPipeline,
   deleteProject,
@@ -166,8 +167,8 @@ function studio(name: string, pipe: Pipeline, ctx: SessionContext, seed?: AppSet
     const reopen = { label: 'Reopen camera', run: () => reopenCamera(video) };
     scope.add(
       pipe.errors$.subscribe((e) =>
-        // A frame with nobody in it is skipped and the recording goes on: advice, not a failure.
-        e instanceof NoPersonError
+        // A frame with nobody (or no hand) in it is skipped and the recording goes on: advice, not a failure.
+        e instanceof NoPersonError || e instanceof NoHandError
           ? notices.show(e, 'warning')
           : notices.show(e, 'error', e instanceof CameraError && e.reason === 'ended' ? reopen : undefined),
       ),
