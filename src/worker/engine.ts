@@ -1,7 +1,7 @@
 /**
- * The engine: the feature model (MobileNet or MoveNet) on its backend, and the project the user teaches. It
- * runs inside the worker (see worker.ts) and, for tests, directly in Node on the wasm backend. It is the
- * worker's one API (EngineApi): each call goes to the piece that holds its concept — start-up.ts (the model
+ * The engine: the feature model (MobileNet, MoveNet, MoveNet MultiPose or MediaPipe Hands) on its backend, and
+ * the project the user teaches. It runs inside the worker (see worker.ts) and, for tests, directly in Node on the
+ * wasm backend. It is the worker's one API (EngineApi): each call goes to the piece that holds its concept — start-up.ts (the model
  * and backend), project/session.ts (examples, head, settings, saving), intake/ (frames in), benchmark.ts.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -39,7 +39,7 @@ import type {
 import type { Milliseconds } from '../protocol/units';
 import { rawBenchmark } from './benchmark';
 import type { FeatureExtractor } from './features/feature-extractor';
-import { PersonTracker, type TrackedPerson } from './features/person-tracker';
+import type { TrackedPerson } from './features/person-tracker';
 import { isNoPerson, poseVector } from './features/pose-vector';
 import { classification, type Head } from './heads/head';
 import { CameraFrames } from './intake/camera-frames';
@@ -61,8 +61,6 @@ interface Ready {
   features: FeatureExtractor;
   options: EngineOptions;
   session: ProjectSession;
-  /** Features 'people': who is who from frame to frame. */
-  tracker: PersonTracker | null;
 }
 
 export class Engine implements EngineApi {
@@ -98,8 +96,7 @@ export class Engine implements EngineApi {
         started.features.dispose();
         throw e;
       });
-      const tracker = options.features === 'people' ? new PersonTracker(options.people.forgetMs) : null;
-      this.#ready = { features: started.features, options, session, tracker };
+      this.#ready = { features: started.features, options, session };
       const settings = session.settings;
       return {
         backend: started.backend,
@@ -141,8 +138,8 @@ export class Engine implements EngineApi {
     const square = await squarePixels(image, fitFor(options.features));
     const t1 = performance.now();
     try {
-      const { features: embedding, pose, people, hands } = await features.analyse(square, t);
-      return { embedding, pose, people, hands, square, fromPixels: t1 - t0, infer: performance.now() - t1 };
+      const analysis = await features.analyse(square, t);
+      return { ...analysis, embedding: analysis.features, square, fromPixels: t1 - t0, infer: performance.now() - t1 };
     } catch (e) {
       square.dispose();
       throw e;
@@ -256,24 +253,26 @@ export class Engine implements EngineApi {
    */
   async #predict(image: EngineImage, t: Milliseconds): Promise<Prediction> {
     try {
-      const { options, session, tracker } = this.#started();
+      const { options, session } = this.#started();
       const head = session.head;
       const poseOnly = isKeypoints(options.features) && !head.ready();
       if (!head.ready() && !poseOnly) throw new NotTrainedError(head.notReadyReason());
       const start = performance.now();
-      const { embedding, pose, people, hands, square, fromPixels, infer } = await this.#analyse(image, t);
+      const { embedding, pose, people, peopleChanged, hands, square, fromPixels, infer } = await this.#analyse(
+        image,
+        t,
+      );
       square.dispose();
       const h0 = performance.now();
       const nobody = pose?.noPerson === true || hands?.length === 0;
       const answer = nobody || poseOnly ? head.blank() : head.answer(embedding, t);
-      let everyone = {};
-      if (tracker && people) {
-        const seen = tracker.update(people, t);
-        everyone = {
-          people: seen.people.map((p) => ({ ...p, ...(poseOnly ? {} : personAnswer(head, p, options.pose.mirror)) })),
-          peopleChanged: { entered: seen.entered, left: seen.left },
-        };
-      }
+      // Several people: each one's own label from a classifying head.
+      const everyone = people
+        ? {
+            people: people.map((p) => ({ ...p, ...(poseOnly ? {} : personAnswer(head, p, options.pose.mirror)) })),
+            peopleChanged: peopleChanged ?? { entered: [], left: [] },
+          }
+        : {};
       const end = performance.now();
       return {
         ...answer,

@@ -8,8 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PixelData } from '../../src/protocol/frame';
 import type { Box, Keypoint, Person } from '../../src/protocol/pose';
 import type { Engine } from '../../src/worker/engine';
-import type { DetectedPerson } from '../../src/worker/features/feature-extractor';
-import { PersonTracker } from '../../src/worker/features/person-tracker';
+import { PersonTracker, type DetectedPerson } from '../../src/worker/features/person-tracker';
 import { loadFixture } from '../support/clip';
 import { peopleEngine } from '../support/engine';
 

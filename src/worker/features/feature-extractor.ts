@@ -4,25 +4,21 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import type { Hand } from '../../protocol/hand';
-import type { Box, Keypoint, Pose } from '../../protocol/pose';
+import type { Pose } from '../../protocol/pose';
 import type { Milliseconds } from '../../protocol/units';
+import type { TrackedPerson } from './person-tracker';
 import type { FeatureIdentity } from '../../protocol/project-record';
 import type { ModelReport } from '../../protocol/engine-api';
-
-/** One person of several, as the model sees them in one frame (ids are person-tracker.ts's). */
-export interface DetectedPerson {
-  keypoints: Keypoint[];
-  box: Box;
-  score: number;
-}
 
 export interface Analysis {
   /** The features the heads learn from; with several people, the most prominent person's. */
   features: Float32Array;
   /** Pose extractors: the keypoints, and whether anyone is there; with several people, the most prominent. */
   pose?: Pose;
-  /** Extractors of several people: everyone seen, most prominent first. */
-  people?: DetectedPerson[];
+  /** Extractors of several people, on a live frame (`t` given): everyone seen, each with their id. */
+  people?: TrackedPerson[];
+  /** …and who came into view with this frame, and who left (by id). */
+  peopleChanged?: { entered: number[]; left: number[] };
   /** Hand extractors: the hands seen ([] when none). */
   hands?: Hand[];
 }

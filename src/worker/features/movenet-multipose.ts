@@ -1,7 +1,8 @@
 /**
  * MoveNet MultiPose Lightning: up to 6 people, each with 17 keypoints, a box and a score, from a 256×256
- * square. The features the heads learn from are the most prominent person's (the largest box), as
- * pose-vector.ts builds them; the engine predicts each person on their own from theirs.
+ * square. On a live frame each is followed by an id (person-tracker.ts). The features the heads learn from are
+ * the most prominent person's (the largest box), as pose-vector.ts builds them; the engine predicts each person
+ * on their own from theirs.
  */
 import * as tf from '@tensorflow/tfjs';
 import { KEYPOINT_NAMES, type Keypoint, type Pose } from '../../protocol/pose';
@@ -9,7 +10,9 @@ import type { FeatureIdentity } from '../../protocol/project-record';
 import type { EngineOptions } from '../../protocol/engine-options';
 import type { LoadProgress, ModelReport } from '../../protocol/engine-api';
 import { loadModel, type Loaded } from '../model-loader';
-import type { Analysis, DetectedPerson, FeatureExtractor } from './feature-extractor';
+import type { Milliseconds } from '../../protocol/units';
+import type { Analysis, FeatureExtractor } from './feature-extractor';
+import { PersonTracker, type DetectedPerson } from './person-tracker';
 import { isNoPerson, poseVector } from './pose-vector';
 
 export const MULTIPOSE_SIZE = 256;
@@ -34,6 +37,7 @@ const NOBODY: Pose = { keypoints: KEYPOINT_NAMES.map((name) => ({ name, x: 0, y:
 
 export class MultiPoseFeatures implements FeatureExtractor {
   readonly identity: FeatureIdentity;
+  readonly #tracker: PersonTracker;
 
   constructor(
     private readonly model: tf.GraphModel,
@@ -42,7 +46,10 @@ export class MultiPoseFeatures implements FeatureExtractor {
     private readonly mirror: boolean,
     /** A detection scoring below this is not a person. */
     private readonly minScore: number,
+    /** Someone unseen this long has left (`people.forgetMs`). */
+    forgetMs: Milliseconds,
   ) {
+    this.#tracker = new PersonTracker(forgetMs);
     this.identity = {
       model: mirror ? `${report.name}-mirror` : report.name,
       size: KEYPOINT_NAMES.length * 3 * (mirror ? 2 : 1),
@@ -89,11 +96,15 @@ export class MultiPoseFeatures implements FeatureExtractor {
     }
   }
 
-  async analyse(square: tf.Tensor3D): Promise<Analysis & { pose: Pose; people: DetectedPerson[] }> {
+  /** With `t` (a live frame), everyone by id and who came and went; without it (a still), the pose alone. */
+  async analyse(square: tf.Tensor3D, t?: Milliseconds): Promise<Analysis & { pose: Pose }> {
     const people = await this.people(square);
     const main = people[0];
     const pose = main ? { keypoints: main.keypoints, noPerson: isNoPerson(main.keypoints) } : NOBODY;
-    return { features: poseVector(pose.keypoints, this.mirror), pose, people };
+    const features = poseVector(pose.keypoints, this.mirror);
+    if (t === undefined) return { features, pose };
+    const seen = this.#tracker.update(people, t);
+    return { features, pose, people: seen.people, peopleChanged: { entered: seen.entered, left: seen.left } };
   }
 
   async extract(square: tf.Tensor3D): Promise<Float32Array> {
@@ -114,6 +125,6 @@ export async function loadMultiPoseFeatures(
   const loaded = await loadModel(SOURCE, o, onProgress, (h) => tf.loadGraphModel(h), { handler, useModelUrl: false });
   return {
     ...loaded,
-    model: new MultiPoseFeatures(loaded.model, loaded.report, o.pose.mirror, o.people.minScore),
+    model: new MultiPoseFeatures(loaded.model, loaded.report, o.pose.mirror, o.people.minScore, o.people.forgetMs),
   };
 }

@@ -6,7 +6,13 @@
  */
 import type { Box, Keypoint } from '../../protocol/pose';
 import type { Milliseconds } from '../../protocol/units';
-import type { DetectedPerson } from './feature-extractor';
+
+/** One person of several, as the model sees them in one frame. */
+export interface DetectedPerson {
+  keypoints: Keypoint[];
+  box: Box;
+  score: number;
+}
 
 export interface TrackedPerson extends DetectedPerson {
   id: number;
