@@ -3,7 +3,7 @@
  * prediction per animation frame whenever the last one has finished — the loop ml5's featureExtractor
  * and Teachable Machine's library run. Its fps, long tasks and frame gaps show what the worker saves.
  */
-import { FRAME_SIZE, fitFor } from '../protocol/frame';
+import { frameShapeFor } from '../protocol/frame';
 import { toBitmap } from '../streams/sources/picture';
 import type { Backend, FeatureKind } from '../protocol/engine-options';
 import type { Milliseconds } from '../protocol/units';
@@ -21,7 +21,8 @@ export async function measureBaseline(
   const { mainThreadEngine } = await import('./baseline-engine');
   const engine = await mainThreadEngine(backend, features);
   try {
-    const frame = () => toBitmap(video, FRAME_SIZE, fitFor(features));
+    const { fit, size } = frameShapeFor(features);
+    const frame = () => toBitmap(video, size, fit);
     for (let i = 0; i < 2; i++) for (const label of BENCH_LABELS) await engine.addExample(label, await frame());
     await engine.train();
     await engine.predict(await frame(), performance.now()); // warm-up, as the worker's pipeline was

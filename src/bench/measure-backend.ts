@@ -7,7 +7,7 @@
  */
 import { merge } from 'rxjs';
 import { isBody, type Backend, type FeatureKind } from '../protocol/engine-options';
-import { fitFor } from '../protocol/frame';
+import { frameShapeFor } from '../protocol/frame';
 import type { Milliseconds } from '../protocol/units';
 import { oneEuro } from '../streams/operators';
 import { createPipeline, type Pipeline } from '../streams/pipeline';
@@ -74,8 +74,10 @@ async function pipelinePhase(pipe: Pipeline, video: HTMLVideoElement, o: Measure
       }
     });
   });
-  const fit = fitFor(o.features ?? 'image');
-  pipe.start(offeredFrames(video, merge(pipe.predictions$, pipe.errors$), { fit, onBitmap: (ms) => bitmaps.push(ms) }));
+  const square = frameShapeFor(o.features ?? 'image');
+  pipe.start(
+    offeredFrames(video, merge(pipe.predictions$, pipe.errors$), { square, onBitmap: (ms) => bitmaps.push(ms) }),
+  );
   await done;
   pipe.stop();
   const span = (arrivals.at(-1)! - arrivals[0]!) / 1000;

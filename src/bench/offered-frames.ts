@@ -4,7 +4,7 @@
  * so the prediction rate is the pipeline's limit, not the camera's.
  */
 import { Observable } from 'rxjs';
-import { FRAME_SIZE, type Fit } from '../protocol/frame';
+import { FRAME_SIZE, type FrameShape } from '../protocol/frame';
 import { toBitmap, type Frame, type ImageInput } from '../streams/sources/picture';
 import type { Milliseconds } from '../protocol/units';
 
@@ -13,8 +13,8 @@ export interface OfferedFramesOptions {
   depth?: number;
   /** Receives how long each bitmap took to make (centre crop + resize on the main thread). */
   onBitmap?: (ms: Milliseconds) => void;
-  /** `cover` (MobileNet: the centre square) or `contain` (pose: the whole picture). @default 'cover' */
-  fit?: Fit;
+  /** The square each frame becomes (`frameShapeFor` the features). @default FRAME_SIZE, `cover` */
+  square?: FrameShape;
 }
 
 /**
@@ -26,11 +26,11 @@ export function offeredFrames(
   pulls$: Observable<unknown>,
   options: OfferedFramesOptions = {},
 ): Observable<Frame> {
-  const { depth = 2, onBitmap, fit = 'cover' } = options;
+  const { depth = 2, onBitmap, square = { fit: 'cover', size: FRAME_SIZE } } = options;
   return new Observable<Frame>((subscriber) => {
     const offer = () => {
       const t = performance.now();
-      toBitmap(image, FRAME_SIZE, fit).then(
+      toBitmap(image, square.size, square.fit).then(
         (bitmap) => {
           onBitmap?.(performance.now() - t);
           if (subscriber.closed) bitmap.close();

@@ -17,7 +17,7 @@ import {
 } from 'rxjs';
 import type { EngineApi, Prediction } from '../protocol/engine-api';
 import type { Backend } from '../protocol/engine-options';
-import type { Fit } from '../protocol/frame';
+import type { FrameShape } from '../protocol/frame';
 import type { Milliseconds } from '../protocol/units';
 import { livePredictions } from './intake/intake';
 import type { LiveSource } from './intake/page-frames';
@@ -25,8 +25,8 @@ import { MetricsRecorder, type Metrics } from './metrics';
 
 export interface LiveRunOptions {
   backend: Backend;
-  /** How the picture becomes the model's square. */
-  fit: Fit;
+  /** The square the picture becomes for the model. */
+  frame: FrameShape;
   /** Read a camera's frames in the worker where the browser can, unless a run says otherwise. */
   workerCamera: boolean;
   /** How often `metrics$` emits while running. */
@@ -70,9 +70,9 @@ export class LiveRun {
     this.#metrics.start(performance.now());
     const run = new Subscription();
     this.#run = run;
-    const { fit, report } = this.options;
+    const { frame, report } = this.options;
     run.add(
-      livePredictions(this.engine, source, { workerCamera, fit, metrics: this.#metrics, report }).subscribe({
+      livePredictions(this.engine, source, { workerCamera, frame, metrics: this.#metrics, report }).subscribe({
         next: (p) => {
           this.#metrics.prediction(p, performance.now());
           this.#predictions.next(p);

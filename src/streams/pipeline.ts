@@ -20,7 +20,7 @@ import type {
 } from '../protocol/engine-api';
 import type { HeadSettings, HeadSettingsPatch } from '../protocol/engine-options';
 import { StorageError } from '../protocol/errors';
-import { FRAME_SIZE, fitFor } from '../protocol/frame';
+import { frameShapeFor } from '../protocol/frame';
 import type { Evaluation, ExampleQuery, ProjectInfo, ProjectProgress } from '../protocol/project';
 import type { Milliseconds } from '../protocol/units';
 import { startEngine, workerRestarted, type EngineStart } from './engine-client';
@@ -157,13 +157,13 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     },
   });
   const { engine } = client;
-  // Pose sees the whole picture (a hand at the edge counts); MobileNet the centre square.
-  const fit = fitFor(client.info.features);
+  // Keypoints see the whole picture (a hand at the edge counts); MobileNet the centre square.
+  const frame = frameShapeFor(client.info.features);
   const state = new ProjectState(engine, client.info, await engine.counts());
   const report = (e: Error) => errors.next(e);
   const live = new LiveRun(engine, {
     backend: client.info.backend.backend,
-    fit,
+    frame,
     workerCamera,
     metricsIntervalMs,
     report,
@@ -182,7 +182,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     },
     error: report,
   });
-  const picture = async (image: ImageInput) => transferred(await toBitmap(image, FRAME_SIZE, fit));
+  const picture = async (image: ImageInput) => transferred(await toBitmap(image, frame.size, frame.fit));
 
   const pipeline: Pipeline = {
     get info() {
@@ -221,7 +221,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
           const options = sequence ? { sequence: await sequence } : {};
           return engine.addExample(target, transferred(frame.bitmap), options);
         },
-        { ...recordOptions, fit },
+        { ...recordOptions, frame },
         report,
         async () => {
           recordings.delete(recording);

@@ -4,7 +4,7 @@
  * back behind a busy worker) still takes one: the picture showing at `stop()`.
  */
 import { BehaviorSubject, Observable } from 'rxjs';
-import { FRAME_SIZE, type Fit } from '../protocol/frame';
+import { FRAME_SIZE, type FrameShape } from '../protocol/frame';
 import type { Frame } from './sources/picture';
 import { capture, hasPicture } from './sources/frames';
 import { PIPELINE_DEFAULTS } from './pipeline-defaults';
@@ -33,7 +33,7 @@ export interface Recording {
 export function startRecording(
   source: LiveSource,
   add: (frame: Frame) => Promise<unknown>,
-  options: RecordOptions & { fit?: Fit },
+  options: RecordOptions & { frame?: FrameShape },
   onError: (e: Error) => void,
   onStopped: () => Promise<void>,
 ): Recording {
@@ -57,7 +57,7 @@ export function startRecording(
   const subscription = newestFrames(source, addOne, {
     frame: () => (taken = true),
     maxFps: options.maxFps ?? PIPELINE_DEFAULTS.recordMaxFps,
-    ...(options.fit ? { fit: options.fit } : {}),
+    ...(options.frame ? { square: options.frame } : {}),
   }).subscribe({
     error: (e: Error) => {
       onError(e);
@@ -69,7 +69,7 @@ export function startRecording(
     (stopped ??= (async () => {
       subscription.unsubscribe();
       if (!taken && !(source instanceof Observable) && hasPicture(source))
-        await capture(source, FRAME_SIZE, options.fit).then(addOne, onError);
+        await capture(source, options.frame?.size ?? FRAME_SIZE, options.frame?.fit).then(addOne, onError);
       await inFlight.catch(() => {});
       count$.complete();
       await onStopped();

@@ -26,7 +26,7 @@ import {
   type HeadSettingsPatch,
 } from '../protocol/engine-options';
 import { NoHandError, NoPersonError, NotTrainedError } from '../protocol/errors';
-import { fitFor, type EngineImage } from '../protocol/frame';
+import { frameShapeFor, type EngineImage } from '../protocol/frame';
 import { mergeEngineOptions, validateEngineOptions } from '../protocol/options';
 import type {
   EngineNotice,
@@ -135,7 +135,8 @@ export class Engine implements EngineApi {
     const { features, options } = this.#started();
     checkImage(image);
     const t0 = performance.now();
-    const square = await squarePixels(image, fitFor(options.features));
+    const { fit, size } = frameShapeFor(options.features);
+    const square = await squarePixels(image, fit, size);
     const t1 = performance.now();
     try {
       const analysis = await features.analyse(square, t);

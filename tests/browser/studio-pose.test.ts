@@ -470,6 +470,8 @@ describe('the studio with pose features', () => {
     const why = JSON.stringify({ drawn, logs: logs.slice(-5) });
     expect(drawn.keypoints, why).toBe(42);
     expect(drawn.painted, why).toBeGreaterThan(500);
+    await expect.poll(() => page.getByTestId('metrics').textContent()).toMatch(/ [1-9][\d.]* predictions\/s/);
+    console.info(`studio with two hands: ${await page.getByTestId('metrics').textContent()}`);
     await screenshotFromTop(page, 'studio-pose-7-hands');
 
     await waitForSegment(page, HANDS, 'cat', HANDS.cat.to - HANDS.cat.from);

@@ -12,7 +12,7 @@
 import type * as Comlink from 'comlink';
 import { EMPTY, Observable, distinctUntilChanged, map, switchMap, tap } from 'rxjs';
 import type { EngineApi, Prediction } from '../../protocol/engine-api';
-import type { Fit } from '../../protocol/frame';
+import type { FrameShape } from '../../protocol/frame';
 import type { MetricsRecorder } from '../metrics';
 import { cameraTrackStatus, type CameraTrackStatus } from '../sources/camera';
 import { pagePredictions, type LiveSource } from './page-frames';
@@ -21,8 +21,8 @@ import { canStreamTracks, trackPredictions } from './worker-camera';
 export interface IntakeOptions {
   /** Read a camera's frames in the worker where the browser can. */
   workerCamera: boolean;
-  /** How the picture becomes the model's square. */
-  fit: Fit;
+  /** The square the picture becomes for the model. */
+  frame: FrameShape;
   metrics: MetricsRecorder;
   /** Errors of the run (a frame that failed, the camera gone): each told once, not at the frame rate. */
   report: (e: Error) => void;
@@ -46,7 +46,7 @@ export function livePredictions(
   source: LiveSource,
   options: IntakeOptions,
 ): Observable<Prediction> {
-  const { metrics, fit, workerCamera } = options;
+  const { metrics, frame, workerCamera } = options;
   return new Observable<Prediction>((subscriber) => {
     // A repeated error (say, predicting before training) is told once, until a prediction comes through.
     let lastError = '';
@@ -60,7 +60,7 @@ export function livePredictions(
       metrics.ingestNow(way.ingest);
       return way.ingest === 'worker'
         ? trackPredictions(engine, way.track, metrics, report)
-        : pagePredictions(engine, source, metrics, report, fit);
+        : pagePredictions(engine, source, metrics, report, frame);
     };
     const predictions =
       source instanceof HTMLVideoElement

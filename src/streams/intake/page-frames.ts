@@ -8,7 +8,7 @@ import { EMPTY, Observable, filter, from, map, tap } from 'rxjs';
 import type { EngineApi, Prediction } from '../../protocol/engine-api';
 import { WorkerRestartedError } from '../../protocol/errors';
 import type { Milliseconds } from '../../protocol/units';
-import { FRAME_SIZE, type Fit } from '../../protocol/frame';
+import { FRAME_SIZE, type FrameShape } from '../../protocol/frame';
 import { type Frame } from '../sources/picture';
 import { capture, frameTicks, hasPicture, type FrameElement } from '../sources/frames';
 import type { MetricsRecorder } from '../metrics';
@@ -24,8 +24,8 @@ export interface NewestFramesHooks {
   drop?: () => void;
   /** Frames per second at most. @default every frame */
   maxFps?: number;
-  /** How an element's picture becomes a square. @default 'cover' */
-  fit?: Fit;
+  /** The square an element's picture becomes. @default FRAME_SIZE, 'cover' */
+  square?: FrameShape;
 }
 
 /**
@@ -60,7 +60,8 @@ export function newestFrames<R>(
     processLatest(
       // A video that is seeking (at each loop of a file, or scrubbed), or whose camera was muted or ended
       // since the tick, has no frame to take: skip the tick.
-      () => (!hasPicture(source) ? EMPTY : from(capture(source, FRAME_SIZE, on.fit).then(work))),
+      () =>
+        !hasPicture(source) ? EMPTY : from(capture(source, on.square?.size ?? FRAME_SIZE, on.square?.fit).then(work)),
       () => on.drop?.(),
     ),
   );
@@ -79,7 +80,7 @@ export function pagePredictions(
   source: LiveSource,
   metrics: MetricsRecorder,
   report: (e: Error) => void,
-  fit: Fit,
+  frame: FrameShape,
 ): Observable<Prediction> {
   const predict = (frame: Frame) => {
     const call = engine.predict(transferred(frame.bitmap), frame.t);
@@ -90,7 +91,11 @@ export function pagePredictions(
       return null;
     });
   };
-  return newestFrames(source, predict, { frame: (t) => metrics.frame(t), drop: () => metrics.drop(), fit }).pipe(
+  return newestFrames(source, predict, {
+    frame: (t) => metrics.frame(t),
+    drop: () => metrics.drop(),
+    square: frame,
+  }).pipe(
     filter((p): p is Prediction => p !== null),
     map((p) => ({ ...p, latencyMs: performance.now() - p.t })),
   );

@@ -88,15 +88,15 @@ function describe(value: unknown): string {
 }
 
 /**
- * A frame squared as the model takes it: int32 RGB pixels [s, s, 3] (see `toSquarePixels`). A camera's
- * VideoFrame is read from its YUV planes where it can be (yuv-square.ts: a third of the canvas's cost).
+ * A frame squared as the model takes it: int32 RGB pixels [s, s, 3], s at most `size` (see `toSquarePixels`). A
+ * camera's VideoFrame is read from its YUV planes where it can be (yuv-square.ts: a third of the canvas's cost).
  */
-export async function squarePixels(image: EngineImage, fit: Fit): Promise<tf.Tensor3D> {
+export async function squarePixels(image: EngineImage, fit: Fit, size = FRAME_SIZE): Promise<tf.Tensor3D> {
   if (isVideoFrame(image) && readsAsYuv(image)) {
-    const size = Math.min(image.displayWidth, image.displayHeight, FRAME_SIZE);
-    return tf.tensor3d(await yuvSquare(image, size, fit), [size, size, 3], 'int32');
+    const side = Math.min(image.displayWidth, image.displayHeight, size);
+    return tf.tensor3d(await yuvSquare(image, side, fit), [side, side, 3], 'int32');
   }
-  return tf.tidy(() => toSquarePixels(image, fit));
+  return tf.tidy(() => toSquarePixels(image, fit, size));
 }
 
 /**
@@ -105,7 +105,7 @@ export async function squarePixels(image: EngineImage, fit: Fit): Promise<tf.Ten
  * usually squared the frame already; this makes other callers (Node, plain pixels) see the same.
  * Call inside `tf.tidy`.
  */
-export function toSquarePixels(image: EngineImage, fit: Fit = 'cover'): tf.Tensor3D {
+export function toSquarePixels(image: EngineImage, fit: Fit = 'cover', size = FRAME_SIZE): tf.Tensor3D {
   const gpu = tf.getBackend() === 'webgl' || tf.getBackend() === 'webgpu';
   if (typeof OffscreenCanvas !== 'undefined' && (isVideoFrame(image) || (isImageBitmap(image) && !gpu))) {
     const side = isVideoFrame(image)
@@ -113,7 +113,7 @@ export function toSquarePixels(image: EngineImage, fit: Fit = 'cover'): tf.Tenso
       : fit === 'cover'
         ? Math.min(image.width, image.height)
         : Math.max(image.width, image.height);
-    return tf.browser.fromPixels(readSquare(image, Math.min(side, FRAME_SIZE), fit), 3);
+    return tf.browser.fromPixels(readSquare(image, Math.min(side, size), fit), 3);
   }
   // tfjs takes plain pixels only as a Uint8Array (a decoded picture's are a Uint8ClampedArray): same bytes.
   const pixels =
