@@ -45,7 +45,7 @@ export class HandTracker {
   #lastT: Milliseconds = -Infinity;
   #lastSearch: Milliseconds = -Infinity;
   #nextId = 1;
-  /** Frames the detector ran on, of all frames tracked (for the bench). */
+  /** Frames the detector ran on, of all frames read: tracking keeps it to a few. */
   readonly counts = { frames: 0, detections: 0 };
 
   constructor(

@@ -45,11 +45,6 @@ export class HandsFeatures implements FeatureExtractor {
     this.#tracker = new HandTracker(palmModel, landmarkModel, options.maxHands, options.minScore);
   }
 
-  /** How often the palm detector ran, of the frames tracked. */
-  get detections(): { frames: number; detections: number } {
-    return { ...this.#tracker.counts };
-  }
-
   #hand(h: TrackedHand): Hand {
     // The model's score is for its "Left", which assumes a mirrored (selfie) picture: on a camera's own frames
     // its "Left" is the person's right hand.
