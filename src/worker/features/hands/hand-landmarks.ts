@@ -25,7 +25,10 @@ export interface HandReading {
   keypoints: { x: number; y: number; z: number }[];
   /** How sure the model is that a hand is in the region (0..1). */
   presence: number;
-  /** The model's handedness score (0..1): above 0.5, a right hand as the camera sees it. */
+  /**
+   * The model's handedness score (0..1): above 0.5, its "Left", which assumes a mirrored picture; on a camera's
+   * own frames, the person's right hand (hands-features.ts turns it into the person's).
+   */
   handedness: number;
 }
 
