@@ -49,7 +49,7 @@ async function run(): Promise<unknown> {
       const backend = params.get('backend') as Backend;
       const features = (params.get('features') ?? 'image') as FeatureKind;
       await camera;
-      const source = features === 'image' ? video : await peopleCamera(people, features === 'people');
+      const source = features === 'image' ? video : await peopleCamera(people, features);
       const osc = params.get('osc');
       const run = await measureBackend(backend, source, {
         features,

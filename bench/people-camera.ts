@@ -2,14 +2,21 @@
  * A camera that shows a person, for the pose runs (the fake camera's clip has none): the footballer photo
  * (../shared/fixtures/people) drawn on a 640×480 canvas, swaying and drifting so no two frames are alike,
  * streamed at 30 fps into a `<video>` with `captureStream` — the same path from `<video>` to worker as a
- * webcam's frames take. For several people (`crowd`), the photo of three people in a room instead.
+ * webcam's frames take. For several people, the photo of three people in a room instead; for hands, the photo
+ * of two hands.
  */
+import handsUrl from '../../shared/fixtures/hands/hands.jpg?url';
 import messiUrl from '../../shared/fixtures/people/messi5.jpg?url';
 import roomUrl from '../../shared/fixtures/people/three_people.jpg?url';
 
-/** Starts the camera in `video`; resolves once it shows its first frame. */
-export async function peopleCamera(video: HTMLVideoElement, crowd = false): Promise<HTMLVideoElement> {
-  const image = await createImageBitmap(await (await fetch(crowd ? roomUrl : messiUrl)).blob());
+const PHOTOS = { pose: messiUrl, people: roomUrl, hands: handsUrl } as const;
+
+/** Starts the camera in `video`, showing what `features` look for; resolves once it shows its first frame. */
+export async function peopleCamera(
+  video: HTMLVideoElement,
+  features: keyof typeof PHOTOS = 'pose',
+): Promise<HTMLVideoElement> {
+  const image = await createImageBitmap(await (await fetch(PHOTOS[features])).blob());
   const canvas = Object.assign(document.createElement('canvas'), { width: 640, height: 480 });
   const g = canvas.getContext('2d')!;
   const draw = () => {

@@ -149,7 +149,7 @@ let gestures = null;
 /**
  * One backend with one feature model, in a fresh page: raw, pipeline, camera and baseline; its latencies at
  * the UDP receiver. A backend that cannot run gives a row saying why.
- * @param {import('./settings.mjs').Backend} backend @param {'image' | 'pose' | 'people'} features
+ * @param {import('./settings.mjs').Backend} backend @param {'image' | 'pose' | 'people' | 'hands'} features
  * @param {ReturnType<typeof poseSettings>} p
  */
 async function measure(backend, features, p) {
@@ -249,6 +249,7 @@ try {
   const ps = poseSettings(args.quick);
   for (const backend of phases.has('pose') ? poseBackends : []) runs.push(await measure(backend, 'pose', ps));
   for (const backend of phases.has('people') ? poseBackends : []) runs.push(await measure(backend, 'people', ps));
+  for (const backend of phases.has('hands') ? poseBackends : []) runs.push(await measure(backend, 'hands', ps));
   if (phases.has('camera120')) camera120 = await cameraRate(cameraRateSettings(args.quick));
   if (phases.has('gestures')) {
     const g = gestureSettings(args.quick);

@@ -10,6 +10,7 @@ export const PHASES = /** @type {const} */ ([
   'backends',
   'pose',
   'people',
+  'hands',
   'camera120',
   'gestures',
   'training',

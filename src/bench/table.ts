@@ -201,6 +201,15 @@ function backendTables(result: BenchResult): string[] {
     );
     lines.push('');
   }
+  const hands = measured.filter((r) => r.features === 'hands');
+  if (hands.length > 0) {
+    lines.push(
+      `- Hands (MediaPipe Hands in the worker, the two-hands photo as the camera): raw ${hands.map((r) => `${r.backend} ${f(r.rawFps)} fps`).join(', ')} ` +
+        '(the palm detector alone: the raw loop runs on a frame with no hand, where tracking has nothing to follow); ' +
+        `at the camera's rate, two hands tracked, ${hands.map((r) => `${r.backend} ${f(r.cameraFps)} of ${f(r.cameraInputFps)} fps ${mark(runGoals(r).cameraRate)}`).join(', ')}.`,
+    );
+    lines.push('');
+  }
   const people = measured.filter((r) => r.features === 'people');
   if (people.length > 0) {
     lines.push(
