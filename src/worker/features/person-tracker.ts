@@ -6,6 +6,7 @@
  */
 import type { Box, Keypoint } from '../../protocol/pose';
 import type { Milliseconds } from '../../protocol/units';
+import { overlap } from './overlap';
 
 /** One person of several, as the model sees them in one frame. */
 export interface DetectedPerson {
@@ -31,15 +32,6 @@ export const MIN_SIMILARITY = 0.15;
 const KEYPOINT_SCORE = 0.3;
 /** How fast keypoint similarity falls with distance, relative to the person's size (COCO's OKS, about 0.1). */
 const FALLOFF = 0.1;
-
-/** Intersection over union of two boxes: 1 for the same box, 0 for boxes apart. */
-export function overlap(a: Box, b: Box): number {
-  const w = Math.min(a.xMax, b.xMax) - Math.max(a.xMin, b.xMin);
-  const h = Math.min(a.yMax, b.yMax) - Math.max(a.yMin, b.yMin);
-  if (w <= 0 || h <= 0) return 0;
-  const area = (r: Box) => (r.xMax - r.xMin) * (r.yMax - r.yMin);
-  return (w * h) / (area(a) + area(b) - w * h);
-}
 
 /**
  * Object keypoint similarity (COCO's OKS): 1 when the keypoints seen in both coincide, falling with their

@@ -11,6 +11,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { Milliseconds } from '../../../protocol/units';
 import { readHand, regionFromKeypoints, regionFromPalm, type HandReading, type HandRegion } from './hand-landmarks';
+import { centred, overlap } from '../overlap';
 import { detectPalms } from './palm-detector';
 
 /** A hand followed that the landmark model scores below this has gone (MediaPipe's `min_tracking_confidence` 0.5). */
@@ -31,13 +32,12 @@ interface Followed {
 }
 
 /** Overlap of two regions' upright bounding squares (centre and side suffice for a same-hand test). */
-function overlap(a: HandRegion, b: HandRegion): number {
-  const side = (r: HandRegion) => r.size * (Math.abs(Math.cos(r.rotation)) + Math.abs(Math.sin(r.rotation)));
-  const [sa, sb] = [side(a), side(b)];
-  const w = Math.min(a.cx + sa / 2, b.cx + sb / 2) - Math.max(a.cx - sa / 2, b.cx - sb / 2);
-  const h = Math.min(a.cy + sa / 2, b.cy + sb / 2) - Math.max(a.cy - sa / 2, b.cy - sb / 2);
-  if (w <= 0 || h <= 0) return 0;
-  return (w * h) / (sa * sa + sb * sb - w * h);
+function regionsOverlap(a: HandRegion, b: HandRegion): number {
+  const upright = (r: HandRegion) => {
+    const side = r.size * (Math.abs(Math.cos(r.rotation)) + Math.abs(Math.sin(r.rotation)));
+    return centred(r.cx, r.cy, side, side);
+  };
+  return overlap(upright(a), upright(b));
 }
 
 export class HandTracker {
@@ -80,13 +80,14 @@ export class HandTracker {
       for (const palm of await detectPalms(this.palmModel, square, this.maxHands)) {
         if (followed.length >= this.maxHands) break;
         const region = regionFromPalm(palm);
-        if (followed.some((f) => overlap(regionFromKeypoints(f.reading.keypoints), region) > 0.3)) continue;
+        if (followed.some((f) => regionsOverlap(regionFromKeypoints(f.reading.keypoints), region) > 0.3)) continue;
         const reading = await readHand(this.landmarkModel, square, region);
         if (reading.presence < this.minScore) continue;
         // A hand found again where a hand of the last frame was keeps that hand's id.
         const same = previous.find(
           (p) =>
-            !followed.some((f) => f.id === p.id) && overlap(p.region, regionFromKeypoints(reading.keypoints)) > 0.3,
+            !followed.some((f) => f.id === p.id) &&
+            regionsOverlap(p.region, regionFromKeypoints(reading.keypoints)) > 0.3,
         );
         followed.push({ id: same?.id ?? this.#nextId++, region, reading });
       }
@@ -106,7 +107,7 @@ function distinct(followed: Followed[]): Followed[] {
   const kept: Followed[] = [];
   for (const f of [...followed].sort((a, b) => b.reading.presence - a.reading.presence)) {
     const region = regionFromKeypoints(f.reading.keypoints);
-    if (kept.every((k) => overlap(regionFromKeypoints(k.reading.keypoints), region) <= 0.5)) kept.push(f);
+    if (kept.every((k) => regionsOverlap(regionFromKeypoints(k.reading.keypoints), region) <= 0.5)) kept.push(f);
   }
   return kept;
 }

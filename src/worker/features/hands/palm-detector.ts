@@ -4,6 +4,7 @@
  * MediaPipe's palm detection does (its anchors, a sigmoid score, non-maximum suppression).
  */
 import * as tf from '@tensorflow/tfjs';
+import { centred, overlap } from '../overlap';
 
 export const PALM_SIZE = 256;
 /** A palm scoring below this is not one (MediaPipe's `min_score_thresh`). */
@@ -44,14 +45,8 @@ export const ANCHORS: readonly Point[] = (() => {
   return anchors;
 })();
 
+const boxOf = ({ box: b }: Palm) => centred(b.cx, b.cy, b.w, b.h);
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-Math.max(-100, Math.min(100, v))));
-
-function overlap(a: Palm['box'], b: Palm['box']): number {
-  const w = Math.min(a.cx + a.w / 2, b.cx + b.w / 2) - Math.max(a.cx - a.w / 2, b.cx - b.w / 2);
-  const h = Math.min(a.cy + a.h / 2, b.cy + b.h / 2) - Math.max(a.cy - a.h / 2, b.cy - b.h / 2);
-  if (w <= 0 || h <= 0) return 0;
-  return (w * h) / (a.w * a.h + b.w * b.h - w * h);
-}
 
 /** Decodes the detector's [2944, 19] rows into palms, best first, duplicates suppressed. */
 export function decodePalms(raw: Float32Array | Int32Array | Uint8Array, maxPalms: number): Palm[] {
@@ -85,7 +80,7 @@ export function decodePalms(raw: Float32Array | Int32Array | Uint8Array, maxPalm
   const kept: Palm[] = [];
   for (const palm of found) {
     if (kept.length === maxPalms) break;
-    if (kept.every((k) => overlap(k.box, palm.box) <= PALM_OVERLAP)) kept.push(palm);
+    if (kept.every((k) => overlap(boxOf(k), boxOf(palm)) <= PALM_OVERLAP)) kept.push(palm);
   }
   return kept;
 }
