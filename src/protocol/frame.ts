@@ -13,11 +13,6 @@ export const FRAME_SIZE = 224;
  */
 export type Fit = 'cover' | 'contain';
 
-/** How each kind of features squares a picture: MobileNet the centre square, keypoints (pose, people, hands) the whole picture. */
-export function fitFor(features: FeatureKind): Fit {
-  return isKeypoints(features) ? 'contain' : 'cover';
-}
-
 /** The square a frame becomes on its way to the worker: how the picture fits it, and its side. */
 export interface FrameShape {
   fit: Fit;
@@ -25,12 +20,13 @@ export interface FrameShape {
 }
 
 /**
- * The square each kind of features is sent: FRAME_SIZE, except MultiPose's own 256 for several people, and 448
- * for hands, so that a hand away from the camera keeps the detail its 224² landmark crop needs.
+ * The square each kind of features is sent. Fit: MobileNet the centre square, keypoints (pose, people, hands)
+ * the whole picture. Size: FRAME_SIZE, except MultiPose's own 256 for several people, and 448 for hands, so
+ * that a hand away from the camera keeps the detail its 224² landmark crop needs.
  */
 export function frameShapeFor(features: FeatureKind): FrameShape {
   const size = features === 'hands' ? 448 : features === 'people' ? 256 : FRAME_SIZE;
-  return { fit: fitFor(features), size };
+  return { fit: isKeypoints(features) ? 'contain' : 'cover', size };
 }
 
 /** Where a `width`×`height` picture's part goes in a `size` square: source rectangle, then destination. */

@@ -162,7 +162,7 @@ function label(
 /** Draws one skeleton's bones and keypoints surer than `minScore`; returns how many keypoints it drew. */
 function bones(
   g: CanvasRenderingContext2D,
-  keypoints: readonly Pick<Keypoint, 'x' | 'y' | 'score'>[] & readonly { name: string }[],
+  keypoints: readonly { name: string; x: number; y: number; score: number }[],
   w: number,
   h: number,
   thick: number,

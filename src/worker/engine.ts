@@ -247,17 +247,17 @@ export class Engine implements EngineApi {
   }
 
   /**
-   * One frame's prediction; the frame is closed. A pose pipeline answers from the start, untrained, with the
-   * pose alone (for the skeleton and the pose OSC); with nobody in view it says so (`pose.noPerson`) with the
-   * head's blank answer: no label, every score 0, never the last label seen. With several people, each one
+   * One frame's prediction; the frame is closed. A keypoints pipeline (pose, people, hands) answers from the
+   * start, untrained, with the keypoints alone (for the skeleton and the OSC); with nobody or no hand in view
+   * it says so (`pose.noPerson`, `hands: []`) with the head's blank answer: no label, every score 0, never the last label seen. With several people, each one
    * tracked gets their own label from a classifying head (`people`), and the answer is the most prominent's.
    */
   async #predict(image: EngineImage, t: Milliseconds): Promise<Prediction> {
     try {
       const { options, session } = this.#started();
       const head = session.head;
-      const poseOnly = isKeypoints(options.features) && !head.ready();
-      if (!head.ready() && !poseOnly) throw new NotTrainedError(head.notReadyReason());
+      const keypointsOnly = isKeypoints(options.features) && !head.ready();
+      if (!head.ready() && !keypointsOnly) throw new NotTrainedError(head.notReadyReason());
       const start = performance.now();
       const { embedding, pose, people, peopleChanged, hands, square, fromPixels, infer } = await this.#analyse(
         image,
@@ -266,11 +266,11 @@ export class Engine implements EngineApi {
       square.dispose();
       const h0 = performance.now();
       const nobody = pose?.noPerson === true || hands?.length === 0;
-      const answer = nobody || poseOnly ? head.blank() : head.answer(embedding, t);
+      const answer = nobody || keypointsOnly ? head.blank() : head.answer(embedding, t);
       // Several people: each one's own label from a classifying head.
       const everyone = people
         ? {
-            people: people.map((p) => ({ ...p, ...(poseOnly ? {} : personAnswer(head, p, options.pose.mirror)) })),
+            people: people.map((p) => ({ ...p, ...(keypointsOnly ? {} : personAnswer(head, p, options.pose.mirror)) })),
             peopleChanged: peopleChanged ?? { entered: [], left: [] },
           }
         : {};
