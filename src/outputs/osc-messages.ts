@@ -166,6 +166,13 @@ export function toOscMessages(
   const pose = o.pose && p.pose ? p.pose : null;
   const presence = pose && pose.noPerson !== memory.noPerson ? pose.noPerson : null;
   if (pose) memory.noPerson = pose.noPerson;
+  // What changed since the last prediction sent, in either mode: the rate limit (isUrgent) reads the same memory.
+  const hands = o.hands && p.hands ? p.hands : null;
+  const handPresence = hands && (hands.length === 0) !== memory.noHand ? hands.length === 0 : null;
+  if (hands) memory.noHand = hands.length === 0;
+  const people = o.people && p.people ? p.people : null;
+  const count = people && people.length !== memory.people ? people.length : null;
+  if (people) memory.people = people.length;
   const match = p.gesture?.match ?? null;
 
   if (o.mode === 'wekinator') {
@@ -175,10 +182,9 @@ export function toOscMessages(
     if (isRegression || labels.length > 0) out.push(msg('/wek/outputs', floats(values)));
     if (match) out.push(msg(`/output_${labels.indexOf(match.name) + 1}`, []));
     if (pose && !pose.noPerson) out.push(msg('/wek/inputs', floats(poseValues(pose))));
-    const hands = o.hands && p.hands ? p.hands : [];
     const rightFirst = [
-      ...hands.filter((h) => h.handedness === 'Right'),
-      ...hands.filter((h) => h.handedness === 'Left'),
+      ...(hands ?? []).filter((h) => h.handedness === 'Right'),
+      ...(hands ?? []).filter((h) => h.handedness === 'Left'),
     ];
     if (rightFirst.length > 0) out.push(msg('/wek/inputs', floats(rightFirst.flatMap(handValues))));
     return out;
@@ -217,22 +223,19 @@ export function toOscMessages(
     for (const k of pose.keypoints) out.push(msg(`${o.prefix}/pose/${k.name}`, floats([k.x, k.y, k.score])));
     out.push(msg(`${o.prefix}/pose`, floats(poseValues(pose))));
   }
-  if (o.hands && p.hands) {
-    if ((p.hands.length === 0) !== memory.noHand)
-      out.push(msg(`${o.prefix}/nohand`, [{ type: 'i', value: p.hands.length === 0 ? 1 : 0 }]));
-    memory.noHand = p.hands.length === 0;
-    for (const hand of p.hands) {
+  if (handPresence !== null) out.push(msg(`${o.prefix}/nohand`, [{ type: 'i', value: handPresence ? 1 : 0 }]));
+  if (hands) {
+    for (const hand of hands) {
       const side = hand.handedness === 'Left' ? 'left' : 'right';
       for (const k of hand.keypoints) out.push(msg(`${o.prefix}/hand/${side}/${k.name}`, floats([k.x, k.y, k.z])));
       out.push(msg(`${o.prefix}/hand/${side}`, floats(handValues(hand))));
     }
   }
-  if (o.people && p.people) {
-    if (p.people.length !== memory.people) out.push(msg(`${o.prefix}/people`, [{ type: 'i', value: p.people.length }]));
-    memory.people = p.people.length;
+  if (people) {
+    if (count !== null) out.push(msg(`${o.prefix}/people`, [{ type: 'i', value: count }]));
     for (const id of p.peopleChanged?.entered ?? []) out.push(msg(`${o.prefix}/person/${id}/enter`, []));
     for (const id of p.peopleChanged?.left ?? []) out.push(msg(`${o.prefix}/person/${id}/leave`, []));
-    for (const person of p.people) {
+    for (const person of people) {
       out.push(msg(`${o.prefix}/person/${person.id}/pose`, floats(poseValues(person))));
       if (person.label !== undefined)
         out.push(

@@ -134,6 +134,30 @@ describe('gesture messages', () => {
     expect(isUrgent({ ...gesture(null, 1010), pose: body(true) }, memory, {})).toBe(false);
     expect(isUrgent({ ...gesture(null, 1010), label: 'clap' }, memory, {})).toBe(true);
   });
+
+  test('in both modes, hands still in view and the same people are not urgent: the rate limit holds', () => {
+    const hand: Hand = {
+      id: 1,
+      handedness: 'Left',
+      score: 0.99,
+      keypoints: HAND_KEYPOINT_NAMES.map((name) => ({ name, x: 0.5, y: 0.5, z: 0, score: 0.99 })),
+    };
+    const person = { id: 1, keypoints: body().keypoints, box: { xMin: 0, yMin: 0, xMax: 1, yMax: 1 }, score: 0.9 };
+    const seen = (t: number): Prediction => ({
+      ...gesture(null, t),
+      hands: [hand],
+      people: [person],
+      peopleChanged: { entered: [], left: [] },
+    });
+    for (const mode of ['tw', 'wekinator'] as const) {
+      const o = { ...tw, mode, hands: true, people: true };
+      const memory = freshMemory();
+      toOscMessages(seen(1000), memory, o);
+      expect(isUrgent(seen(1010), memory, o), mode).toBe(false);
+      expect(isUrgent({ ...seen(1010), hands: [] }, memory, o), `${mode}: the hand gone`).toBe(true);
+      expect(isUrgent({ ...seen(1010), people: [] }, memory, o), `${mode}: the person gone`).toBe(true);
+    }
+  });
 });
 
 describe('Wekinator mode', () => {
