@@ -23,7 +23,7 @@
  *   <prefix>/hand/<left|right> ,f… hands: all 63 values (x, y, z per keypoint, in HAND_KEYPOINT_NAMES order)
  *   /wek/outputs ,f…               Wekinator mode: class number 1..N, or the regression values
  *   /wek/inputs ,f…                Wekinator mode, pose: the 51 values, as Wekinator takes its inputs; hands: the
- *                                  63 of each hand in view, right hand first
+ *                                  63 of each hand in view, right hand first; pose and hands: one list, pose first
  *   /output_<n>                    Wekinator mode: gesture n (1..N) recognised, as Wekinator's DTW names its events
  *
  * Numbers are typed explicitly: osc-js would send 0 and 1 as int32 otherwise. With nobody in view no pose
@@ -70,7 +70,7 @@ export interface OscMessageOptions {
   pose?: boolean;
   /** Send everyone in view, by id (of predictions with features 'people'); without it, nothing of them. */
   people?: boolean;
-  /** Send the hands' keypoints (of predictions with features 'hands'); without it, nothing of them. */
+  /** Send the hands' keypoints (of predictions with features 'hands' or `also: ['hands']`); without it, nothing of them. */
   hands?: boolean;
 }
 
@@ -181,12 +181,13 @@ export function toOscMessages(
     // A pose pipeline before training has no classes: nothing to number.
     if (isRegression || labels.length > 0) out.push(msg('/wek/outputs', floats(values)));
     if (match) out.push(msg(`/output_${labels.indexOf(match.name) + 1}`, []));
-    if (pose && !pose.noPerson) out.push(msg('/wek/inputs', floats(poseValues(pose))));
+    // One message of inputs: the pose's, then the hands' (right first), as Wekinator takes one input list.
     const rightFirst = [
       ...(hands ?? []).filter((h) => h.handedness === 'Right'),
       ...(hands ?? []).filter((h) => h.handedness === 'Left'),
     ];
-    if (rightFirst.length > 0) out.push(msg('/wek/inputs', floats(rightFirst.flatMap(handValues))));
+    const inputs = [...(pose && !pose.noPerson ? poseValues(pose) : []), ...rightFirst.flatMap(handValues)];
+    if (inputs.length > 0) out.push(msg('/wek/inputs', floats(inputs)));
     return out;
   }
   const out: InstanceType<typeof OSC.TypedMessage>[] = [];

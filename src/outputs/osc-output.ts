@@ -41,10 +41,10 @@ export interface OscOutputOptions {
    */
   people?: boolean;
   /**
-   * Send the hands of predictions with features 'hands', at `rate`: `/hand/<left|right>/<keypoint> ,fff` (x, y, z)
+   * Send the hands of predictions with features 'hands' (or `also: ['hands']`), at `rate`: `/hand/<left|right>/<keypoint> ,fff` (x, y, z)
    * for each of the 21 and `/hand/<left|right> ,f…` (all 63), while the hand is in view; `/nohand ,i 1` when
    * no hand is (and `0` when one is back) — at once, whatever the rate. Wekinator mode sends `/wek/inputs`
-   * (the 63 of each hand, right hand first) instead.
+   * (the 63 of each hand, right hand first; after the pose's 51 where both are sent) instead.
    */
   hands?: boolean;
 }

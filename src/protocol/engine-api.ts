@@ -2,7 +2,15 @@
  * The worker boundary: the engine's API, as the main thread calls it through comlink, and the reports and
  * results that come back. Types only — both threads import this file, and it must never pull in runtime code.
  */
-import type { Backend, EngineInit, FeatureKind, HeadKind, HeadSettings, HeadSettingsPatch } from './engine-options';
+import type {
+  AlsoKind,
+  Backend,
+  EngineInit,
+  FeatureKind,
+  HeadKind,
+  HeadSettings,
+  HeadSettingsPatch,
+} from './engine-options';
 import type { SerializedError } from './errors';
 import type { EngineImage, PixelData } from './frame';
 import type { Hand } from './hand';
@@ -68,8 +76,10 @@ export interface ModelReport {
 
 export interface InitReport {
   backend: BackendReport;
-  /** What the heads learn from: MobileNet's embedding (`image`) or MoveNet's keypoints (`pose`). */
+  /** What the heads learn from: MobileNet's embedding (`image`), MoveNet's keypoints (`pose`, `people`) or MediaPipe Hands' (`hands`). */
   features: FeatureKind;
+  /** What the pipeline sees besides (`['hands']`), for the outputs. */
+  also: AlsoKind[];
   model: ModelReport;
   head: HeadKind;
   /** Regression output names (empty for classification heads). */
@@ -145,7 +155,7 @@ export interface Prediction {
   people?: Person[];
   /** Features 'people': who came into view with this frame, and who left it (unseen for `people.forgetMs`), by id. */
   peopleChanged?: { entered: number[]; left: number[] };
-  /** Features 'hands': the hands in view, each with its id, handedness and 21 keypoints. [] when none. */
+  /** Features 'hands', or `also: ['hands']`: the hands in view, each with its id, handedness and 21 keypoints. [] when none. */
   hands?: Hand[];
   /** Winning label (classification); the gesture under way, if any (dtw); '' for regression. */
   label: string;

@@ -26,6 +26,16 @@ export const isBody = (features: FeatureKind): boolean => features === 'pose' ||
 /** Whether the features are keypoints (a body, several, or hands): they answer before training, and see the whole picture. */
 export const isKeypoints = (features: FeatureKind): boolean => features !== 'image';
 
+/**
+ * What a pipeline sees besides its features, from the same frame, as plain data in each prediction and to the
+ * outputs; the heads do not learn from it. `hands`: MediaPipe Hands beside image, pose or people features.
+ */
+export type AlsoKind = 'hands';
+
+/** Whether a pipeline sees hands: as its features, or beside them (`also: ['hands']`). */
+export const seesHands = (o: { features: FeatureKind; also: readonly AlsoKind[] }): boolean =>
+  o.features === 'hands' || o.also.includes('hands');
+
 /** MobileNet variant. v1 α0.25 is what ml5's featureExtractor used. */
 export interface ModelSpec {
   version: 1 | 2;
@@ -110,6 +120,11 @@ export interface RememberedBackend {
 export interface EngineOptions {
   backend: BackendChoice;
   features: FeatureKind;
+  /**
+   * Seen besides the features, from the same frame (`['hands']`: `prediction.hands`, for the outputs); the
+   * heads learn from `features` alone. Hands beside image features make the frame the whole picture, as for keypoints.
+   */
+  also: AlsoKind[];
   pose: PoseOptions;
   people: PeopleOptions;
   hands: HandsOptions;
@@ -141,6 +156,7 @@ export interface EngineOptions {
 export const DEFAULT_ENGINE_OPTIONS: Readonly<EngineOptions> = Object.freeze<EngineOptions>({
   backend: 'auto',
   features: 'image',
+  also: [],
   pose: { mirror: false },
   people: { minScore: 0.25, forgetMs: 500 },
   hands: { maxHands: 2, minScore: 0.85, model: 'full', mirror: false, mirroredInput: false },

@@ -2,7 +2,7 @@
  * What a frame is on both threads: the model's square input, how a picture of another shape becomes one, and
  * the forms a frame takes on its way to the engine.
  */
-import { isKeypoints, type FeatureKind } from './engine-options';
+import { isKeypoints, seesHands, type AlsoKind, type FeatureKind } from './engine-options';
 
 /** The side of the square the feature models take in (MobileNet's input), and of every frame sent to them. */
 export const FRAME_SIZE = 224;
@@ -22,11 +22,13 @@ export interface FrameShape {
 /**
  * The square each kind of features is sent. Fit: MobileNet the centre square, keypoints (pose, people, hands)
  * the whole picture. Size: FRAME_SIZE, except MultiPose's own 256 for several people, and 448 for hands, so
- * that a hand away from the camera keeps the detail its 224² landmark crop needs.
+ * that a hand away from the camera keeps the detail its 224² landmark crop needs. Hands seen beside other
+ * features (`also`) make it the hands' square: the other model resizes it to its own.
  */
-export function frameShapeFor(features: FeatureKind): FrameShape {
-  const size = features === 'hands' ? 448 : features === 'people' ? 256 : FRAME_SIZE;
-  return { fit: isKeypoints(features) ? 'contain' : 'cover', size };
+export function frameShapeFor(features: FeatureKind, also: readonly AlsoKind[] = []): FrameShape {
+  const hands = seesHands({ features, also });
+  const size = hands ? 448 : features === 'people' ? 256 : FRAME_SIZE;
+  return { fit: isKeypoints(features) || hands ? 'contain' : 'cover', size };
 }
 
 /** Where a `width`×`height` picture's part goes in a `size` square: source rectangle, then destination. */

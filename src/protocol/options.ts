@@ -24,6 +24,7 @@ export function mergeEngineOptions(options: PartialEngineOptions = {}): EngineOp
     knn: { ...d.knn, ...options.knn },
     gestures: { ...d.gestures, ...options.gestures },
     outputs: [...(options.outputs ?? d.outputs)],
+    also: [...(options.also ?? d.also)],
   };
 }
 
@@ -72,6 +73,16 @@ export function validateEngineOptions(o: EngineOptions): void {
   if (!['image', 'pose', 'people', 'hands'].includes(o.features)) {
     throw new RangeError(
       `Unknown features '${o.features}'. Valid features are: image (MobileNet), pose (MoveNet, one person), people (MoveNet MultiPose, up to 6), hands (MediaPipe Hands, up to 2).`,
+    );
+  }
+  if (!Array.isArray(o.also) || o.also.some((a) => a !== 'hands')) {
+    throw new RangeError(
+      `Unknown also ${JSON.stringify(o.also)}: it takes ['hands'] (hands beside image, pose or people features), or [].`,
+    );
+  }
+  if (o.features === 'hands' && o.also.includes('hands')) {
+    throw new RangeError(
+      `also: ['hands'] is for image, pose or people features; features: 'hands' sees the hands already.`,
     );
   }
   if (!['dense', 'knn', 'regression', 'dtw'].includes(o.head)) {

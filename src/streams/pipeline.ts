@@ -158,7 +158,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
   });
   const { engine } = client;
   // Keypoints see the whole picture (a hand at the edge counts); MobileNet the centre square.
-  const frame = frameShapeFor(client.info.features);
+  const frame = frameShapeFor(client.info.features, client.info.also);
   const state = new ProjectState(engine, client.info, await engine.counts());
   const report = (e: Error) => errors.next(e);
   const live = new LiveRun(engine, {

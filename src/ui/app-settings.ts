@@ -49,6 +49,8 @@ export interface AppSettings {
   outputs: OutputSettings;
   /** Regression: the target each output's slider is set to, by output name. */
   targets: Record<string, NormalRange>;
+  /** Hands followed beside the project's features (`also: ['hands']`): read before its pipeline starts (features.ts). */
+  alsoHands: boolean;
 }
 
 /**
@@ -70,6 +72,7 @@ export const DEFAULT_APP_SETTINGS: Readonly<AppSettings> = Object.freeze<AppSett
     control: true,
   },
   targets: {},
+  alsoHands: false,
 });
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;

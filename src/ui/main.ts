@@ -136,9 +136,10 @@ async function switchFeatures(choice: FeatureChoice): Promise<void> {
   const current = session;
   if (!current || sameChoice(choice, current.features)) return;
   const what =
-    choice.features === 'image'
+    (choice.features === 'image'
       ? 'image features'
-      : `${{ pose: 'pose', people: 'several people', hands: 'hand' }[choice.features]} features${choice.mirror ? ' (mirror-invariant)' : ''}`;
+      : `${{ pose: 'pose', people: 'several people', hands: 'hand' }[choice.features]} features${choice.mirror ? ' (mirror-invariant)' : ''}`) +
+    (choice.alsoHands ? ' and the hands beside them' : '');
   status.textContent = `Opening "${current.name}" with ${what}…`;
   session = null;
   // Its head must learn the new features before it can predict: it opens stopped (a pose project shows

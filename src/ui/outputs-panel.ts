@@ -18,7 +18,7 @@ import {
 } from '../outputs';
 import { KEYPOINT_NAMES } from '../protocol/pose';
 import { HAND_KEYPOINT_NAMES } from '../protocol/hand';
-import { isBody } from '../protocol/engine-options';
+import { isBody, seesHands } from '../protocol/engine-options';
 import type { ExampleCounts, Prediction } from '../protocol/engine-api';
 import type { LiveSource, Pipeline } from '../streams/pipeline';
 import type { AppSettingsStore, OutputSettings } from './app-settings';
@@ -89,7 +89,7 @@ export function outputsPanel(
   // The keypoints' toggle only where there are keypoints; several people are always sent by id.
   const pose = isBody(pipe.info.features);
   const people = pipe.info.features === 'people';
-  const hands = pipe.info.features === 'hands';
+  const hands = seesHands(pipe.info);
   osc.pose.closest('label')!.hidden = !pose && !hands;
   const control = {
     on: byId<HTMLInputElement>('control-on'),

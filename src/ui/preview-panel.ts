@@ -5,7 +5,7 @@
  */
 import type { Observable } from 'rxjs';
 import type { GestureEvent, Prediction } from '../protocol/engine-api';
-import { isKeypoints } from '../protocol/engine-options';
+import { isKeypoints, seesHands } from '../protocol/engine-options';
 import type { Pipeline } from '../streams/pipeline';
 import type { AppSettingsStore } from './app-settings';
 import { byId, h, perFrame, type Scope } from './dom';
@@ -50,7 +50,7 @@ export function previewPanel({ pipe, settings, operated$, start }: PreviewOption
   const label = byId('prediction');
   const bars = byId('bars');
   const run = byId<HTMLButtonElement>('run');
-  const pose = isKeypoints(pipe.info.features);
+  const pose = isKeypoints(pipe.info.features) || seesHands(pipe.info);
   // The model sees the centre square (image) or the whole picture (pose): the crop mark says which.
   stage.dataset.features = pipe.info.features;
   const skeleton = skeletonView(byId<HTMLCanvasElement>('skeleton'), byId('nobody'), byId<HTMLVideoElement>('preview'));

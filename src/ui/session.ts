@@ -13,7 +13,7 @@ import {
   type Pipeline,
 } from '../index';
 import type { ProjectProgress } from '../protocol/project';
-import { isKeypoints, type BackendChoice, type HeadKind } from '../protocol/engine-options';
+import { isKeypoints, seesHands, type BackendChoice, type HeadKind } from '../protocol/engine-options';
 import type { ExampleCounts, LoadProgress } from '../protocol/engine-api';
 import { AppSettingsStore, type AppSettings } from './app-settings';
 import { ClassCards } from './class-cards';
@@ -74,6 +74,7 @@ export async function openSession(
     features: features.features,
     pose: { mirror: features.mirror },
     hands: { mirror: features.mirror },
+    also: features.alsoHands && features.features !== 'hands' ? ['hands'] : [],
     project: name,
     source: ctx.video,
     onProgress: ctx.onProgress,
@@ -98,6 +99,9 @@ function studio(name: string, pipe: Pipeline, ctx: SessionContext, seed?: AppSet
   const { video, notices, source } = ctx;
   const scope = new Scope();
   const settings = new AppSettingsStore(pipe, (e) => notices.show(e), seed);
+  // Kept with the project, so that it opens with them next time (features.ts reads it before the pipeline starts).
+  const alsoHands = pipe.info.also.includes('hands');
+  if (settings.value.alsoHands !== alsoHands) settings.update((s) => ({ ...s, alsoHands }));
   let cards: ClassCards | null = null;
 
   const start = () => {
@@ -110,7 +114,7 @@ function studio(name: string, pipe: Pipeline, ctx: SessionContext, seed?: AppSet
     const counts$ = pipe.counts$;
 
     const operated$ = operated(pipe.predictions$, settings.changes$);
-    const pose = isKeypoints(pipe.info.features);
+    const pose = isKeypoints(pipe.info.features) || seesHands(pipe.info);
     const showOperators = operatorControls(byId('operators'), settings, scope);
     const operatorMode = () => showOperators({ pose, gestures: pipe.settings.head === 'dtw' });
     operatorMode();
@@ -198,7 +202,7 @@ function studio(name: string, pipe: Pipeline, ctx: SessionContext, seed?: AppSet
     get settings() {
       return settings.value;
     },
-    features: choiceOf(pipe.project.features),
+    features: { ...choiceOf(pipe.project.features), alsoHands: pipe.info.also.includes('hands') },
     mount,
     async close() {
       cards?.close();

@@ -50,36 +50,11 @@ export function skeletonView(canvas: HTMLCanvasElement, nobody: HTMLElement, vid
     if (canvas.width !== w || canvas.height !== h) [canvas.width, canvas.height] = [w, h];
     g.clearRect(0, 0, w, h);
     const thick = Math.max(2, Math.min(w, h) / 120);
-    if (hands) {
-      nobody.textContent = 'No hand in view';
-      nobody.hidden = hands.length > 0;
-      canvas.dataset.person = String(hands.length > 0);
-      canvas.dataset.hands = hands.map((hand) => `${hand.id}:${hand.handedness}`).join(' ');
-      let drawn = 0;
-      for (const hand of hands) {
-        const colour = personColour(hand.id);
-        drawn += bones(g, hand.keypoints, w, h, thick * 0.7, () => colour, colour, HAND_BONES, 0);
-        const wrist = inPicture(hand.keypoints[0]!, w, h);
-        label(
-          g,
-          canvas,
-          `${hand.handedness === 'Left' ? 'L' : 'R'}${hand.id}`,
-          wrist.x * w,
-          wrist.y * h + thick * 2,
-          thick,
-          colour,
-          'top',
-        );
-      }
-      canvas.dataset.keypoints = String(drawn);
-      return;
-    }
-    nobody.textContent = said;
+    let drawn = 0;
+    // The body (one person, or everyone), then the hands over it: alone (hand features) or beside it.
+    const body = latest !== null || everyone !== null;
     if (everyone) {
-      nobody.hidden = everyone.length > 0;
-      canvas.dataset.person = String(everyone.length > 0);
       canvas.dataset.people = everyone.map((p) => p.id).join(' ');
-      let drawn = 0;
       for (const person of everyone) {
         const colour = personColour(person.id);
         drawn += bones(g, person.keypoints, w, h, thick, () => colour, colour);
@@ -98,20 +73,36 @@ export function skeletonView(canvas: HTMLCanvasElement, nobody: HTMLElement, vid
           above ? 'bottom' : 'top',
         );
       }
-      canvas.dataset.keypoints = String(drawn);
-      return;
+    } else if (latest && !latest.noPerson) {
+      // The person's left in orange, right in blue, the face in white: which side is which, at a glance.
+      const side = (name: string) =>
+        name.startsWith('left') ? '#ff9d2e' : name.startsWith('right') ? '#3ec7ff' : '#fff';
+      drawn += bones(g, latest.keypoints, w, h, thick, side, '#fff');
     }
-    const pose = latest;
-    nobody.hidden = !pose?.noPerson;
-    canvas.dataset.person = String(!!pose && !pose.noPerson);
-    if (!pose || pose.noPerson) {
-      canvas.dataset.keypoints = '0';
-      return;
+    if (hands) {
+      canvas.dataset.hands = hands.map((hand) => `${hand.id}:${hand.handedness}`).join(' ');
+      for (const hand of hands) {
+        const colour = personColour(hand.id);
+        drawn += bones(g, hand.keypoints, w, h, thick * 0.7, () => colour, colour, HAND_BONES, 0);
+        const wrist = inPicture(hand.keypoints[0]!, w, h);
+        label(
+          g,
+          canvas,
+          `${hand.handedness === 'Left' ? 'L' : 'R'}${hand.id}`,
+          wrist.x * w,
+          wrist.y * h + thick * 2,
+          thick,
+          colour,
+          'top',
+        );
+      }
     }
-    // The person's left in orange, right in blue, the face in white: which side is which, at a glance.
-    const side = (name: string) =>
-      name.startsWith('left') ? '#ff9d2e' : name.startsWith('right') ? '#3ec7ff' : '#fff';
-    canvas.dataset.keypoints = String(bones(g, pose.keypoints, w, h, thick, side, '#fff'));
+    canvas.dataset.keypoints = String(drawn);
+    // "Nobody" (or "No hand", with hand features alone) in view: what the head learns from is missing.
+    const seen = everyone ? everyone.length > 0 : latest ? !latest.noPerson : (hands?.length ?? 0) > 0;
+    nobody.textContent = body ? said : 'No hand in view';
+    nobody.hidden = seen || (!body && !hands);
+    canvas.dataset.person = String(seen);
   });
   return {
     show(pose, people, seenHands) {

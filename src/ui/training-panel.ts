@@ -84,6 +84,7 @@ export class TrainingPanel {
   readonly #hint: HTMLElement;
   readonly #features: HTMLSelectElement;
   readonly #mirror: HTMLInputElement;
+  readonly #alsoHands: HTMLInputElement;
   readonly #featuresHint: HTMLElement;
   readonly #chart: TrainingChart;
   readonly #settings: HeadSettingsForm;
@@ -111,6 +112,7 @@ export class TrainingPanel {
       ...FEATURES.map((o) => h('option', { value: o.value }, o.text)),
     );
     this.#mirror = h('input', { type: 'checkbox', 'data-testid': 'pose-mirror' });
+    this.#alsoHands = h('input', { type: 'checkbox', 'data-testid': 'also-hands' });
     this.#featuresHint = h('p', { class: 'hint' });
     this.#button = h('button', { type: 'button', class: 'primary train', 'data-testid': 'train' }, 'Train');
     this.#status = h('p', { class: 'train-status', 'data-testid': 'train-status', id: 'train-status', role: 'status' });
@@ -122,10 +124,20 @@ export class TrainingPanel {
       this.#mirror,
       ' Left and right count as the same (mirror-invariant)',
     );
+    const alsoHandsRow = h(
+      'label',
+      {
+        class: 'check',
+        title: 'The classes still learn from the features above; the hands go to the outputs as they are.',
+      },
+      this.#alsoHands,
+      ' Also follow hands (MediaPipe), for the outputs',
+    );
     root.replaceChildren(
       h('h2', {}, 'Training'),
       h('label', { class: 'head-choice' }, 'Features', this.#features),
       mirrorRow,
+      alsoHandsRow,
       this.#featuresHint,
       h('label', { class: 'head-choice' }, 'Model', this.#head),
       this.#hint,
@@ -135,26 +147,34 @@ export class TrainingPanel {
     );
 
     scope.on(this.#head, 'change', () => void this.#changeHead(this.#head.value as HeadKind));
-    const now = choiceOf(pipe.project.features);
+    const now: FeatureChoice = { ...choiceOf(pipe.project.features), alsoHands: pipe.info.also.includes('hands') };
     this.#features.value = now.features;
     this.#mirror.checked = now.mirror;
+    this.#alsoHands.checked = now.alsoHands;
     mirrorRow.hidden = !isKeypoints(now.features);
+    alsoHandsRow.hidden = now.features === 'hands';
     this.#featuresHint.textContent =
       `${FEATURES.find((o) => o.value === now.features)?.hint ?? ''} ` +
       'Switching keeps the examples: they are recomputed from their pictures, then train again.';
     const switchFeatures = () => {
-      this.#features.disabled = this.#mirror.disabled = true;
-      const choice: FeatureChoice = { features: this.#features.value as FeatureChoice['features'], mirror: false };
-      if (isKeypoints(choice.features)) choice.mirror = this.#mirror.checked;
+      this.#features.disabled = this.#mirror.disabled = this.#alsoHands.disabled = true;
+      const features = this.#features.value as FeatureChoice['features'];
+      const choice: FeatureChoice = {
+        features,
+        mirror: isKeypoints(features) && this.#mirror.checked,
+        alsoHands: features !== 'hands' && this.#alsoHands.checked,
+      };
       void events.featuresChanged(choice).finally(() => {
         // Still this project's panel (the switch failed): show what it runs.
-        this.#features.disabled = this.#mirror.disabled = false;
+        this.#features.disabled = this.#mirror.disabled = this.#alsoHands.disabled = false;
         this.#features.value = now.features;
         this.#mirror.checked = now.mirror;
+        this.#alsoHands.checked = now.alsoHands;
       });
     };
     scope.on(this.#features, 'change', switchFeatures);
     scope.on(this.#mirror, 'change', switchFeatures);
+    scope.on(this.#alsoHands, 'change', switchFeatures);
     scope.on(this.#button, 'click', () => void this.train());
     // From this panel or from a patch (/tw/train): the chart and the line follow every epoch.
     scope.add(

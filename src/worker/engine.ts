@@ -20,6 +20,7 @@ import type {
 } from '../protocol/engine-api';
 import {
   isKeypoints,
+  seesHands,
   type EngineInit,
   type EngineOptions,
   type HeadSettings,
@@ -101,6 +102,7 @@ export class Engine implements EngineApi {
       return {
         backend: started.backend,
         features: options.features,
+        also: [...options.also],
         model: started.features.report,
         head: settings.head,
         outputs: settings.head === 'regression' ? settings.outputs : [],
@@ -135,7 +137,7 @@ export class Engine implements EngineApi {
     const { features, options } = this.#started();
     checkImage(image);
     const t0 = performance.now();
-    const { fit, size } = frameShapeFor(options.features);
+    const { fit, size } = frameShapeFor(options.features, options.also);
     const square = await squarePixels(image, fit, size);
     const t1 = performance.now();
     try {
@@ -168,13 +170,14 @@ export class Engine implements EngineApi {
       const session = this.#session();
       const taught = session.taught(target, options.sequence);
       const { embedding, pose, hands, square } = await this.#analyse(image);
+      const { features } = this.#started().options;
       try {
         if (pose?.noPerson) {
           throw new NoPersonError(
             'No person is in view (fewer than 5 body keypoints are clear), so this frame teaches nothing: step into the frame, whole body if you can, in good light.',
           );
         }
-        if (hands?.length === 0) {
+        if (features === 'hands' && hands?.length === 0) {
           throw new NoHandError(
             'No hand is in view, so this frame teaches nothing: hold your hand up to the camera, open and whole, in good light.',
           );
@@ -256,7 +259,8 @@ export class Engine implements EngineApi {
     try {
       const { options, session } = this.#started();
       const head = session.head;
-      const keypointsOnly = isKeypoints(options.features) && !head.ready();
+      // Keypoints (hands beside image features too) answer untrained, for the skeleton and the outputs.
+      const keypointsOnly = (isKeypoints(options.features) || seesHands(options)) && !head.ready();
       if (!head.ready() && !keypointsOnly) throw new NotTrainedError(head.notReadyReason());
       const start = performance.now();
       const { embedding, pose, people, peopleChanged, hands, square, fromPixels, infer } = await this.#analyse(
@@ -265,7 +269,8 @@ export class Engine implements EngineApi {
       );
       square.dispose();
       const h0 = performance.now();
-      const nobody = pose?.noPerson === true || hands?.length === 0;
+      // Nobody, or no hand with hand features (hands seen beside other features are not what the head learns).
+      const nobody = pose?.noPerson === true || (options.features === 'hands' && hands?.length === 0);
       const answer = nobody || keypointsOnly ? head.blank() : head.answer(embedding, t);
       // Several people: each one's own label from a classifying head.
       const everyone = people

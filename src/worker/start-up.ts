@@ -1,5 +1,6 @@
 /**
- * The engine's start: the feature model loaded (MobileNet, MoveNet, MoveNet MultiPose or MediaPipe Hands), and the backend chosen by running it.
+ * The engine's start: the feature model loaded (MobileNet, MoveNet, MoveNet MultiPose or MediaPipe Hands; and
+ * MediaPipe Hands beside another with `also: ['hands']`), and the backend chosen by running it.
  * Weights load into CPU memory (wasm, else cpu); tfjs moves them when the chosen backend first uses them.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -13,6 +14,7 @@ import { loadMobileNetFeatures } from './features/mobilenet';
 import { loadMoveNetFeatures } from './features/movenet';
 import { loadMultiPoseFeatures } from './features/movenet-multipose';
 import { loadHandsFeatures } from './features/hands/hands-features';
+import { WithHands } from './features/with-hands';
 
 /** Where the weights come from when not from URLs (Node tests). */
 export interface ModelHandlers {
@@ -54,7 +56,16 @@ export async function startUp(
               landmarks: handlers.handModelHandler,
             })
           : await loadMobileNetFeatures(o, onProgress, handlers.modelHandler);
-  const features: FeatureExtractor = loaded.model;
+  const hands = o.also.includes('hands')
+    ? await loadHandsFeatures(o, onProgress, {
+        palm: handlers.palmModelHandler,
+        landmarks: handlers.handModelHandler,
+      }).catch((e: unknown) => {
+        loaded.model.dispose();
+        throw e;
+      })
+    : null;
+  const features: FeatureExtractor = hands ? new WithHands(loaded.model, hands.model) : loaded.model;
   const backend = await chooseBackend(o, (deadline) => measure(features, deadline));
   await measure(features, 0); // warm the chosen backend (shader compilation) before the first frame
   return {
@@ -64,6 +75,6 @@ export async function startUp(
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
       wasmThreads: tf.getBackend() === 'wasm' ? getThreadsCount() : 0,
     },
-    warnings: [...loaded.warnings, ...backend.warnings],
+    warnings: [...loaded.warnings, ...(hands?.warnings ?? []), ...backend.warnings],
   };
 }

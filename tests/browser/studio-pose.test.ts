@@ -17,6 +17,12 @@
  *                  cat    5.0–7.5 s  the cat: nobody in view
  *   gestures.webm  right  0.0–2.5 s  the footballer leaning from −25° to +25° over 2 s, then still: a gesture
  *                  left   2.5–5.0 s  back from +25° to −25° over 2 s, then still: another
+ *   hands.webm     hands  0.0–2.5 s  two hands (../shared/fixtures/hands), nearing slowly
+ *                  cat    2.5–5.0 s  the cat: no hand in view
+ *   shapes.webm    up        0.0–2.5 s   the photo's left hand alone, fingers up, drifting
+ *                  down      2.5–5.0 s   its right hand alone, fingers down, drifting
+ *                  turnRight 5.0–7.5 s   the fingers-up hand turning from −35° to +35° over 2 s, then still
+ *                  turnLeft  7.5–10.0 s  back from +35° to −35°
  *
  * Each test has a browser profile of its own; the videos and a small pose project (for the switch of
  * features) are made once, before them, and changed by none. Screenshots go to test-results/studio-pose-*.png.
@@ -51,6 +57,15 @@ const GESTURES = {
   right: { from: 0, to: 2500, marker: [240, 240, 16] },
   left: { from: 2500, to: 5000, marker: [240, 16, 240] },
 } as const satisfies Segments;
+/** One hand at a time: two shapes, then two turns of the hand (gestures). */
+const HAND_SHAPES = {
+  up: { from: 0, to: 2500, marker: [240, 128, 16] },
+  down: { from: 2500, to: 5000, marker: [16, 128, 240] },
+  turnRight: { from: 5000, to: 7500, marker: [128, 240, 16] },
+  turnLeft: { from: 7500, to: 10000, marker: [240, 16, 128] },
+} as const satisfies Segments;
+/** Examples of each hand shape taught. */
+const SHAPE_EXAMPLES = 4;
 /** Side of the marker square, in pixels of a 640×480 picture. */
 const MARKER = 40;
 /** Examples of each pose taught: with three, a head sometimes took one pose for the other. */
@@ -68,7 +83,7 @@ const VIDEO_SIZE = { width: 320, height: 240 };
  * WebCodecs), each frame stamped with its own time however long it took: the segments last exactly what
  * they say, on any machine. Resolves with the WebM files.
  */
-async function makeVideos(page: Page): Promise<{ poses: Buffer; gestures: Buffer; hands: Buffer }> {
+async function makeVideos(page: Page): Promise<{ poses: Buffer; gestures: Buffer; hands: Buffer; shapes: Buffer }> {
   const encoded = await page.evaluate(
     async ({ photos, videos, marker, fps, width, height }) => {
       const load = async (b64: string) => createImageBitmap(await (await fetch(`data:image/*;base64,${b64}`)).blob());
@@ -91,6 +106,19 @@ async function makeVideos(page: Page): Promise<{ poses: Buffer; gestures: Buffer
         g.drawImage(image, -width / 2, -height / 2, width, height);
         g.restore();
       };
+      /** Part `[sx, sy, sw, sh]` of `image`, `width` px wide, centred at (cx, cy), turned by `angle` degrees. */
+      const putPart = (image: ImageBitmap, part: number[], width: number, cx: number, cy: number, angle = 0) => {
+        const [sx, sy, sw, sh] = part as [number, number, number, number];
+        const height = (width * sh) / sw;
+        g.save();
+        g.translate(cx, cy);
+        g.rotate((angle * Math.PI) / 180);
+        g.drawImage(image, sx, sy, sw, sh, -width / 2, -height / 2, width, height);
+        g.restore();
+      };
+      // The photo of two hands, one at a time: fingers up on its left, fingers down on its right.
+      const UP = [0, 0, 360, 382];
+      const DOWN = [360, 0, 360, 382];
       const lean = (t: number, from: number, to: number) => from + (to - from) * Math.min(1, t / 2000);
       /** Segment `name` at `local` ms into it. */
       const scene = (name: string, local: number) => {
@@ -99,7 +127,11 @@ async function makeVideos(page: Page): Promise<{ poses: Buffer; gestures: Buffer
         else if (name === 'cat') put(cat, 600, 320, 240);
         else if (name === 'hands') put(hands, 620 + local / 50, 320 + 20 * Math.sin(local / 500), 240);
         else if (name === 'right') put(messi, 460, 320, 245, lean(local, -25, 25));
-        else put(messi, 460, 320, 245, lean(local, 25, -25));
+        else if (name === 'left') put(messi, 460, 320, 245, lean(local, 25, -25));
+        else if (name === 'up') putPart(hands, UP, 280, 300 + local / 40, 250 + 15 * Math.sin(local / 400));
+        else if (name === 'down') putPart(hands, DOWN, 280, 340 - local / 40, 230 + 15 * Math.sin(local / 400));
+        else if (name === 'turnRight') putPart(hands, UP, 280, 320, 250, lean(local, -35, 35));
+        else putPart(hands, UP, 280, 320, 250, lean(local, 35, -35));
       };
       const base64 = (bytes: Uint8Array) => {
         let binary = '';
@@ -143,6 +175,7 @@ async function makeVideos(page: Page): Promise<{ poses: Buffer; gestures: Buffer
         poses: await encode(videos.poses),
         gestures: await encode(videos.gestures),
         hands: await encode(videos.hands),
+        shapes: await encode(videos.shapes),
       };
     },
     {
@@ -152,7 +185,7 @@ async function makeVideos(page: Page): Promise<{ poses: Buffer; gestures: Buffer
         cat: photo('chelsea.png'),
         hands: photo('hands/hands.jpg'),
       },
-      videos: { poses: POSES, gestures: GESTURES, hands: HANDS },
+      videos: { poses: POSES, gestures: GESTURES, hands: HANDS, shapes: HAND_SHAPES },
       marker: MARKER,
       fps: FPS,
       ...VIDEO_SIZE,
@@ -164,7 +197,12 @@ async function makeVideos(page: Page): Promise<{ poses: Buffer; gestures: Buffer
       VIDEO_SIZE,
       total,
     );
-  return { poses: file(encoded.poses), gestures: file(encoded.gestures), hands: file(encoded.hands) };
+  return {
+    poses: file(encoded.poses),
+    gestures: file(encoded.gestures),
+    hands: file(encoded.hands),
+    shapes: file(encoded.shapes),
+  };
 }
 
 /**
@@ -285,6 +323,7 @@ const scratch = mkdtempSync(join(tmpdir(), 'tw-studio-pose-'));
 const posesVideo = join(scratch, 'poses.webm');
 const gesturesVideo = join(scratch, 'gestures.webm');
 const handsVideo = join(scratch, 'hands.webm');
+const shapesVideo = join(scratch, 'shapes.webm');
 const poseProject = join(scratch, 'poses.trainwhistle');
 let dump: Oscdump;
 let bridge: BridgeProcess;
@@ -302,6 +341,7 @@ beforeAll(async () => {
     writeFileSync(posesVideo, videos.poses);
     writeFileSync(gesturesVideo, videos.gestures);
     writeFileSync(handsVideo, videos.hands);
+    writeFileSync(shapesVideo, videos.shapes);
     writeFileSync(poseProject, await makePoseProject(maker.page));
   } finally {
     await maker.page.context().close();
@@ -488,6 +528,119 @@ describe('the studio with pose features', () => {
     expect(
       lines.some((l) => new RegExp(`^/tw/hand/(left|right) ${'f'.repeat(63)}( -?\\d\\.\\d{6}){63}$`).test(l)),
     ).toBe(true);
+  });
+
+  test('hands taught through the studio: two hand shapes told apart live and sent as labels; two turns of the hand, one hold of Record each, recognised and sent as /tw/gesture', async () => {
+    const { page, logs } = await poseStudio('hands');
+    await rename(page, 'Class 1', 'up');
+    await rename(page, 'Class 2', 'down');
+    await playVideo(page, shapesVideo);
+    let taught = await cards(page);
+    const count = (name: string) => taught.find((c) => c.name === name)?.count ?? 0;
+    for (let round = 0; round < 4 && taught.some((c) => c.count < SHAPE_EXAMPLES); round++) {
+      for (const name of ['up', 'down'] as const)
+        if (count(name) < SHAPE_EXAMPLES)
+          await holdRecordThrough(page, name, HAND_SHAPES, name, HAND_SHAPES[name].to - HAND_SHAPES[name].from - 250);
+      taught = await settledCards(page);
+    }
+    expect(taught.map((c) => c.name)).toEqual(['up', 'down']);
+    for (const c of taught) expect(c.count, JSON.stringify(taught)).toBeGreaterThanOrEqual(SHAPE_EXAMPLES);
+    let from = dump.all.length;
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.waitForSelector('[data-testid="train-status"][data-state="trained"]', { timeout: 120_000 });
+    await expect.poll(() => page.getAttribute('[data-testid="run"]', 'data-running')).toBe('true');
+    const samples = await watchWith(
+      page,
+      { labels: ['up', 'down'], perLabel: 3, timeoutMs: 60_000 },
+      {
+        source: segmentTruth.toString(),
+        config: HAND_SHAPES,
+        heldFrom: { up: 1200, down: 1200 },
+        heldBefore: Number.MAX_SAFE_INTEGER,
+      },
+    );
+    const context = JSON.stringify({ taught, samples, logs: logs.slice(-5) });
+    const on = (segment: string) => samples.filter((s) => s.held && s.marker === segment);
+    const share = (segment: string, label: string) =>
+      on(segment).filter((s) => s.shown === label).length / Math.max(1, on(segment).length);
+    expect(on('up').length, context).toBeGreaterThanOrEqual(3);
+    expect(on('down').length, context).toBeGreaterThanOrEqual(3);
+    expect(share('up', 'up'), context).toBeGreaterThanOrEqual(0.8);
+    expect(share('down', 'down'), context).toBeGreaterThanOrEqual(0.8);
+    await expect
+      .poll(() => labelChanges(dump.all.slice(from)), { timeout: 10_000 })
+      .toEqual(expect.arrayContaining(['up', 'down']));
+    await screenshotFromTop(page, 'studio-pose-8-hand-shapes');
+
+    // Gestures: a new project (it keeps the hand features), one hold of Record per turn of the hand.
+    await page.getByRole('button', { name: 'New project' }).click();
+    await page.getByRole('textbox', { name: 'Project name' }).fill('hand gestures');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await expect.poll(() => page.textContent('#project-name'), { timeout: 60_000 }).toBe('hand gestures');
+    expect(await page.getByLabel('Features').inputValue()).toBe('hands');
+    await page.getByLabel('Model').selectOption('dtw');
+    await page.getByRole('button', { name: 'Add gesture' }).waitFor();
+    await rename(page, 'Class 1', 'turn right', 'Gesture name');
+    await rename(page, 'Class 2', 'turn left', 'Gesture name');
+    await playVideo(page, shapesVideo);
+    await holdRecordThrough(page, 'turn right', HAND_SHAPES, 'turnRight', 2300);
+    await holdRecordThrough(page, 'turn left', HAND_SHAPES, 'turnLeft', 2300);
+    await expect
+      .poll(() => cards(page), { timeout: 10_000 })
+      .toEqual([
+        { name: 'turn right', count: 1 },
+        { name: 'turn left', count: 1 },
+      ]);
+    from = dump.all.length;
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.waitForSelector('[data-testid="train-status"][data-state="trained"]', { timeout: 60_000 });
+    await expect.poll(() => page.getAttribute('[data-testid="run"]', 'data-running')).toBe('true');
+    const seen = await gesturesShown(page, ['turn right', 'turn left'], 60_000);
+    const sent = () => dump.all.slice(from).filter((l) => l.startsWith('/tw/gesture '));
+    await expect
+      .poll(() => ['turn right', 'turn left'].every((n) => sent().some((l) => l.startsWith(`/tw/gesture sf "${n}"`))), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    const gestures = sent();
+    const gestureContext = JSON.stringify({ seen, gestures, logs: logs.slice(-5) });
+    expect(seen, gestureContext).toEqual(expect.arrayContaining(['turn right', 'turn left']));
+    expect(
+      gestures.every((l) => /^\/tw\/gesture sf "turn (right|left)" \d\.\d{6}$/.test(l)),
+      gestureContext,
+    ).toBe(true);
+    await screenshotFromTop(page, 'studio-pose-9-hand-gestures');
+  });
+
+  test('hands beside pose features: "Also follow hands" adds the hand skeletons and their OSC to the pose, and the project keeps the choice', async () => {
+    const { page, logs } = await poseStudio('pose');
+    const also = page.getByLabel('Also follow hands (MediaPipe), for the outputs');
+    expect(await also.isChecked()).toBe(false);
+    await also.check();
+    // The project opens again with the hands (the box is off while it does; it comes back off if that fails).
+    await expect.poll(async () => (await also.isChecked()) && (await also.isEnabled()), { timeout: 60_000 }).toBe(true);
+    expect(await page.getByLabel('Features').inputValue()).toBe('pose');
+    await page.waitForSelector('[data-testid="osc-status"][data-status="connected"]');
+    const from = dump.all.length;
+    await playVideo(page, handsVideo);
+    await waitForSegment(page, HANDS, 'hands', HANDS.hands.to);
+    await expect.poll(async () => (await skeleton(page)).hands?.split(' ').length ?? 0, { timeout: 10_000 }).toBe(2);
+    await screenshotFromTop(page, 'studio-pose-10-pose-and-hands');
+    await expect
+      .poll(() => dump.all.slice(from).some((l) => new RegExp(`^/tw/hand/(left|right) ${'f'.repeat(63)} `).test(l)), {
+        timeout: 10_000,
+      })
+      .toBe(true);
+    const lines = dump.all.slice(from);
+    expect(
+      lines.some((l) => l.startsWith('/tw/pose ') || l === '/tw/noperson i 1'),
+      JSON.stringify(logs.slice(-5)),
+    ).toBe(true);
+    // Opened again (a reload, with no features asked): still pose, still with the hands.
+    await page.goto(page.url().replace(/[?&]features=pose/, ''));
+    await studioReady(page);
+    expect(await page.getByLabel('Features').inputValue()).toBe('pose');
+    expect(await page.getByLabel('Also follow hands (MediaPipe), for the outputs').isChecked()).toBe(true);
   });
 
   test('two poses taught with Record are told apart live; nobody in view gives no class', async () => {

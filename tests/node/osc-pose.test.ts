@@ -175,6 +175,25 @@ describe('Wekinator mode', () => {
     // Nobody in view: Wekinator gets no inputs (it would learn MoveNet's guesses); untrained: no outputs.
     expect(addresses(prediction({ pose: body(true) }), freshMemory(), wek)).toEqual([]);
   });
+
+  test("a pose with hands beside it (also: hands): one list of inputs, the pose's 51 then the hand's 63", () => {
+    const hand: Hand = {
+      id: 1,
+      handedness: 'Right',
+      score: 0.99,
+      keypoints: HAND_KEYPOINT_NAMES.map((name) => ({ name, x: 0.25, y: 0.5, z: 0.125, score: 0.99 })),
+    };
+    const both = { ...gesture(null), hands: [hand] };
+    const out = toOscMessages(both, freshMemory(), { ...wek, hands: true });
+    expect(out.map((m) => `${m.address} ,${m.types}`)).toEqual(['/wek/outputs ,f', `/wek/inputs ,${'f'.repeat(114)}`]);
+    expect(out[1]!.args.slice(0, 51)).toEqual(toOscMessages(gesture(null), freshMemory(), wek)[1]!.args);
+    expect(out[1]!.args.slice(51, 54)).toEqual([0.25, 0.5, 0.125]);
+    // Nobody in view, a hand still: the hand's alone.
+    expect(addresses({ ...both, pose: body(true) }, freshMemory(), { ...wek, hands: true })).toEqual([
+      '/wek/outputs ,f',
+      `/wek/inputs ,${'f'.repeat(63)}`,
+    ]);
+  });
 });
 
 describe('through the bridge, read by liblo (oscdump)', () => {

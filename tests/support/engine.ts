@@ -53,6 +53,7 @@ export async function poseEngine(options: PartialEngineOptions = {}): Promise<En
   const engine = new Engine({
     modelHandler: folderHandler(GRAPH_MODEL_DIR),
     poseModelHandler: folderHandler(MOVENET_DIR, 'movenet-lightning.json'),
+    ...(options.also?.includes('hands') ? handModelHandlers(options.hands?.model) : {}),
   });
   await engine.init({ backend: 'wasm', cacheModel: false, allowRemoteModel: false, features: 'pose', ...options });
   return engine;
@@ -70,13 +71,19 @@ export async function peopleEngine(options: PartialEngineOptions = {}): Promise<
   return engine;
 }
 
-/** An initialised engine for hands (features: 'hands') with the real MediaPipe Hands weights on wasm. */
-export async function handsEngine(options: PartialEngineOptions = {}): Promise<Engine> {
-  const model = options.hands?.model ?? 'full';
-  const engine = new Engine({
-    modelHandler: folderHandler(GRAPH_MODEL_DIR),
+/** MediaPipe Hands' real weights (the palm detector, and the landmark model `model`) from ../shared/models. */
+export function handModelHandlers(model: 'full' | 'lite' = 'full') {
+  return {
     palmModelHandler: folderHandler(join(SHARED, 'models/hand_detector_palm'), 'handdetect.json'),
     handModelHandler: folderHandler(join(SHARED, `models/hand_landmark_${model}`), `handlandmark-${model}.json`),
+  };
+}
+
+/** An initialised engine for hands (features: 'hands') with the real MediaPipe Hands weights on wasm. */
+export async function handsEngine(options: PartialEngineOptions = {}): Promise<Engine> {
+  const engine = new Engine({
+    modelHandler: folderHandler(GRAPH_MODEL_DIR),
+    ...handModelHandlers(options.hands?.model),
   });
   await engine.init({ backend: 'wasm', cacheModel: false, allowRemoteModel: false, features: 'hands', ...options });
   return engine;
@@ -84,7 +91,10 @@ export async function handsEngine(options: PartialEngineOptions = {}): Promise<E
 
 /** An initialised engine with the real v1 α0.25 weights on wasm. */
 export async function realEngine(options: PartialEngineOptions = {}): Promise<Engine> {
-  const engine = new Engine({ modelHandler: folderHandler(GRAPH_MODEL_DIR) });
+  const engine = new Engine({
+    modelHandler: folderHandler(GRAPH_MODEL_DIR),
+    ...(options.also?.includes('hands') ? handModelHandlers(options.hands?.model) : {}),
+  });
   await engine.init({ backend: 'wasm', cacheModel: false, allowRemoteModel: false, ...options });
   return engine;
 }
