@@ -30,7 +30,7 @@
  * values are sent (MoveNet's guesses then are noise a patch would draw), only `/noperson 1` once.
  */
 import OSC from 'osc-js';
-import type { Hand } from '../protocol/hand';
+import { handsBySide, type Hand } from '../protocol/hand';
 import type { Pose } from '../protocol/pose';
 import type { Prediction } from '../protocol/engine-api';
 import { addressParts } from './osc-address';
@@ -182,10 +182,7 @@ export function toOscMessages(
     if (isRegression || labels.length > 0) out.push(msg('/wek/outputs', floats(values)));
     if (match) out.push(msg(`/output_${labels.indexOf(match.name) + 1}`, []));
     // One message of inputs: the pose's, then the hands' (right first), as Wekinator takes one input list.
-    const rightFirst = [
-      ...(hands ?? []).filter((h) => h.handedness === 'Right'),
-      ...(hands ?? []).filter((h) => h.handedness === 'Left'),
-    ];
+    const rightFirst = handsBySide(hands ?? []).filter((h) => h !== undefined);
     const inputs = [...(pose && !pose.noPerson ? poseValues(pose) : []), ...rightFirst.flatMap(handValues)];
     if (inputs.length > 0) out.push(msg('/wek/inputs', floats(inputs)));
     return out;
@@ -226,8 +223,10 @@ export function toOscMessages(
   }
   if (handPresence !== null) out.push(msg(`${o.prefix}/nohand`, [{ type: 'i', value: handPresence ? 1 : 0 }]));
   if (hands) {
-    for (const hand of hands) {
-      const side = hand.handedness === 'Left' ? 'left' : 'right';
+    // By the person's side; of two hands called the same side, each gets one (handsBySide).
+    for (const [i, hand] of handsBySide(hands).entries()) {
+      if (!hand) continue;
+      const side = i === 0 ? 'right' : 'left';
       for (const k of hand.keypoints) out.push(msg(`${o.prefix}/hand/${side}/${k.name}`, floats([k.x, k.y, k.z])));
       out.push(msg(`${o.prefix}/hand/${side}`, floats(handValues(hand))));
     }

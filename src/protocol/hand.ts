@@ -77,3 +77,19 @@ export const HAND_BONES: readonly (readonly [number, number])[] = [
   [18, 19],
   [19, 20],
 ];
+
+/**
+ * The person's right hand, then their left, either missing when not in view. Two hands called the same side
+ * (MediaPipe can be unsure of a hand seen from the back, or they are two people's) are both kept: the one on
+ * the picture's left takes the right hand's place, as on a camera's own frames of someone facing it (the other
+ * way round on mirrored frames). The hand vector's slots and the OSC's `/hand/right` and `/hand/left` follow it.
+ */
+export function handsBySide(hands: readonly Hand[], mirroredInput = false): [Hand | undefined, Hand | undefined] {
+  const right = hands.find((h) => h.handedness === 'Right');
+  const left = hands.find((h) => h.handedness === 'Left');
+  const one = right ?? left;
+  const same = one && !(right && left) ? hands.filter((h) => h.handedness === one.handedness) : [];
+  if (same.length < 2) return [right, left];
+  const [a, b] = [...same].sort((p, q) => p.keypoints[0]!.x - q.keypoints[0]!.x) as [Hand, Hand];
+  return mirroredInput ? [b, a] : [a, b];
+}

@@ -179,7 +179,7 @@ export class Engine implements EngineApi {
         }
         if (features === 'hands' && hands?.length === 0) {
           throw new NoHandError(
-            'No hand is in view, so this frame teaches nothing: hold your hand up to the camera, open and whole, in good light.',
+            'No hand is in view, so this frame teaches nothing: hold your hand up to the camera, whole and clear of the edges of the picture, in good light.',
           );
         }
         const [thumb, crop] = await Promise.all([thumbnail(square), encodeCrop(square)]);

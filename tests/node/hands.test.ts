@@ -9,7 +9,9 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { PixelData } from '../../src/protocol/frame';
-import { HAND_KEYPOINT_NAMES, type Hand } from '../../src/protocol/hand';
+import { HAND_KEYPOINT_NAMES, handsBySide, type Hand } from '../../src/protocol/hand';
+import { freshMemory, toOscMessages } from '../../src/outputs/osc-messages';
+import type { Prediction } from '../../src/protocol/engine-api';
 import type { Engine } from '../../src/worker/engine';
 import { HandTracker } from '../../src/worker/features/hands/hand-tracker';
 import { HAND_VECTOR, handsVector } from '../../src/worker/features/hands/hand-vector';
@@ -80,6 +82,16 @@ function inPicture(k: { x: number; y: number }, picture: PixelData): [number, nu
   const side = Math.max(picture.width, picture.height);
   return [k.x * side - (side - picture.width) / 2, k.y * side - (side - picture.height) / 2];
 }
+
+/** An untrained prediction, for the OSC messages of its hands. */
+const prediction: Prediction = {
+  label: '',
+  confidences: {},
+  t: 0,
+  latencyMs: 0,
+  timings: { fromPixels: 0, infer: 0, head: 0, total: 0 },
+  tensors: 0,
+};
 
 const rms = (a: Float32Array, b: Float32Array) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0) / a.length);
 
@@ -216,6 +228,91 @@ describe('the shape vector', () => {
     for (const h of hands) {
       expect(rms(handsVector([h], true), handsVector([match(h)], true))).toBeLessThan(0.05);
       expect(rms(handsVector([h]), handsVector([match(h)]))).toBeGreaterThan(0.3);
+    }
+  });
+
+  test("two hands called the same side (the photo's two left hands) both count: the one on the picture's left in the right hand's slot, and over OSC", async () => {
+    const hands = (await engine.predict(photo, 60_000)).hands!;
+    expect(hands.map((h) => h.handedness)).toEqual(['Left', 'Left']);
+    const [first, second] = handsBySide(hands);
+    expect(first!.keypoints[0]!.x).toBeLessThan(second!.keypoints[0]!.x);
+    const v = handsVector(hands);
+    expect(v[HAND_VECTOR - 1]).toBe(1);
+    expect(v[2 * HAND_VECTOR - 1]).toBe(1);
+    expect(rms(v.subarray(0, HAND_VECTOR), handsVector([first!]).subarray(HAND_VECTOR))).toBeLessThan(1e-6);
+    // Mirrored frames: the other way round.
+    expect(handsBySide(hands, true)).toEqual([second, first]);
+    const sent = toOscMessages({ ...prediction, hands }, freshMemory(), {
+      prefix: '/tw',
+      mode: 'tw',
+      labelEveryFrame: false,
+      perLabel: false,
+      hands: true,
+    }).map((m) => m.address);
+    expect(sent.filter((a) => a === '/tw/hand/right' || a === '/tw/hand/left')).toEqual([
+      '/tw/hand/right',
+      '/tw/hand/left',
+    ]);
+  });
+});
+
+describe('at the edge of the picture, and over a long run', () => {
+  test('a hand cut by the edge is still followed, its keypoints beyond the edge where the model puts them; one almost out of the picture teaches nothing, says why, and loses nothing', async () => {
+    const edge = await handsEngine({ head: 'knn' });
+    try {
+      const up = (cx: number) => place(photo, { size: 480, scale: 0.6, cx, cy: 0.5, region: [0, 0, 360, 382] });
+      await edge.addExample('up', up(0.5));
+      // A third of the hand beyond the right edge: found, the fingers' x past 1.
+      const cut = await edge.predict(up(0.9), 1000);
+      expect(cut.hands).toHaveLength(1);
+      const xs = cut.hands![0]!.keypoints.map((k) => k.x);
+      expect(Math.max(...xs)).toBeGreaterThan(1);
+      expect(Math.min(...xs)).toBeGreaterThan(0.6);
+      await edge.addExample('up', up(0.9));
+      // Its centre on the edge: no hand; as an example, NoHandError, and the examples are as they were.
+      const before = await edge.counts();
+      const tensors = (await edge.memory()).numTensors;
+      expect((await edge.predict(up(1), 3000)).hands).toEqual([]);
+      await expect(edge.addExample('up', up(1))).rejects.toMatchObject({
+        name: 'NoHandError',
+        message: expect.stringMatching(/clear of the edges of the picture/),
+      });
+      expect(await edge.counts()).toEqual(before);
+      expect(before.perLabel).toEqual({ up: 2 });
+      expect((await edge.memory()).numTensors).toBe(tensors);
+    } finally {
+      await edge.dispose();
+    }
+  });
+
+  test('hands coming and going, trained and not: no tensor left behind, an id for each hand found, never given twice', async () => {
+    const run = await handsEngine({ head: 'knn', knn: { k: 1 } });
+    try {
+      const cat = loadFixture('chelsea.png');
+      const one = place(photo, { size: 480, scale: 0.6, cx: 0.5, cy: 0.5, region: [0, 0, 360, 382] });
+      const frames = [photo, photo, cat, one, one, cat, photo, one, cat, photo];
+      const tensors: number[] = [];
+      const ids: number[] = [];
+      let t = 0;
+      for (const [i, frame] of [...frames, ...frames].entries()) {
+        // Trained half way through: labels from then on.
+        if (i === frames.length) {
+          await run.addExample('two', photo);
+          await run.addExample('one', one);
+        }
+        t += 40;
+        const p = await run.predict(frame, t);
+        tensors.push(p.tensors);
+        expect(p.hands, `frame ${i}`).toHaveLength(frame === cat ? 0 : frame === one ? 1 : 2);
+        for (const h of p.hands!) if (!ids.includes(h.id)) ids.push(h.id);
+        if (i >= frames.length) expect(p.label, `frame ${i}`).toBe(frame === cat ? '' : frame === one ? 'one' : 'two');
+      }
+      expect(new Set(tensors.slice(2)).size, JSON.stringify(tensors)).toBe(1);
+      // Ids only grow: a hand back after the cat is a new one.
+      expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+      expect(ids.length).toBeGreaterThanOrEqual(8);
+    } finally {
+      await run.dispose();
     }
   });
 });

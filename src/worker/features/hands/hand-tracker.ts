@@ -2,8 +2,9 @@
  * Hand tracking the MediaPipe way: the palm detector runs only to find hands, then each hand is followed from
  * frame to frame by the landmark model alone, in a region grown from its keypoints of the frame before. A hand
  * is found when the landmark model is sure of it (`hands.minScore`), and has gone when its presence score drops
- * below MediaPipe's 0.5: then the detector looks again at once (the hand moved, or the picture is another one);
- * while fewer hands than `maxHands` are followed, it also looks every SEARCH_EVERY_MS. A frame that does not
+ * below MediaPipe's 0.5: then the detector looks again at once (the hand moved, or the picture is another one).
+ * While no hand is followed it looks on every frame, as MediaPipe does; while some but fewer than `maxHands` are,
+ * every SEARCH_EVERY_MS. A frame that does not
  * follow the last (a still, or a gap in the stream) starts afresh. So an unrelated picture is never answered
  * from regions meant for another: a hand is either found there or looked for. Ids count up and stay with a
  * hand while it is tracked, or found again where it was.
@@ -71,9 +72,14 @@ export class HandTracker {
       }
       followed = distinct(followed);
     }
-    // Afresh, when a hand was lost (it moved, or this picture is another), or now and then for one more.
+    // Afresh, when a hand was lost (it moved, or this picture is another), on every frame while none is
+    // followed (a hand coming into view is found at once), or now and then for one more.
     const lost = followed.length < previous.length;
-    const search = !live || lost || (followed.length < this.maxHands && t - this.#lastSearch >= SEARCH_EVERY_MS);
+    const search =
+      !live ||
+      lost ||
+      followed.length === 0 ||
+      (followed.length < this.maxHands && t - this.#lastSearch >= SEARCH_EVERY_MS);
     if (search) {
       if (t !== undefined) this.#lastSearch = t;
       this.counts.detections++;

@@ -4,12 +4,12 @@
  * base of the middle finger), then 1: 64 numbers. Orientation is kept (a thumb up is not a thumb down).
  *
  * Two hands make 128: two slots of 64. Without `mirror`, the first slot is the person's right hand and the
- * second their left; with `mirror`, a left hand is flipped into a right hand's shape (the same shape made with
+ * second their left (two hands called the same side: see handsBySide); with `mirror`, a left hand is flipped into a right hand's shape (the same shape made with
  * either hand gives the same numbers) and the larger hand takes the first slot. A slot with no hand in it holds
  * 64 zeros: its last number, 1 for a hand, says whether the hand is there, so "one hand" and "both hands" are
  * told apart by the heads.
  */
-import type { Hand } from '../../../protocol/hand';
+import { handsBySide, type Hand } from '../../../protocol/hand';
 
 export const HAND_VECTOR = 21 * 3 + 1;
 export const HANDS_VECTOR = 2 * HAND_VECTOR;
@@ -34,16 +34,15 @@ function oneHand(hand: Hand, flip: boolean): Float32Array {
 }
 
 /** The 128 numbers of up to two hands (see above). */
-export function handsVector(hands: readonly Hand[], mirror = false): Float32Array {
+export function handsVector(hands: readonly Hand[], mirror = false, mirroredInput = false): Float32Array {
   const out = new Float32Array(HANDS_VECTOR);
   if (mirror) {
     const bySize = [...hands].sort((a, b) => size(b) - size(a)).slice(0, 2);
     bySize.forEach((h, slot) => out.set(oneHand(h, h.handedness === 'Left'), slot * HAND_VECTOR));
     return out;
   }
-  for (const [slot, side] of (['Right', 'Left'] as const).entries()) {
-    const hand = hands.find((h) => h.handedness === side);
+  handsBySide(hands, mirroredInput).forEach((hand, slot) => {
     if (hand) out.set(oneHand(hand, false), slot * HAND_VECTOR);
-  }
+  });
   return out;
 }

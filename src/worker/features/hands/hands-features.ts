@@ -59,7 +59,7 @@ export class HandsFeatures implements FeatureExtractor {
 
   async analyse(square: tf.Tensor3D, t?: Milliseconds): Promise<Analysis & { hands: Hand[] }> {
     const hands = (await this.#tracker.hands(square, t)).map((h) => this.#hand(h));
-    return { features: handsVector(hands, this.options.mirror), hands };
+    return { features: handsVector(hands, this.options.mirror, this.options.mirroredInput), hands };
   }
 
   async extract(square: tf.Tensor3D): Promise<Float32Array> {
