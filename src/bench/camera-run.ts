@@ -32,6 +32,8 @@ export interface CameraRun {
   mainThreadMsPerFrame: Milliseconds;
   /** How old the picture was when its inference started (latency less the worker's time), every prediction. */
   frameAgeMs: Summary;
+  /** With hands: frames the hand tracker read during the run, and how many the palm detector ran on. */
+  palmDetector: { frames: number; runs: number } | null;
 }
 
 /** How long the frame in the worker may take to finish once the run's time is up. */
@@ -50,7 +52,9 @@ export async function cameraRun(
   const latencies: Milliseconds[] = [];
   const ages: Milliseconds[] = [];
   const snapshots: Metrics[] = [];
+  const detector: { first?: { frames: number; runs: number }; last?: { frames: number; runs: number } } = {};
   const sub = pipe.predictions$.subscribe((p) => {
+    if (p.palmDetector) [detector.first, detector.last] = [detector.first ?? p.palmDetector, p.palmDetector];
     latencies.push(p.latencyMs);
     ages.push(Math.max(0, p.latencyMs - p.timings.total));
     o.tensors.last = p.tensors;
@@ -81,5 +85,12 @@ export async function cameraRun(
     cameraFrames: Math.round(inputFps * seconds),
     mainThreadMsPerFrame: mean(settled.map((m) => m.mainThreadMsPerFrame)),
     frameAgeMs: summarise(ages.slice(0, predictions)),
+    palmDetector:
+      detector.first && detector.last
+        ? {
+            frames: detector.last.frames - detector.first.frames,
+            runs: detector.last.runs - detector.first.runs,
+          }
+        : null,
   };
 }

@@ -160,6 +160,7 @@ export async function measureBackend(
       rawFps: raw.fps,
       rawFrames: raw.frames,
       rawMsPerFrame: raw.msPerFrame,
+      ...(raw.models ? { rawModels: raw.models } : {}),
       ...pipeline,
       efficiency: raw.fps > 0 ? pipeline.pipelineFps / raw.fps : 0,
       ...camera,

@@ -205,8 +205,10 @@ function backendTables(result: BenchResult): string[] {
   if (hands.length > 0) {
     lines.push(
       `- Hands (MediaPipe Hands in the worker, the two-hands photo as the camera): raw ${hands.map((r) => `${r.backend} ${f(r.rawFps)} fps`).join(', ')} ` +
-        '(the palm detector alone: the raw loop runs on a frame with no hand, where tracking has nothing to follow); ' +
-        `at the camera's rate, two hands tracked, ${hands.map((r) => `${r.backend} ${f(r.cameraFps)} of ${f(r.cameraInputFps)} fps ${mark(runGoals(r).cameraRate)}`).join(', ')}.`,
+        '(the raw loop runs on a frame with no hand: the palm detector alone); each model alone: ' +
+        `${hands.map((r) => `${r.backend} ${(r.rawModels ?? []).map((m) => `${m.name} ${f(m.fps)} fps`).join(', ')}`).join('; ')}; ` +
+        `at the camera's rate, two hands tracked, ${hands.map((r) => `${r.backend} ${f(r.cameraFps)} of ${f(r.cameraInputFps)} fps ${mark(runGoals(r).cameraRate)}`).join(', ')}; ` +
+        `the palm detector on ${hands.map((r) => `${r.backend} ${detectorShare(r)}`).join(', ')} (goal under 10 %).`,
     );
     lines.push('');
   }
@@ -219,6 +221,14 @@ function backendTables(result: BenchResult): string[] {
     lines.push('');
   }
   return lines;
+}
+
+/** "3 of 120 frames (2.5 %) ✓": how often the palm detector ran in a hands run's camera phase. */
+function detectorShare(r: BackendRun): string {
+  const d = r.palmDetector;
+  if (!d || d.frames === 0) return 'no frames';
+  const share = d.runs / d.frames;
+  return `${d.runs} of ${d.frames} frames (${f(share * 100, 1)} %) ${mark(share < 0.1)}`;
 }
 
 /** The gesture line: the DTW head matching its templates against the stream, per frame, in a worker. */

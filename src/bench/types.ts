@@ -4,6 +4,7 @@
  */
 import type { Backend, FeatureKind } from '../protocol/engine-options';
 import type { Milliseconds } from '../protocol/units';
+import type { ModelRate } from '../protocol/engine-api';
 
 /** How long each phase runs. Quick mode keeps slow backends to a few frames. */
 export interface BenchSettings {
@@ -61,6 +62,10 @@ export interface BackendRun {
   rawFps: number;
   rawFrames: number;
   rawMsPerFrame: { mean: Milliseconds; p50: Milliseconds; p95: Milliseconds };
+  /** Where the features take several models (hands): each one alone. */
+  rawModels?: ModelRate[];
+  /** Hands, camera phase: frames the hand tracker read, and how many the palm detector ran on (goal: under 10 %). */
+  palmDetector?: { frames: number; runs: number } | null;
   pipelineFps: number;
   pipelineFrames: number;
   efficiency: number;

@@ -157,6 +157,11 @@ export interface Prediction {
   peopleChanged?: { entered: number[]; left: number[] };
   /** Features 'hands', or `also: ['hands']`: the hands in view, each with its id, handedness and 21 keypoints. [] when none. */
   hands?: Hand[];
+  /**
+   * With hands: the frames the hand tracker has read since the start, and on how many the palm detector ran
+   * (tracking keeps it to a few: the rest were followed by the landmark model alone).
+   */
+  palmDetector?: { frames: number; runs: number };
   /** Winning label (classification); the gesture under way, if any (dtw); '' for regression. */
   label: string;
   /** Confidence per label, in label order (classification). */
@@ -240,6 +245,16 @@ export interface StreamReport {
 export interface RawBenchmark {
   backend: Backend;
   frames: number;
+  fps: number;
+  msPerFrame: { mean: Milliseconds; p50: Milliseconds; p95: Milliseconds };
+  /** Where the features take more than one model (hands): each model alone, on its own input. */
+  models?: ModelRate[];
+}
+
+/** One model alone on the active backend, on its own input size. */
+export interface ModelRate {
+  /** e.g. `palm detector (256²)` */
+  name: string;
   fps: number;
   msPerFrame: { mean: Milliseconds; p50: Milliseconds; p95: Milliseconds };
 }

@@ -3,7 +3,7 @@
  * `npm run bench` and the app's Benchmark panel (the speed limit the pipeline is judged against).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { RawBenchmark } from '../protocol/engine-api';
+import type { ModelRate, RawBenchmark } from '../protocol/engine-api';
 import type { Backend } from '../protocol/engine-options';
 import { FRAME_SIZE } from '../protocol/frame';
 import { percentile } from '../protocol/stats';
@@ -28,26 +28,60 @@ export async function measure(features: FeatureExtractor, deadline: Milliseconds
   }
 }
 
-/** The model for `durationMs` (at least 3 frames) on one frame already a tensor: `extract` + readback in a loop. */
+/**
+ * The model for `durationMs` (at least 3 frames) on one frame already a tensor: `extract` + readback in a
+ * loop; where the features take several models (hands), each one alone too, for as long again.
+ */
 export async function rawBenchmark(features: FeatureExtractor, durationMs: Milliseconds): Promise<RawBenchmark> {
   const frame = tf.tidy(() => tf.randomUniform<tf.Rank.R3>([FRAME_SIZE, FRAME_SIZE, 3], 0, 255, 'int32'));
   try {
-    await features.extract(frame); // warm-up: shader compilation is not the steady state
-    const times: number[] = [];
-    const start = performance.now();
-    while (performance.now() - start < durationMs || times.length < 3) {
-      const t0 = performance.now();
-      await features.extract(frame);
-      times.push(performance.now() - t0);
-    }
-    const elapsed = performance.now() - start;
-    return {
-      backend: tf.getBackend() as Backend,
-      frames: times.length,
-      fps: (times.length / elapsed) * 1000,
-      msPerFrame: { mean: elapsed / times.length, p50: percentile(times, 50), p95: percentile(times, 95) },
-    };
+    const { frames, fps, msPerFrame } = await timed(() => features.extract(frame), durationMs);
+    const models = features.timeModels ? await features.timeModels(durationMs) : undefined;
+    return { backend: tf.getBackend() as Backend, frames, fps, msPerFrame, ...(models ? { models } : {}) };
   } finally {
     frame.dispose();
   }
+}
+
+/** One graph model alone on a `size`² input of zeros, for `durationMs` (at least 3 runs): execute + readback. */
+export async function timeModel(
+  name: string,
+  model: tf.GraphModel,
+  size: number,
+  durationMs: Milliseconds,
+): Promise<ModelRate> {
+  const input = tf.zeros<tf.Rank.R4>([1, size, size, 3]);
+  try {
+    const run = async () => {
+      const out = model.execute(input);
+      const outs = Array.isArray(out) ? out : [out];
+      try {
+        await Promise.all(outs.map((o) => o.data()));
+      } finally {
+        tf.dispose(outs);
+      }
+    };
+    const { fps, msPerFrame } = await timed(run, durationMs);
+    return { name, fps, msPerFrame };
+  } finally {
+    input.dispose();
+  }
+}
+
+/** `run` once to warm up (shader compilation is not the steady state), then timed for `durationMs`, at least 3 times. */
+async function timed(run: () => Promise<unknown>, durationMs: Milliseconds) {
+  await run();
+  const times: number[] = [];
+  const start = performance.now();
+  while (performance.now() - start < durationMs || times.length < 3) {
+    const t0 = performance.now();
+    await run();
+    times.push(performance.now() - t0);
+  }
+  const elapsed = performance.now() - start;
+  return {
+    frames: times.length,
+    fps: (times.length / elapsed) * 1000,
+    msPerFrame: { mean: elapsed / times.length, p50: percentile(times, 50), p95: percentile(times, 95) },
+  };
 }

@@ -263,10 +263,8 @@ export class Engine implements EngineApi {
       const keypointsOnly = (isKeypoints(options.features) || seesHands(options)) && !head.ready();
       if (!head.ready() && !keypointsOnly) throw new NotTrainedError(head.notReadyReason());
       const start = performance.now();
-      const { embedding, pose, people, peopleChanged, hands, square, fromPixels, infer } = await this.#analyse(
-        image,
-        t,
-      );
+      const { embedding, pose, people, peopleChanged, hands, palmDetector, square, fromPixels, infer } =
+        await this.#analyse(image, t);
       square.dispose();
       const h0 = performance.now();
       // Nobody, or no hand with hand features (hands seen beside other features are not what the head learns).
@@ -285,6 +283,7 @@ export class Engine implements EngineApi {
         ...(pose ? { pose } : {}),
         ...everyone,
         ...(hands ? { hands } : {}),
+        ...(palmDetector ? { palmDetector } : {}),
         t,
         latencyMs: 0,
         timings: { fromPixels, infer, head: end - h0, total: end - start },

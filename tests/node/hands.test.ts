@@ -138,6 +138,12 @@ describe('MediaPipe Hands', () => {
     });
   });
 
+  test('the raw benchmark times each model alone as well: the palm detector and the landmark model', async () => {
+    const raw = await engine.rawBenchmark(100);
+    expect(raw.models?.map((m) => m.name)).toEqual(['palm detector (256²)', 'landmark model, full (224²)']);
+    for (const m of raw.models!) expect(m.fps).toBeGreaterThan(0);
+  });
+
   test('a clip panning across the hands: both followed with their ids, the palm detector on the first frame only, no tensor left behind', async () => {
     await tf.setBackend('wasm');
     const load = (dir: string, file: string) => tf.loadGraphModel(folderHandler(join(SHARED, 'models', dir), file));
@@ -169,7 +175,7 @@ describe('MediaPipe Hands', () => {
         tensors.push(tf.memory().numTensors);
       }
       expect(ids, JSON.stringify(ids)).toEqual(Array(20).fill([1, 2]));
-      expect(tracker.counts).toEqual({ frames: 20, detections: 1 });
+      expect(tracker.counts).toEqual({ frames: 20, runs: 1 });
       expect(new Set(tensors.slice(1)).size, JSON.stringify(tensors)).toBe(1);
     } finally {
       palm.dispose();
@@ -200,13 +206,14 @@ describe('pictures that do not follow each other', () => {
 
 describe('the shape vector', () => {
   test('holds still when the hands move across the frame or come nearer; the two hands differ', async () => {
-    const at = async (picture: PixelData) => (await engine.predict(picture, 20_000 + Math.random())).hands!;
-    const base = await at(photo);
-    const moved = await at(place(photo, { size: 600, scale: 0.8, cx: 0.45, cy: 0.55 }));
+    // Two stills (more than a second apart: each read afresh).
+    const base = (await engine.predict(photo, 20_000)).hands!;
+    const moved = (await engine.predict(place(photo, { size: 600, scale: 0.8, cx: 0.45, cy: 0.55 }), 22_000)).hands!;
     expect(moved).toHaveLength(2);
-    for (const side of ['Left'] as const) {
-      const one = (hands: Hand[]) => handsVector(hands.filter((h) => h.handedness === side));
-      expect(rms(one(base), one(moved))).toBeLessThan(0.1);
+    // Each hand (the photo's two are both called left: by their place, handsBySide) against itself.
+    const [m0, m1] = handsBySide(moved);
+    for (const [i, hand] of handsBySide(base).entries()) {
+      expect(rms(handsVector([hand!]), handsVector([[m0, m1][i]!]))).toBeLessThan(0.1);
     }
     // The two hands (one pointing up, one down) are far apart as shapes.
     const [a, b] = base.map((h) => handsVector([h]));
@@ -292,6 +299,7 @@ describe('at the edge of the picture, and over a long run', () => {
       const one = place(photo, { size: 480, scale: 0.6, cx: 0.5, cy: 0.5, region: [0, 0, 360, 382] });
       const frames = [photo, photo, cat, one, one, cat, photo, one, cat, photo];
       const tensors: number[] = [];
+      const detector: { frames: number; runs: number }[] = [];
       const ids: number[] = [];
       let t = 0;
       for (const [i, frame] of [...frames, ...frames].entries()) {
@@ -303,11 +311,16 @@ describe('at the edge of the picture, and over a long run', () => {
         t += 40;
         const p = await run.predict(frame, t);
         tensors.push(p.tensors);
+        detector.push(p.palmDetector!);
         expect(p.hands, `frame ${i}`).toHaveLength(frame === cat ? 0 : frame === one ? 1 : 2);
         for (const h of p.hands!) if (!ids.includes(h.id)) ids.push(h.id);
         if (i >= frames.length) expect(p.label, `frame ${i}`).toBe(frame === cat ? '' : frame === one ? 'one' : 'two');
       }
       expect(new Set(tensors.slice(2)).size, JSON.stringify(tensors)).toBe(1);
+      // Each prediction says how often the palm detector ran: on every frame with no hand followed, else seldom.
+      expect(detector.at(-1)!.frames - detector[0]!.frames).toBe(2 * frames.length - 1 + 2); // and 2 examples
+      expect(detector[1]!.runs).toBe(detector[0]!.runs); // both hands followed from the frame before
+      expect(detector[2]!.runs).toBe(detector[1]!.runs + 1); // both lost to the cat: looked for again
       // Ids only grow: a hand back after the cat is a new one.
       expect([...ids].sort((a, b) => a - b)).toEqual(ids);
       expect(ids.length).toBeGreaterThanOrEqual(8);

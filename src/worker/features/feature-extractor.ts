@@ -8,7 +8,7 @@ import type { Pose } from '../../protocol/pose';
 import type { Milliseconds } from '../../protocol/units';
 import type { TrackedPerson } from './person-tracker';
 import type { FeatureIdentity } from '../../protocol/project-record';
-import type { ModelReport } from '../../protocol/engine-api';
+import type { ModelRate, ModelReport } from '../../protocol/engine-api';
 
 export interface Analysis {
   /** The features the heads learn from; with several people, the most prominent person's. */
@@ -21,6 +21,8 @@ export interface Analysis {
   peopleChanged?: { entered: number[]; left: number[] };
   /** Hand extractors: the hands seen ([] when none). */
   hands?: Hand[];
+  /** Hand extractors: frames read, and how many of them the palm detector ran on, so far. */
+  palmDetector?: { frames: number; runs: number };
 }
 
 export interface FeatureExtractor {
@@ -34,5 +36,7 @@ export interface FeatureExtractor {
    * lets an extractor that follows what it saw (hands) go on from the frame before; without it, a still.
    */
   analyse(square: tf.Tensor3D, t?: Milliseconds): Promise<Analysis>;
+  /** Where the features take more than one model: each one alone for `durationMs` (the benchmark's detail). */
+  timeModels?(durationMs: Milliseconds): Promise<ModelRate[]>;
   dispose(): void;
 }

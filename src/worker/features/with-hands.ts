@@ -4,6 +4,7 @@
  * outputs. A project's features stay the first extractor's: its identity, its re-embedding, its benchmark.
  */
 import type * as tf from '@tensorflow/tfjs';
+import type { ModelRate } from '../../protocol/engine-api';
 import type { Milliseconds } from '../../protocol/units';
 import type { Analysis, FeatureExtractor } from './feature-extractor';
 import type { HandsFeatures } from './hands/hands-features';
@@ -25,7 +26,12 @@ export class WithHands implements FeatureExtractor {
   async analyse(square: tf.Tensor3D, t?: Milliseconds): Promise<Analysis> {
     // Both models from the one square, side by side (a GPU backend overlaps them).
     const [analysis, seen] = await Promise.all([this.main.analyse(square, t), this.hands.analyse(square, t)]);
-    return { ...analysis, hands: seen.hands };
+    return { ...analysis, hands: seen.hands, palmDetector: seen.palmDetector };
+  }
+
+  /** The hands' models, each alone (the main model's rate is the raw benchmark's own). */
+  timeModels(durationMs: Milliseconds): Promise<ModelRate[]> {
+    return this.hands.timeModels(durationMs);
   }
 
   extract(square: tf.Tensor3D): Promise<Float32Array> {

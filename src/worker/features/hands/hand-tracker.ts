@@ -47,7 +47,7 @@ export class HandTracker {
   #lastSearch: Milliseconds = -Infinity;
   #nextId = 1;
   /** Frames the detector ran on, of all frames read: tracking keeps it to a few. */
-  readonly counts = { frames: 0, detections: 0 };
+  readonly counts = { frames: 0, runs: 0 };
 
   constructor(
     private readonly palmModel: tf.GraphModel,
@@ -82,7 +82,7 @@ export class HandTracker {
       (followed.length < this.maxHands && t - this.#lastSearch >= SEARCH_EVERY_MS);
     if (search) {
       if (t !== undefined) this.#lastSearch = t;
-      this.counts.detections++;
+      this.counts.runs++;
       for (const palm of await detectPalms(this.palmModel, square, this.maxHands)) {
         if (followed.length >= this.maxHands) break;
         const region = regionFromPalm(palm);

