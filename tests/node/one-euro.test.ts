@@ -139,3 +139,35 @@ describe('hands', () => {
     expect(other!.hands![0]!.keypoints[8]!.x).toBe(0.8);
   });
 });
+
+describe('people', () => {
+  /** A prediction with person `id` (every keypoint at (x, 0.5)) and, from `withSecond`, person 2 at 0.9. */
+  const people = (t: number, id: number, x: number, withSecond = false): Prediction => {
+    const person = (pid: number, px: number) => ({
+      id: pid,
+      keypoints: KEYPOINT_NAMES.map((name) => ({ name, x: px, y: 0.5, score: 0.9 })),
+      box: { xMin: px - 0.1, yMin: 0.2, xMax: px + 0.1, yMax: 0.8 },
+      score: 0.9,
+    });
+    return {
+      label: '',
+      confidences: {},
+      t,
+      latencyMs: 0,
+      timings,
+      tensors: 0,
+      people: [person(id, x), ...(withSecond ? [person(2, 0.9)] : [])],
+      peopleChanged: { entered: [], left: [] },
+    };
+  };
+  const wristX = (ps: Prediction[]) => ps.map((p) => p.people![0]!.keypoints[9]!.x);
+
+  test("each person's keypoints are steadied by their id; someone new starts afresh", async () => {
+    const jittery = Array.from({ length: 90 }, (_, i) => people(i * FRAME_MS, 1, 0.5 + 0.01 * gauss(), i >= 60));
+    const out = await run(jittery);
+    expect(std(wristX(jittery).slice(WARM_UP)) / std(wristX(out).slice(WARM_UP))).toBeGreaterThanOrEqual(STEADIER);
+    // Person 2, come into view at frame 60, is taken as they are, not pulled from where person 1 was.
+    expect(out[60]!.people![1]!.keypoints[9]!.x).toBe(0.9);
+    expect(out[60]!.people![1]!.box).toEqual(jittery[60]!.people![1]!.box);
+  });
+});

@@ -37,6 +37,8 @@ interface State {
   axes: AxisState[]; // x and y of each keypoint, in order
   /** Each hand's axes, by its id (features 'hands'). */
   hands: Map<number, AxisState[]>;
+  /** Each person's axes, by their id (features 'people'). */
+  people: Map<number, AxisState[]>;
   out: Prediction | null;
 }
 
@@ -49,7 +51,7 @@ function filterAxis(s: AxisState | undefined, x: number, dt: number, o: Required
 }
 
 /**
- * Steadies a pose's keypoints, and each hand's (by its id), with a One Euro filter: its cut-off adapts to speed, so slow moves and
+ * Steadies a pose's keypoints, and each hand's and each person's (by their id), with a One Euro filter: its cut-off adapts to speed, so slow moves and
  * stillness are steady while fast moves are not delayed — what MediaPipe-in-TouchDesigner users ask for
  * first. Works on the frame times (`t`), so dropped frames do not fool it. Predictions without a pose, or
  * with nobody in view, pass unchanged and start the filter afresh; a hand newly in view starts afresh too. Each subscriber has its own state.
@@ -88,17 +90,30 @@ export function oneEuro(options: OneEuroOptions = {}): MonoTypeOperatorFunction<
       scan<Prediction, State, null>((state, p) => {
         const follows = state !== null && p.t > state.t && p.t - state.t < GAP_MS;
         const dt = follows ? (p.t - state.t) / 1000 : 0;
-        // Hands (features 'hands'): each by its id; a hand newly in view starts afresh.
-        const hands = new Map<number, AxisState[]>();
-        const steadyHands = p.hands?.map((h) => {
-          const { keypoints, axes } = steady(h.keypoints, state?.hands.get(h.id), dt);
-          hands.set(h.id, axes);
-          return { ...h, keypoints };
-        });
-        const withHands = steadyHands ? { ...p, hands: steadyHands } : p;
-        if (!p.pose || p.pose.noPerson) return { t: p.t, axes: [], hands, out: withHands };
+        // Hands and people: each by its id; one newly in view starts afresh.
+        const byId = <T extends { id: number; keypoints: readonly { x: number; y: number }[] }>(
+          seen: readonly T[] | undefined,
+          before: Map<number, AxisState[]> | undefined,
+        ) => {
+          const kept = new Map<number, AxisState[]>();
+          const out = seen?.map((one) => {
+            const { keypoints, axes } = steady(one.keypoints, before?.get(one.id), dt);
+            kept.set(one.id, axes);
+            return { ...one, keypoints };
+          });
+          return { kept, out };
+        };
+        const hands = byId(p.hands, state?.hands);
+        const people = byId(p.people, state?.people);
+        const withThem = {
+          ...p,
+          ...(hands.out ? { hands: hands.out } : {}),
+          ...(people.out ? { people: people.out } : {}),
+        };
+        const next = { t: p.t, hands: hands.kept, people: people.kept };
+        if (!p.pose || p.pose.noPerson) return { ...next, axes: [], out: withThem };
         const { keypoints, axes } = steady(p.pose.keypoints, state?.axes.length ? state.axes : undefined, dt);
-        return { t: p.t, axes, hands, out: { ...withHands, pose: { ...p.pose, keypoints } } };
+        return { ...next, axes, out: { ...withThem, pose: { ...p.pose, keypoints } } };
       }, null),
       map((state) => state.out!),
     );
