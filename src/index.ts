@@ -48,6 +48,7 @@ export { listProjects, deleteProject } from './streams/projects';
 // Options and what comes back
 export { DEFAULT_ENGINE_OPTIONS } from './protocol/engine-options';
 export type {
+  AlsoKind,
   Backend,
   BackendChoice,
   EngineOptions,
@@ -73,6 +74,7 @@ export type {
   InitReport,
   LoadPhase,
   LoadProgress,
+  ModelRate,
   ModelReport,
   Prediction,
   RawBenchmark,
@@ -92,7 +94,7 @@ export type {
 export type { FeatureIdentity } from './protocol/project-record';
 export { KEYPOINT_NAMES, BONES } from './protocol/pose';
 export type { Box, Keypoint, KeypointName, Person, Pose } from './protocol/pose';
-export { HAND_BONES, HAND_KEYPOINT_NAMES } from './protocol/hand';
+export { HAND_BONES, HAND_KEYPOINT_NAMES, handsBySide } from './protocol/hand';
 export type { Hand, HandKeypoint, HandKeypointName } from './protocol/hand';
 export type { Milliseconds, NormalRange } from './protocol/units';
 export type { Ingest, Metrics } from './streams/metrics';
