@@ -37,6 +37,7 @@ export {
   ProjectFileError,
   ProjectLockedError,
   StorageError,
+  TeachableMachineError,
   WorkerRestartedError,
 } from './protocol/errors';
 export type { CameraErrorReason } from './protocol/errors';

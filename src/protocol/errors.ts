@@ -28,6 +28,11 @@ export class ProjectFileError extends Error {
   override name = 'ProjectFileError';
 }
 
+/** A Teachable Machine export that cannot be opened; the message says why and what to do. Nothing was changed. */
+export class TeachableMachineError extends Error {
+  override name = 'TeachableMachineError';
+}
+
 /** No source of the model's weights worked; the message lists each source tried and why it failed. */
 export class ModelUnavailableError extends Error {
   override name = 'ModelUnavailableError';
@@ -77,6 +82,7 @@ const CLASSES: Record<string, new (message: string, reason: never) => Error> = {
   NoPersonError,
   NoHandError,
   ProjectFileError,
+  TeachableMachineError,
   ModelUnavailableError,
   ProjectLockedError,
   StorageError,

@@ -24,6 +24,7 @@ describe('error classes across the worker', () => {
         'ProjectFileError',
         'ProjectLockedError',
         'StorageError',
+        'TeachableMachineError',
         'WorkerRestartedError',
       ].sort(),
     );
