@@ -6,10 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
 import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
 import { TeachableMachineError } from '../../src/protocol/errors';
 import { readTmExport, type NamedFile } from '../../src/worker/teachable/tm-export';
+import { TmModel } from '../../src/worker/teachable/tm-model';
+import { loadFixture } from '../support/clip';
 import { SHARED } from '../support/paths';
 
 const ZIP = join(SHARED, 'fixtures/teachable-machine/tiny-image-model.zip');
@@ -125,11 +129,7 @@ describe('a bad export is refused, saying what to do', () => {
 
 describe('the model itself (tfjs layers, wasm)', () => {
   test('loads from the export, in both formats alike: the base gives 256 features, the head a probability per class', async () => {
-    const tf = await import('@tensorflow/tfjs');
-    await import('@tensorflow/tfjs-backend-wasm');
     await tf.setBackend('wasm');
-    const { TmModel } = await import('../../src/worker/teachable/tm-model');
-    const { loadFixture } = await import('../support/clip');
     const listStyle = model();
     const topology = listStyle.modelTopology as { config: { layers: unknown[] } };
     topology.config = topology.config.layers as never;
@@ -142,7 +142,7 @@ describe('the model itself (tfjs layers, wasm)', () => {
       for (const name of ['chelsea.png', 'coffee.png', 'rocket.jpg']) {
         const photo = loadFixture(name);
         const square = tf.tidy(() => {
-          const rgba = tf.tensor3d(photo.data, [photo.height, photo.width, 4], 'int32');
+          const rgba = tf.tensor3d(Int32Array.from(photo.data), [photo.height, photo.width, 4], 'int32');
           const side = Math.min(photo.width, photo.height);
           const [y, x] = [(photo.height - side) >> 1, (photo.width - side) >> 1];
           return rgba.slice([y, x, 0], [side, side, 3]) as tf.Tensor3D;
