@@ -145,7 +145,7 @@ describe('the model itself (tfjs layers, wasm)', () => {
           const rgba = tf.tensor3d(Int32Array.from(photo.data), [photo.height, photo.width, 4], 'int32');
           const side = Math.min(photo.width, photo.height);
           const [y, x] = [(photo.height - side) >> 1, (photo.width - side) >> 1];
-          return rgba.slice([y, x, 0], [side, side, 3]) as tf.Tensor3D;
+          return rgba.slice<tf.Tensor3D>([y, x, 0], [side, side, 3]);
         });
         const features = await dict.features(square);
         expect(features).toHaveLength(256);

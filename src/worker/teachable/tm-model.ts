@@ -29,7 +29,7 @@ export class TmModel {
       }),
     );
     const [base, head] = model.layers as [tf.LayersModel, tf.LayersModel];
-    const size = (base.outputs[0]!.shape.at(-1) ?? 0);
+    const size = base.outputs[0]!.shape.at(-1) ?? 0;
     return new TmModel(model, base, head, tm.metadata, size);
   }
 
