@@ -12,6 +12,7 @@ import { strToU8, unzipSync, zipSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
 import { TeachableMachineError } from '../../src/protocol/errors';
 import { readTmExport, type NamedFile } from '../../src/worker/teachable/tm-export';
+import { Mlp } from '../../src/worker/heads/mlp';
 import { TmModel } from '../../src/worker/teachable/tm-model';
 import { loadFixture } from '../support/clip';
 import { SHARED } from '../support/paths';
@@ -128,7 +129,7 @@ describe('a bad export is refused, saying what to do', () => {
 });
 
 describe('the model itself (tfjs layers, wasm)', () => {
-  test('loads from the export, in both formats alike: the base gives 256 features, the head a probability per class', async () => {
+  test("loads from the export, in both formats alike: the base gives 256 features, the head a probability per class; its head kept as this project's dense head gives the same", async () => {
     await tf.setBackend('wasm');
     const listStyle = model();
     const topology = listStyle.modelTopology as { config: { layers: unknown[] } };
@@ -137,6 +138,9 @@ describe('the model itself (tfjs layers, wasm)', () => {
       TmModel.load(readTmExport(three())),
       TmModel.load(readTmExport(replaced(asFile('model.json', listStyle)))),
     ]);
+    const state = dict.headState();
+    expect(state).toMatchObject({ kind: 'dense', names: ['Class 1', 'Class 2'], spec: { outputs: 2 } });
+    expect(state.weights.b2).toEqual(new Float32Array(2)); // Teachable Machine's last layer has no bias
     const before = tf.memory().numTensors;
     try {
       for (const name of ['chelsea.png', 'coffee.png', 'rocket.jpg']) {
@@ -153,6 +157,9 @@ describe('the model itself (tfjs layers, wasm)', () => {
         expect(p).toHaveLength(2);
         expect(p[0]! + p[1]!).toBeCloseTo(1, 5);
         expect([...list.classify(await list.features(square))]).toEqual([...p]);
+        // Its head as the project keeps a dense head: the same probabilities, in plain JS.
+        const mine = Mlp.fromWeights(state.spec, state.weights).predict(features);
+        for (const [i, v] of p.entries()) expect(mine[i]).toBeCloseTo(v, 5);
         square.dispose();
       }
       expect(tf.memory().numTensors).toBe(before);

@@ -6,6 +6,8 @@
  * `x / 127 − 1`.
  */
 import * as tf from '@tensorflow/tfjs';
+import { TeachableMachineError } from '../../protocol/errors';
+import type { HeadState } from '../../protocol/project-record';
 import type { TmExport, TmMetadata } from './tm-export';
 
 export class TmModel {
@@ -58,6 +60,37 @@ export class TmModel {
     return tf.tidy(
       () => (this.head.predict(tf.tensor2d(features, [1, features.length])) as tf.Tensor).dataSync() as Float32Array,
     );
+  }
+
+  /**
+   * The model's own head as this project keeps a trained dense head (dense(hidden, relu) → dense(classes,
+   * softmax)): it predicts as Teachable Machine's until the user trains one of their own. Teachable Machine's
+   * last layer has no bias: its biases are zeros.
+   */
+  headState(): HeadState {
+    const dense = this.head.layers.filter((l) => l.getClassName() === 'Dense');
+    const activation = (l: tf.layers.Layer) => (l.getConfig() as { activation?: string }).activation;
+    if (dense.length !== 2 || activation(dense[0]!) !== 'relu' || activation(dense[1]!) !== 'softmax') {
+      throw new TeachableMachineError(
+        `This model's head is not Teachable Machine's dense(relu) → dense(softmax) (it has ${this.head.layers.map((l) => l.getClassName()).join(', ')}): it cannot open here.`,
+      );
+    }
+    // Each layer's kernel, then its bias where it has one.
+    const [first, second] = dense.map((l) => l.getWeights().map((t) => (t.dataSync() as Float32Array).slice()));
+    const outputs = this.metadata.labels.length;
+    const hidden = first![0]!.length / this.featureSize;
+    return {
+      kind: 'dense',
+      names: [...this.metadata.labels],
+      spec: { outputs, activation: 'softmax', loss: 'categoricalCrossentropy', accuracy: true },
+      weights: {
+        w1: first![0]!,
+        b1: first![1] ?? new Float32Array(hidden),
+        w2: second![0]!,
+        b2: second![1] ?? new Float32Array(outputs),
+      },
+      validationIds: [],
+    };
   }
 
   dispose(): void {
