@@ -510,6 +510,8 @@ describe('the studio with pose features', () => {
     const why = JSON.stringify({ drawn, logs: logs.slice(-5) });
     expect(drawn.keypoints, why).toBe(42);
     expect(drawn.painted, why).toBeGreaterThan(500);
+    // The whole picture is seen: no centre-square crop mark over it.
+    expect(await page.locator('#crop').isVisible()).toBe(false);
     await expect.poll(() => page.getByTestId('metrics').textContent()).toMatch(/ [1-9][\d.]* predictions\/s/);
     console.info(`studio with two hands: ${await page.getByTestId('metrics').textContent()}`);
     await screenshotFromTop(page, 'studio-pose-7-hands');
@@ -625,6 +627,7 @@ describe('the studio with pose features', () => {
     await playVideo(page, handsVideo);
     await waitForSegment(page, HANDS, 'hands', HANDS.hands.to);
     await expect.poll(async () => (await skeleton(page)).hands?.split(' ').length ?? 0, { timeout: 10_000 }).toBe(2);
+    expect(await page.locator('#crop').isVisible()).toBe(false);
     await screenshotFromTop(page, 'studio-pose-10-pose-and-hands');
     await expect
       .poll(() => dump.all.slice(from).some((l) => new RegExp(`^/tw/hand/(left|right) ${'f'.repeat(63)} `).test(l)), {
