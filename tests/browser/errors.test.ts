@@ -26,14 +26,14 @@ const REMOTE_MODEL =
   'https://tfhub.dev/google/imagenet/mobilenet_v1_025_224/classification/1/model.json?tfjs-format=file';
 
 /**
- * Cuts a context off every source of the weights, so the test means the same on a machine with internet:
- * the app's models folder answers 404, and every request that would leave this machine (tfhub.dev and
+ * Cuts a context off every source of the weights (or of those under `models`), so the test means the same on a
+ * machine with internet: the app's models folder answers 404, and every request that would leave this machine (tfhub.dev and
  * the Kaggle and storage.googleapis.com addresses it redirects to, or anything else) fails as if offline.
  * Returns the URLs refused, in order.
  */
-async function cutOffWeights(context: BrowserContext): Promise<string[]> {
+async function cutOffWeights(context: BrowserContext, models = '**/models/**'): Promise<string[]> {
   const refused: string[] = [];
-  await context.route('**/models/**', (route) => {
+  await context.route(models, (route) => {
     refused.push(route.request().url());
     return route.fulfill({ status: 404, body: 'not found' });
   });
@@ -140,18 +140,7 @@ describe('model weights', () => {
       await pipe.close();
     });
     // Now the landmark model's folder answers 404 and nothing outside this machine can be reached.
-    const refused: string[] = [];
-    await context.route('**/models/hand_landmark_full/**', (route) => {
-      refused.push(route.request().url());
-      return route.fulfill({ status: 404, body: 'not found' });
-    });
-    await context.route(
-      (url) => !['127.0.0.1', 'localhost'].includes(url.hostname),
-      (route) => {
-        refused.push(route.request().url());
-        return route.abort('internetdisconnected');
-      },
-    );
+    const refused = await cutOffWeights(context, '**/models/hand_landmark_full/**');
     const result = await page.evaluate(async () => {
       const error = await window.tw.createPipeline({ backend: 'wasm', features: 'hands', project: 'kept' }).then(
         () => null,
