@@ -4,13 +4,16 @@ import { ISOLATION_HEADERS } from './scripts/isolation.mjs';
 /**
  * `npm start` serves the app; `vite build` writes it to dist/app/ (scripts/build.mjs builds the package
  * beside it, in dist/lib/ and dist/standalone/). With `--mode test` the build also
- * holds the browser-test harness page (tests/browser/harness.html) and goes to dist-test/; with
+ * holds the browser-test pages (tests/browser/harness.html, teachable.html) and goes to dist-test/; with
  * `--mode bench` (npm run bench) the app plus the benchmark page (bench/bench.html) go to .cache/dist-bench/.
  */
 
 export default defineConfig(({ mode }) => {
   const input: Record<string, string> = { app: 'index.html' };
-  if (mode === 'test') input.harness = 'tests/browser/harness.html';
+  if (mode === 'test') {
+    input.harness = 'tests/browser/harness.html';
+    input.teachable = 'tests/browser/teachable.html';
+  }
   if (mode === 'bench') input.bench = 'bench/bench.html';
   return {
     // The worker is not minified: tfjs-backend-wasm's threaded build starts its threads from the source text

@@ -54,6 +54,27 @@ export function placement(width: number, height: number, size: number, fit: Fit)
   return { sx: 0, sy: 0, sw: width, sh: height, dx: (size - dw) / 2, dy: (size - dh) / 2, dw, dh };
 }
 
+/**
+ * Where a `width`×`height` picture goes in a `size` square as `@teachablemachine/image` 0.8 crops it (its
+ * `cropTo`): the whole picture scaled so its shorter side is `size` (rounded up), shifted to centre (rounded
+ * towards zero). A Teachable Machine model, tiny ones above all, answers measurably differently to another
+ * resampling of the same centre square (0.57 against 0.38 on a photo), so its frames are drawn this way.
+ */
+export function teachableMachinePlacement(width: number, height: number, size: number): Placement {
+  const scale = size / Math.min(width, height);
+  const [dw, dh] = [Math.ceil(width * scale), Math.ceil(height * scale)];
+  return {
+    sx: 0,
+    sy: 0,
+    sw: width,
+    sh: height,
+    dx: -Math.trunc((dw - size) / 2),
+    dy: -Math.trunc((dh - size) / 2),
+    dw,
+    dh,
+  };
+}
+
 /** Pixels in plain form (what `ImageData` is, and what Node tests can build without a DOM). */
 export interface PixelData {
   width: number;
