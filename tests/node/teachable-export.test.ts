@@ -75,10 +75,10 @@ describe('a Teachable Machine export opens', () => {
 describe('a bad export is refused, saying what to do', () => {
   test('a file missing, or a zip beside files', () => {
     expect(refusal([file('model.json'), file('metadata.json')])).toMatch(
-      /^The files given lacks weights\.bin: a Teachable Machine image export has model\.json, weights\.bin and metadata\.json \(got model\.json, metadata\.json\)/,
+      /^The files given lack weights\.bin: a Teachable Machine image export has model\.json, weights\.bin and metadata\.json \(got model\.json, metadata\.json\)/,
     );
     const noWeights = zipSync({ 'model.json': inside['model.json']!, 'metadata.json': inside['metadata.json']! });
-    expect(refusal([{ name: 'mine.zip', bytes: noWeights }])).toMatch(/^mine\.zip lack weights\.bin/);
+    expect(refusal([{ name: 'mine.zip', bytes: noWeights }])).toMatch(/^mine\.zip lacks weights\.bin/);
     expect(refusal([{ name: 'a.zip', bytes: zipBytes }, file('model.json')])).toMatch(/on its own/);
     expect(refusal([{ name: 'a.zip', bytes: zipBytes.subarray(0, 1000) }])).toMatch(
       /^a\.zip is not a zip that can be read/,

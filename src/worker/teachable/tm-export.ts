@@ -86,7 +86,7 @@ export function exportFiles(given: readonly NamedFile[]): Record<(typeof FILES)[
   const missing = FILES.filter((f) => !found[f]);
   if (missing.length > 0) {
     fail(
-      `${zip ? zip.name : 'The files given'} lack${zip || missing.length > 1 ? '' : 's'} ${missing.join(' and ')}: a Teachable Machine image export has model.json, weights.bin and metadata.json (got ${zip ? names(files) : names(given)}). ` +
+      `${zip ? `${zip.name} lacks` : 'The files given lack'} ${missing.join(' and ')}: a Teachable Machine image export has model.json, weights.bin and metadata.json (got ${zip ? names(files) : names(given)}). ` +
         'Give the zip from Export Model → Tensorflow.js → Download, or all three of its files together.',
     );
   }
