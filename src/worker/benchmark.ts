@@ -8,7 +8,7 @@ import type { Backend } from '../protocol/engine-options';
 import { FRAME_SIZE } from '../protocol/frame';
 import { percentile } from '../protocol/stats';
 import type { Milliseconds } from '../protocol/units';
-import type { FeatureExtractor } from './features/feature-extractor';
+import type { ExtractorModel, FeatureExtractor } from './features/feature-extractor';
 
 /** Mean ms per frame on the active backend: one warm-up, then frames until `deadline` (at most 5). */
 export async function measure(features: FeatureExtractor, deadline: Milliseconds): Promise<Milliseconds> {
@@ -36,20 +36,16 @@ export async function rawBenchmark(features: FeatureExtractor, durationMs: Milli
   const frame = tf.tidy(() => tf.randomUniform<tf.Rank.R3>([FRAME_SIZE, FRAME_SIZE, 3], 0, 255, 'int32'));
   try {
     const { frames, fps, msPerFrame } = await timed(() => features.extract(frame), durationMs);
-    const models = features.timeModels ? await features.timeModels(durationMs) : undefined;
-    return { backend: tf.getBackend() as Backend, frames, fps, msPerFrame, ...(models ? { models } : {}) };
+    const models: ModelRate[] = [];
+    for (const m of features.models ?? []) models.push(await timeModel(m, durationMs / features.models!.length));
+    return { backend: tf.getBackend() as Backend, frames, fps, msPerFrame, ...(models.length ? { models } : {}) };
   } finally {
     frame.dispose();
   }
 }
 
 /** One graph model alone on a `size`² input of zeros, for `durationMs` (at least 3 runs): execute + readback. */
-export async function timeModel(
-  name: string,
-  model: tf.GraphModel,
-  size: number,
-  durationMs: Milliseconds,
-): Promise<ModelRate> {
+async function timeModel({ name, model, size }: ExtractorModel, durationMs: Milliseconds): Promise<ModelRate> {
   const input = tf.zeros<tf.Rank.R4>([1, size, size, 3]);
   try {
     const run = async () => {

@@ -8,7 +8,7 @@ import type { Pose } from '../../protocol/pose';
 import type { Milliseconds } from '../../protocol/units';
 import type { TrackedPerson } from './person-tracker';
 import type { FeatureIdentity } from '../../protocol/project-record';
-import type { ModelRate, ModelReport } from '../../protocol/engine-api';
+import type { ModelReport } from '../../protocol/engine-api';
 
 export interface Analysis {
   /** The features the heads learn from; with several people, the most prominent person's. */
@@ -25,6 +25,13 @@ export interface Analysis {
   palmDetector?: { frames: number; runs: number };
 }
 
+/** One model of an extractor that takes several: its name for the benchmark (`palm detector (256²)`), itself, its input's side. */
+export interface ExtractorModel {
+  name: string;
+  model: tf.GraphModel;
+  size: number;
+}
+
 export interface FeatureExtractor {
   readonly identity: FeatureIdentity;
   /** Where its weights came from, for the init report. */
@@ -36,7 +43,7 @@ export interface FeatureExtractor {
    * lets an extractor that follows what it saw (hands) go on from the frame before; without it, a still.
    */
   analyse(square: tf.Tensor3D, t?: Milliseconds): Promise<Analysis>;
-  /** Where the features take more than one model: each one alone for `durationMs` (the benchmark's detail). */
-  timeModels?(durationMs: Milliseconds): Promise<ModelRate[]>;
+  /** Where the features take more than one model: each, with the side of its square input, for the benchmark to time alone. */
+  readonly models?: readonly ExtractorModel[];
   dispose(): void;
 }

@@ -4,7 +4,6 @@
  * outputs. A project's features stay the first extractor's: its identity, its re-embedding, its benchmark.
  */
 import type * as tf from '@tensorflow/tfjs';
-import type { ModelRate } from '../../protocol/engine-api';
 import type { Milliseconds } from '../../protocol/units';
 import type { Analysis, FeatureExtractor } from './feature-extractor';
 import type { HandsFeatures } from './hands/hands-features';
@@ -29,9 +28,9 @@ export class WithHands implements FeatureExtractor {
     return { ...analysis, hands: seen.hands, palmDetector: seen.palmDetector };
   }
 
-  /** The hands' models, each alone (the main model's rate is the raw benchmark's own). */
-  timeModels(durationMs: Milliseconds): Promise<ModelRate[]> {
-    return this.hands.timeModels(durationMs);
+  /** The hands' models (the main model's rate is the raw benchmark's own). */
+  get models() {
+    return this.hands.models;
   }
 
   extract(square: tf.Tensor3D): Promise<Float32Array> {

@@ -4,13 +4,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { EngineOptions, HandsOptions } from '../../../protocol/engine-options';
-import type { LoadProgress, ModelRate, ModelReport } from '../../../protocol/engine-api';
-import { timeModel } from '../../benchmark';
+import type { LoadProgress, ModelReport } from '../../../protocol/engine-api';
 import { HAND_KEYPOINT_NAMES, type Hand } from '../../../protocol/hand';
 import type { FeatureIdentity } from '../../../protocol/project-record';
 import type { Milliseconds } from '../../../protocol/units';
 import { loadModel, type Loaded } from '../../model-loader';
-import type { Analysis, FeatureExtractor } from '../feature-extractor';
+import type { Analysis, ExtractorModel, FeatureExtractor } from '../feature-extractor';
 import { HandTracker, type TrackedHand } from './hand-tracker';
 import { LANDMARK_SIZE } from './hand-landmarks';
 import { PALM_SIZE } from './palm-detector';
@@ -72,16 +71,15 @@ export class HandsFeatures implements FeatureExtractor {
     };
   }
 
-  /** The palm detector and the landmark model, each alone on its own input (what tracking saves, in numbers). */
-  async timeModels(durationMs: Milliseconds): Promise<ModelRate[]> {
+  /** The palm detector and the landmark model, for the benchmark to time each alone (what tracking saves). */
+  get models(): ExtractorModel[] {
     return [
-      await timeModel(`palm detector (${PALM_SIZE}²)`, this.palmModel, PALM_SIZE, durationMs / 2),
-      await timeModel(
-        `landmark model, ${this.options.model} (${LANDMARK_SIZE}²)`,
-        this.landmarkModel,
-        LANDMARK_SIZE,
-        durationMs / 2,
-      ),
+      { name: `palm detector (${PALM_SIZE}²)`, model: this.palmModel, size: PALM_SIZE },
+      {
+        name: `landmark model, ${this.options.model} (${LANDMARK_SIZE}²)`,
+        model: this.landmarkModel,
+        size: LANDMARK_SIZE,
+      },
     ];
   }
 
