@@ -39,7 +39,7 @@ import type {
 } from '../protocol/project';
 import type { Milliseconds } from '../protocol/units';
 import { rawBenchmark } from './benchmark';
-import type { FeatureExtractor } from './features/feature-extractor';
+import type { Analysis, FeatureExtractor } from './features/feature-extractor';
 import type { TrackedPerson } from './features/person-tracker';
 import { isNoPerson, poseVector } from './features/pose-vector';
 import { classification, type Head } from './heads/head';
@@ -169,15 +169,16 @@ export class Engine implements EngineApi {
     try {
       const session = this.#session();
       const taught = session.taught(target, options.sequence);
-      const { embedding, pose, hands, square } = await this.#analyse(image);
-      const { features } = this.#started().options;
+      const analysis = await this.#analyse(image);
+      const { embedding, square } = analysis;
       try {
-        if (pose?.noPerson) {
+        const missing = nothingToLearn(this.#started().options, analysis);
+        if (missing === 'person') {
           throw new NoPersonError(
             'No person is in view (fewer than 5 body keypoints are clear), so this frame teaches nothing: step into the frame, whole body if you can, in good light.',
           );
         }
-        if (features === 'hands' && hands?.length === 0) {
+        if (missing === 'hand') {
           throw new NoHandError(
             'No hand is in view, so this frame teaches nothing: hold your hand up to the camera, whole and clear of the edges of the picture, in good light.',
           );
@@ -263,12 +264,11 @@ export class Engine implements EngineApi {
       const keypointsOnly = (isKeypoints(options.features) || seesHands(options)) && !head.ready();
       if (!head.ready() && !keypointsOnly) throw new NotTrainedError(head.notReadyReason());
       const start = performance.now();
-      const { embedding, pose, people, peopleChanged, hands, palmDetector, square, fromPixels, infer } =
-        await this.#analyse(image, t);
+      const analysis = await this.#analyse(image, t);
+      const { embedding, pose, people, peopleChanged, hands, palmDetector, square, fromPixels, infer } = analysis;
       square.dispose();
       const h0 = performance.now();
-      // Nobody, or no hand with hand features (hands seen beside other features are not what the head learns).
-      const nobody = pose?.noPerson === true || (options.features === 'hands' && hands?.length === 0);
+      const nobody = nothingToLearn(options, analysis) !== null;
       const answer = nobody || keypointsOnly ? head.blank() : head.answer(embedding, t);
       // Several people: each one's own label from a classifying head.
       const everyone = people
@@ -356,6 +356,16 @@ export class Engine implements EngineApi {
     await ready.session.close();
     ready.features.dispose();
   }
+}
+
+/**
+ * What the frame lacks for the head to learn from it: nobody in view (pose, people), or no hand (hand features;
+ * hands seen beside other features are not what the head learns); null when it has it.
+ */
+function nothingToLearn(options: EngineOptions, a: Pick<Analysis, 'pose' | 'hands'>): 'person' | 'hand' | null {
+  if (a.pose?.noPerson) return 'person';
+  if (options.features === 'hands' && a.hands?.length === 0) return 'hand';
+  return null;
 }
 
 /**
