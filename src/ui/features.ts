@@ -7,7 +7,7 @@
  */
 import { unzip } from 'fflate';
 import type { FeatureIdentity } from '../protocol/project-record';
-import { isKeypoints, type FeatureKind } from '../protocol/engine-options';
+import { isKeypoints, type AlsoKind, type FeatureKind } from '../protocol/engine-options';
 import { openProjectDb } from '../protocol/project-db';
 
 export interface FeatureChoice {
@@ -39,6 +39,12 @@ export function choiceOf(identity: FeatureIdentity, appSettings?: unknown): Feat
     (appSettings as { alsoHands?: unknown }).alsoHands === true;
   return { features, mirror: isKeypoints(features) && identity.model.endsWith('-mirror'), alsoHands };
 }
+
+/** The choice a pipeline runs: its project's features, and whether it follows hands beside them. */
+export const runningChoice = (pipe: {
+  project: { features: FeatureIdentity };
+  info: { also: readonly AlsoKind[] };
+}): FeatureChoice => ({ ...choiceOf(pipe.project.features), alsoHands: pipe.info.also.includes('hands') });
 
 export const sameChoice = (a: FeatureChoice, b: FeatureChoice): boolean =>
   a.features === b.features && (a.features === 'image' || a.mirror === b.mirror) && a.alsoHands === b.alsoHands;

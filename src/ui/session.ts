@@ -19,7 +19,7 @@ import { AppSettingsStore, type AppSettings } from './app-settings';
 import { ClassCards } from './class-cards';
 import type { CardContext } from './class-card';
 import { byId, Scope } from './dom';
-import { choiceOf, type FeatureChoice } from './features';
+import { runningChoice, type FeatureChoice } from './features';
 import { metricsHud } from './metrics-hud';
 import type { Notices } from './notices';
 import { operated, operatorControls } from './operator-controls';
@@ -202,7 +202,7 @@ function studio(name: string, pipe: Pipeline, ctx: SessionContext, seed?: AppSet
     get settings() {
       return settings.value;
     },
-    features: { ...choiceOf(pipe.project.features), alsoHands: pipe.info.also.includes('hands') },
+    features: runningChoice(pipe),
     mount,
     async close() {
       cards?.close();

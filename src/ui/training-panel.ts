@@ -7,7 +7,7 @@ import type { ExampleCounts, TrainProgress } from '../protocol/engine-api';
 import { isKeypoints, type HeadKind } from '../protocol/engine-options';
 import type { Pipeline } from '../streams/pipeline';
 import { h, percent, type Scope } from './dom';
-import { choiceOf, type FeatureChoice } from './features';
+import { runningChoice, type FeatureChoice } from './features';
 import { HeadSettingsForm } from './head-settings';
 import type { Notices } from './notices';
 import { TrainingChart } from './training-chart';
@@ -147,7 +147,7 @@ export class TrainingPanel {
     );
 
     scope.on(this.#head, 'change', () => void this.#changeHead(this.#head.value as HeadKind));
-    const now: FeatureChoice = { ...choiceOf(pipe.project.features), alsoHands: pipe.info.also.includes('hands') };
+    const now = runningChoice(pipe);
     this.#features.value = now.features;
     this.#mirror.checked = now.mirror;
     this.#alsoHands.checked = now.alsoHands;

@@ -36,7 +36,7 @@ export class TmModel {
   }
 
   /** A square RGB int32 picture [s, s, 3] (any s) as the model takes it in: [1, size, size, 1 or 3] in [-1, 1]. */
-  input(square: tf.Tensor3D): tf.Tensor4D {
+  #input(square: tf.Tensor3D): tf.Tensor4D {
     const { imageSize, grayscale } = this.metadata;
     return tf.tidy(() => {
       let x: tf.Tensor3D = tf.image.resizeBilinear(square.toFloat(), [imageSize, imageSize]);
@@ -47,7 +47,7 @@ export class TmModel {
 
   /** The base's features of a square picture. */
   async features(square: tf.Tensor3D): Promise<Float32Array> {
-    const out = tf.tidy(() => this.base.predict(this.input(square)) as tf.Tensor);
+    const out = tf.tidy(() => this.base.predict(this.#input(square)) as tf.Tensor);
     try {
       return (await out.data()) as Float32Array;
     } finally {
