@@ -12,10 +12,11 @@ import type {
   HeadSettingsPatch,
 } from './engine-options';
 import type { SerializedError } from './errors';
-import type { EngineImage, PixelData } from './frame';
+import type { EngineImage, FrameShape, PixelData } from './frame';
 import type { Hand } from './hand';
 import type { Person, Pose } from './pose';
 import type { EngineNotice, Evaluation, ExampleQuery, ProjectInfo, ProjectMirror, ProjectProgress } from './project';
+import type { TeachableMachineReport } from './teachable';
 import type { Milliseconds, NormalRange } from './units';
 
 /** One recognised gesture, on `gestures$` (and `/tw/gesture ,sf` over OSC). */
@@ -81,6 +82,10 @@ export interface InitReport {
   /** What the pipeline sees besides (`['hands']`), for the outputs. */
   also: AlsoKind[];
   model: ModelReport;
+  /** The square each frame is drawn to on its way to the worker: how the picture fits it, and its side. */
+  frame: FrameShape;
+  /** The Teachable Machine model whose base gives the features, when there is one. */
+  teachableMachine: TeachableMachineReport | null;
   head: HeadKind;
   /** Regression output names (empty for classification heads). */
   outputs: string[];

@@ -3,6 +3,7 @@
  * (DEFAULT_ENGINE_OPTIONS, as Tone.js keeps its `getDefaults()`). The interfaces name no default value, so
  * that none can drift from the constant; the README's options table is checked against it by a test.
  */
+import type { NamedFile } from './teachable';
 import type { Milliseconds, NormalRange } from './units';
 
 /** Where inference runs. */
@@ -191,6 +192,12 @@ export type PartialEngineOptions = OptionsPatch<EngineOptions>;
 export type EngineInit = PartialEngineOptions & {
   /** Keep the project under this name in IndexedDB, and restore it from there at start. */
   project?: string;
+  /**
+   * A Teachable Machine image export (the zip, or its three files): its base makes the image features instead
+   * of MobileNet, its classes become the project's and its head predicts until the project trains its own.
+   * The project keeps it, so it need not be given again.
+   */
+  teachableMachine?: NamedFile[];
 };
 
 /** The head and how it trains: everything `configure()` may change without restarting the worker. */

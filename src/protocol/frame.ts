@@ -9,9 +9,10 @@ export const FRAME_SIZE = 224;
 
 /**
  * How a picture becomes a square: `cover` keeps the centre square (MobileNet: the object is in the middle),
- * `contain` keeps the whole picture with black bars (pose: a raised hand at the edge of the frame still counts).
+ * `contain` keeps the whole picture with black bars (pose: a raised hand at the edge of the frame still counts),
+ * `teachable-machine` keeps the centre square as `@teachablemachine/image` draws it (teachableMachinePlacement).
  */
-export type Fit = 'cover' | 'contain';
+export type Fit = 'cover' | 'contain' | 'teachable-machine';
 
 /** The square a frame becomes on its way to the worker: how the picture fits it, and its side. */
 export interface FrameShape {
@@ -45,6 +46,7 @@ export interface Placement {
 
 /** The one rule for squaring a picture, as both threads draw it (`drawImage(picture, sx, sy, sw, sh, dx, dy, dw, dh)`). */
 export function placement(width: number, height: number, size: number, fit: Fit): Placement {
+  if (fit === 'teachable-machine') return teachableMachinePlacement(width, height, size);
   if (fit === 'cover') {
     const side = Math.min(width, height);
     return { sx: (width - side) / 2, sy: (height - side) / 2, sw: side, sh: side, dx: 0, dy: 0, dw: size, dh: size };

@@ -4,9 +4,10 @@
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { ExampleRecord, HeadState, ProjectMeta } from './project-record';
+import type { NamedFile } from './teachable';
 
 export const PROJECT_DB = 'trainwhistle-projects';
-const VERSION = 1;
+const VERSION = 2;
 
 /** A project's record in the `projects` store: its meta, and how many examples it has (so listing needs no count). */
 export type StoredMeta = ProjectMeta & { examples: number };
@@ -19,16 +20,21 @@ interface ProjectSchema extends DBSchema {
   examples: { key: [string, number]; value: StoredExample };
   /** The trained head as plain data; absent when untrained. */
   heads: { key: string; value: { project: string; state: HeadState } };
+  /** The Teachable Machine export a project's features come from (version 2); absent for the built-in models. */
+  models: { key: string; value: { project: string; files: NamedFile[] } };
 }
 
 export type ProjectDb = IDBPDatabase<ProjectSchema>;
 
 export function openProjectDb(): Promise<ProjectDb> {
   return openDB<ProjectSchema>(PROJECT_DB, VERSION, {
-    upgrade(db) {
-      db.createObjectStore('projects', { keyPath: 'name' });
-      db.createObjectStore('examples', { keyPath: ['project', 'id'] });
-      db.createObjectStore('heads', { keyPath: 'project' });
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('projects', { keyPath: 'name' });
+        db.createObjectStore('examples', { keyPath: ['project', 'id'] });
+        db.createObjectStore('heads', { keyPath: 'project' });
+      }
+      if (oldVersion < 2) db.createObjectStore('models', { keyPath: 'project' });
     },
   });
 }

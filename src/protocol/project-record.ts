@@ -5,6 +5,7 @@
  */
 import type { HeadKind, HeadSettings } from './engine-options';
 import type { PixelData } from './frame';
+import type { NamedFile } from './teachable';
 
 /**
  * Which feature model made a project's embeddings. Examples made by another one are re-embedded from
@@ -84,4 +85,6 @@ export interface ProjectRecord {
   meta: ProjectMeta;
   examples: ExampleRecord[];
   head: HeadState | null;
+  /** The Teachable Machine export whose base makes its features, as it was given; absent for the built-in models. */
+  base?: NamedFile[] | null;
 }

@@ -20,7 +20,6 @@ import type {
 } from '../protocol/engine-api';
 import type { HeadSettings, HeadSettingsPatch } from '../protocol/engine-options';
 import { StorageError } from '../protocol/errors';
-import { frameShapeFor } from '../protocol/frame';
 import type { Evaluation, ExampleQuery, ProjectInfo, ProjectProgress } from '../protocol/project';
 import type { Milliseconds } from '../protocol/units';
 import { startEngine, workerRestarted, type EngineStart } from './engine-client';
@@ -31,12 +30,19 @@ import { PIPELINE_DEFAULTS } from './pipeline-defaults';
 import { ProjectState } from './project-state';
 import { startRecording, type RecordOptions, type Recording } from './recording';
 import { toBitmap, type ImageInput } from './sources/picture';
+import { teachableMachineFiles, type TeachableMachineSource } from './sources/teachable-machine';
 
 export type { LiveSource } from './intake/page-frames';
 export type { RecordOptions, Recording } from './recording';
 
 /** createPipeline's options: the engine's (EngineStart) and the pipeline's own. Defaults: PIPELINE_DEFAULTS. */
-export interface PipelineOptions extends EngineStart {
+export interface PipelineOptions extends Omit<EngineStart, 'teachableMachine'> {
+  /**
+   * A Teachable Machine image model to run (its zip, its three files, or its share URL): its base gives the
+   * features instead of MobileNet, its classes become the project's, and its own head predicts until you train
+   * one on your examples. A `project` keeps it, so it need not be given again.
+   */
+  teachableMachine?: TeachableMachineSource;
   /** How often `metrics$` emits while running. */
   metricsIntervalMs?: Milliseconds;
   /**
@@ -145,12 +151,14 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     workerCamera = PIPELINE_DEFAULTS.workerCamera,
     source: resumeSource,
     onNotice,
+    teachableMachine,
     ...start
   } = options;
   const errors = new Subject<Error>();
   const training = new Subject<TrainProgress>();
   const client = await startEngine({
     ...start,
+    ...(teachableMachine ? { teachableMachine: await teachableMachineFiles(teachableMachine) } : {}),
     onNotice: (n) => {
       if (n.kind === 'storage-error') errors.next(new StorageError(n.message));
       onNotice?.(n);
@@ -158,7 +166,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
   });
   const { engine } = client;
   // Keypoints see the whole picture (a hand at the edge counts); MobileNet the centre square.
-  const frame = frameShapeFor(client.info.features, client.info.also);
+  const frame = client.info.frame;
   const state = new ProjectState(engine, client.info, await engine.counts());
   const report = (e: Error) => errors.next(e);
   const live = new LiveRun(engine, {

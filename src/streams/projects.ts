@@ -34,9 +34,10 @@ export async function deleteProject(name: string): Promise<void> {
   const remove = async () => {
     const db = await openProjectDb();
     try {
-      const tx = db.transaction(['projects', 'examples', 'heads'], 'readwrite');
+      const tx = db.transaction(['projects', 'examples', 'heads', 'models'], 'readwrite');
       void tx.objectStore('examples').delete(projectRange(name));
       void tx.objectStore('heads').delete(name);
+      void tx.objectStore('models').delete(name);
       void tx.objectStore('projects').delete(name);
       await tx.done;
     } finally {

@@ -6,7 +6,6 @@
 import type { Observable } from 'rxjs';
 import type { GestureEvent, Prediction } from '../protocol/engine-api';
 import { isKeypoints, seesHands } from '../protocol/engine-options';
-import { frameShapeFor } from '../protocol/frame';
 import type { Pipeline } from '../streams/pipeline';
 import type { AppSettingsStore } from './app-settings';
 import { byId, h, perFrame, type Scope } from './dom';
@@ -55,7 +54,7 @@ export function previewPanel({ pipe, settings, operated$, start }: PreviewOption
   // The model sees the centre square (image) or the whole picture (keypoints, and hands beside image features):
   // the crop mark shows only where it is the centre square.
   stage.dataset.features = pipe.info.features;
-  stage.dataset.fit = frameShapeFor(pipe.info.features, pipe.info.also).fit;
+  stage.dataset.fit = pipe.info.frame.fit;
   const skeleton = skeletonView(byId<HTMLCanvasElement>('skeleton'), byId('nobody'), byId<HTMLVideoElement>('preview'));
   skeleton.clear();
   scope.add(() => skeleton.clear());

@@ -27,7 +27,7 @@ import {
   type HeadSettingsPatch,
 } from '../protocol/engine-options';
 import { NoHandError, NoPersonError, NotTrainedError } from '../protocol/errors';
-import { frameShapeFor, type EngineImage } from '../protocol/frame';
+import { frameShapeFor, type EngineImage, type FrameShape } from '../protocol/frame';
 import { mergeEngineOptions, validateEngineOptions } from '../protocol/options';
 import type {
   EngineNotice,
@@ -41,6 +41,7 @@ import type { Milliseconds } from '../protocol/units';
 import { rawBenchmark } from './benchmark';
 import type { Analysis, FeatureExtractor } from './features/feature-extractor';
 import type { TrackedPerson } from './features/person-tracker';
+import { TeachableMachineFeatures } from './features/teachable-machine';
 import { isNoPerson, poseVector } from './features/pose-vector';
 import { classification, type Head } from './heads/head';
 import { CameraFrames } from './intake/camera-frames';
@@ -62,6 +63,8 @@ interface Ready {
   features: FeatureExtractor;
   options: EngineOptions;
   session: ProjectSession;
+  /** The square each frame is drawn to. */
+  frame: FrameShape;
 }
 
 export class Engine implements EngineApi {
@@ -85,25 +88,34 @@ export class Engine implements EngineApi {
     const store = project ? await this.#openStore(project, onNotice) : mirror ? mirrorStore(mirror) : noStore;
     try {
       const record = await store.load();
-      const started = await startUp(options, this.platform, onProgress);
+      // A Teachable Machine model given now, else the one the project keeps (for its image features).
+      const base = init.teachableMachine ?? (options.features === 'image' ? record?.base : null);
+      const started = await startUp(options, this.platform, onProgress, base);
+      const { features } = started;
+      const teachable = features instanceof TeachableMachineFeatures ? features : null;
       const { session, warnings } = await ProjectSession.start(
         store,
         record,
-        started.features,
+        features,
         options,
         given,
         onProgress,
+        teachable,
       ).catch((e: unknown) => {
-        started.features.dispose();
+        features.dispose();
         throw e;
       });
-      this.#ready = { features: started.features, options, session };
+      if (init.teachableMachine) store.putBase(init.teachableMachine);
+      const frame = features.frame ?? frameShapeFor(options.features, options.also);
+      this.#ready = { features, options, session, frame };
       const settings = session.settings;
       return {
         backend: started.backend,
         features: options.features,
         also: [...options.also],
-        model: started.features.report,
+        model: features.report,
+        frame,
+        teachableMachine: teachable?.teachableMachine ?? null,
         head: settings.head,
         outputs: settings.head === 'regression' ? settings.outputs : [],
         settings,
@@ -134,10 +146,10 @@ export class Engine implements EngineApi {
 
   /** The frame as the feature model sees it: squared (as the features want), analysed, with timings. */
   async #analyse(image: EngineImage, t?: Milliseconds) {
-    const { features, options } = this.#started();
+    const { features, frame } = this.#started();
     checkImage(image);
     const t0 = performance.now();
-    const { fit, size } = frameShapeFor(options.features, options.also);
+    const { fit, size } = frame;
     const square = await squarePixels(image, fit, size);
     const t1 = performance.now();
     try {

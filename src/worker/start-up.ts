@@ -14,7 +14,10 @@ import { loadMobileNetFeatures } from './features/mobilenet';
 import { loadMoveNetFeatures } from './features/movenet';
 import { loadMultiPoseFeatures } from './features/movenet-multipose';
 import { loadHandsFeatures } from './features/hands/hands-features';
+import { TeachableMachineFeatures } from './features/teachable-machine';
 import { WithHands } from './features/with-hands';
+import { TeachableMachineError } from '../protocol/errors';
+import type { NamedFile } from '../protocol/teachable';
 
 /** Where the weights come from when not from URLs (Node tests). */
 export interface ModelHandlers {
@@ -36,17 +39,28 @@ export interface Started {
   warnings: string[];
 }
 
+/**
+ * Loads the feature model and chooses the backend. `teachableMachine`: a Teachable Machine export (the zip, or
+ * its three files) whose base is the image features, instead of MobileNet.
+ */
 export async function startUp(
   o: EngineOptions,
   handlers: ModelHandlers,
   onProgress: (p: LoadProgress) => void,
+  teachableMachine?: readonly NamedFile[] | null,
 ): Promise<Started> {
+  if (teachableMachine && (o.features !== 'image' || o.also.length > 0)) {
+    throw new TeachableMachineError(
+      `A Teachable Machine image model gives image features, not ${o.features !== 'image' ? `features: '${o.features}'` : `also: ['${o.also.join("', '")}']`}: leave that option out with it.`,
+    );
+  }
   onProgress({ phase: 'backend', fraction: 0 });
   // A wasm that cannot start (its .wasm files unreachable) must not leave tfjs with no backend at all.
   const loadedOnWasm = tf.findBackendFactory('wasm') !== null && (await tf.setBackend('wasm').catch(() => false));
   if (!loadedOnWasm) await tf.setBackend('cpu');
-  const loaded =
-    o.features === 'pose'
+  const loaded = teachableMachine
+    ? { model: await TeachableMachineFeatures.load(teachableMachine), warnings: [] }
+    : o.features === 'pose'
       ? await loadMoveNetFeatures(o, o.pose.mirror, onProgress, handlers.poseModelHandler)
       : o.features === 'people'
         ? await loadMultiPoseFeatures(o, onProgress, handlers.peopleModelHandler)

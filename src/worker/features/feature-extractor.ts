@@ -9,6 +9,8 @@ import type { Milliseconds } from '../../protocol/units';
 import type { TrackedPerson } from './person-tracker';
 import type { FeatureIdentity } from '../../protocol/project-record';
 import type { ModelReport } from '../../protocol/engine-api';
+import type { FrameShape } from '../../protocol/frame';
+import type { NamedFile } from '../../protocol/teachable';
 
 export interface Analysis {
   /** The features the heads learn from; with several people, the most prominent person's. */
@@ -43,6 +45,10 @@ export interface FeatureExtractor {
    * lets an extractor that follows what it saw (hands) go on from the frame before; without it, a still.
    */
   analyse(square: tf.Tensor3D, t?: Milliseconds): Promise<Analysis>;
+  /** The square its frames are drawn to, where the extractor has its own (a Teachable Machine model); else its kind's (`frameShapeFor`). */
+  readonly frame?: FrameShape;
+  /** The Teachable Machine export it was loaded from, as given: kept with the project. */
+  readonly files?: readonly NamedFile[];
   /** Where the features take more than one model: each, with the side of its square input, for the benchmark to time alone. */
   readonly models?: readonly ExtractorModel[];
   dispose(): void;

@@ -92,7 +92,7 @@ function describe(value: unknown): string {
  * camera's VideoFrame is read from its YUV planes where it can be (yuv-square.ts: a third of the canvas's cost).
  */
 export async function squarePixels(image: EngineImage, fit: Fit, size = FRAME_SIZE): Promise<tf.Tensor3D> {
-  if (isVideoFrame(image) && readsAsYuv(image)) {
+  if (isVideoFrame(image) && readsAsYuv(image) && fit !== 'teachable-machine') {
     const side = Math.min(image.displayWidth, image.displayHeight, size);
     return tf.tensor3d(await yuvSquare(image, side, fit), [side, side, 3], 'int32');
   }
@@ -110,9 +110,9 @@ export function toSquarePixels(image: EngineImage, fit: Fit = 'cover', size = FR
   if (typeof OffscreenCanvas !== 'undefined' && (isVideoFrame(image) || (isImageBitmap(image) && !gpu))) {
     const side = isVideoFrame(image)
       ? Math.min(image.displayWidth, image.displayHeight)
-      : fit === 'cover'
-        ? Math.min(image.width, image.height)
-        : Math.max(image.width, image.height);
+      : fit === 'contain'
+        ? Math.max(image.width, image.height)
+        : Math.min(image.width, image.height);
     return tf.browser.fromPixels(readSquare(image, Math.min(side, size), fit), 3);
   }
   // tfjs takes plain pixels only as a Uint8Array (a decoded picture's are a Uint8ClampedArray): same bytes.

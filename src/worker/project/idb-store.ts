@@ -152,16 +152,17 @@ export async function openIdbStore(name: string, notice: (n: EngineNotice) => vo
   return {
     name,
     async load(): Promise<ProjectRecord | null> {
-      const tx = db.transaction(['projects', 'examples', 'heads'], 'readonly');
+      const tx = db.transaction(['projects', 'examples', 'heads', 'models'], 'readonly');
       const meta = await tx.objectStore('projects').get(name);
       if (!meta) return null;
-      const [rows, head] = await Promise.all([
+      const [rows, head, model] = await Promise.all([
         tx.objectStore('examples').getAll(projectRange(name)),
         tx.objectStore('heads').get(name),
+        tx.objectStore('models').get(name),
       ]);
       const { examples: _count, ...rest } = meta;
       storedIds = new Set(rows.map((r) => r.id));
-      return { meta: rest, examples: rows.map(example), head: head?.state ?? null };
+      return { meta: rest, examples: rows.map(example), head: head?.state ?? null, base: model?.files ?? null };
     },
     saveMeta(meta) {
       pending.meta = meta;
@@ -178,6 +179,18 @@ export async function openIdbStore(name: string, notice: (n: EngineNotice) => vo
     putHead(state) {
       pending.head = { state };
       schedule();
+    },
+    putBase(files) {
+      // Rare (a Teachable Machine model given at start) and large: written on its own, after what is under way.
+      const base = files ? [...files] : null;
+      writing = writing
+        .catch(() => {})
+        .then(async () => {
+          const tx = db.transaction('models', 'readwrite');
+          void (base ? tx.store.put({ project: name, files: base }) : tx.store.delete(name));
+          await tx.done;
+        })
+        .catch((e: unknown) => notice({ kind: 'storage-error', message: storageMessage(name, e) }));
     },
     async replace(record) {
       await writing.catch(() => {});

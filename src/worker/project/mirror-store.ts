@@ -20,6 +20,7 @@ export function mirrorStore(mirror: Mirror): ProjectStore {
     putExamples: (examples) => void send(mirror.putExamples([...examples])),
     deleteExamples: (ids) => void send(mirror.deleteExamples([...ids])),
     putHead: (state) => void send(mirror.putHead(state)),
+    putBase: () => {}, // a restarted worker is given the same export again (EngineInit.teachableMachine)
     replace: async (record) => void (await mirror.replace(record)),
     flush: async () => void (await last),
     close: async () => void (await last),

@@ -7,6 +7,8 @@
  *   embeddings.f32             every example's feature vector, float32 little-endian, in manifest order
  *   head.f32                   the trained head's weights (w1, b1, w2, b2), when it is trained
  *   crops/<id>.jpg             the 224×224 picture the model saw, one per example
+ *   teachable-machine/…        the Teachable Machine export whose base makes the features, as it was given
+ *                              (its zip, or model.json, weights.bin and metadata.json), when it has one
  *
  * Reading checks everything (zip, manifest, sizes, every picture decodes) before returning anything, so
  * the caller can swap the project in whole or not at all.
@@ -33,7 +35,11 @@ interface Manifest {
   embeddings: { file: string; count: number; size: number };
   head:
     null | (Omit<HeadState, 'weights'> & { file: string; lengths: { w1: number; b1: number; w2: number; b2: number } });
+  /** The Teachable Machine export's files in the zip (absent before issue 16, and for the built-in models). */
+  teachableMachine?: { files: string[] } | null;
 }
+
+const TEACHABLE_FOLDER = 'teachable-machine/';
 
 const cropName = (id: number) => `crops/${String(id).padStart(8, '0')}.jpg`;
 /**
@@ -125,7 +131,7 @@ function floats(chunks: readonly Float32Array[]): Uint8Array {
 
 /** @example const blob = await writeProjectFile(record) */
 export async function writeProjectFile(record: ProjectRecord): Promise<Blob> {
-  const { meta, examples, head } = record;
+  const { meta, examples, head, base } = record;
   const out = zipWriter();
   const manifest: Manifest = {
     format: PROJECT_FORMAT,
@@ -151,7 +157,9 @@ export async function writeProjectFile(record: ProjectRecord): Promise<Blob> {
     })),
     embeddings: { file: 'embeddings.f32', count: examples.length, size: meta.features.size },
     head: null,
+    teachableMachine: base ? { files: base.map((f) => TEACHABLE_FOLDER + f.name.split('/').pop()!) } : null,
   };
+  base?.forEach((f, i) => out.add(manifest.teachableMachine!.files[i]!, f.bytes, 6));
   out.add('embeddings.f32', floats(examples.map((e) => e.embedding)), 1);
   if (head) {
     const { weights, ...rest } = head;
@@ -299,6 +307,12 @@ export async function readProjectFile(file: Blob, onProgress: (p: ProjectProgres
       weights: { w1: take(lengths.w1), b1: take(lengths.b1), w2: take(lengths.w2), b2: take(lengths.b2) },
     };
   }
+  const base =
+    m.teachableMachine?.files.map((name) => {
+      const bytes = files[name];
+      if (!bytes) throw damaged(`the Teachable Machine model's ${name} is missing`);
+      return { name: name.slice(TEACHABLE_FOLDER.length), bytes };
+    }) ?? null;
   const p = m.project;
   return {
     meta: {
@@ -314,5 +328,6 @@ export async function readProjectFile(file: Blob, onProgress: (p: ProjectProgres
     },
     examples,
     head,
+    base,
   };
 }

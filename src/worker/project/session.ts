@@ -18,6 +18,7 @@ import type { ExampleRecord, ProjectMeta, ProjectRecord } from '../../protocol/p
 import { evaluate } from '../evaluate';
 import { ExampleStore, checkLabel, info } from '../examples';
 import type { FeatureExtractor } from '../features/feature-extractor';
+import type { TeachableMachineFeatures } from '../features/teachable-machine';
 import { MIN_TEMPLATE_FRAMES } from '../heads/dtw';
 import type { Head } from '../heads/head';
 import { makeHead } from '../heads/make-head';
@@ -103,6 +104,7 @@ export class ProjectSession {
     options: EngineOptions,
     given: PartialEngineOptions,
     onProgress: (p: ProjectProgress) => void,
+    teachable: TeachableMachineFeatures | null = null,
   ): Promise<{ session: ProjectSession; warnings: string[] }> {
     const settings = mergeHeadSettings(record?.meta.settings ?? headSettingsOf(options), given);
     validateEngineOptions({ ...options, ...settings });
@@ -125,6 +127,15 @@ export class ProjectSession {
       const examples = new ExampleStore();
       const head = makeHead(settings, examples, options.features);
       contents = { examples, head, settings, createdAt: Date.now(), running: false, appSettings: null, reembedded: 0 };
+    }
+    // A Teachable Machine model new to the project: its classes become the project's, its head answers.
+    if (teachable && record?.meta.features.model !== features.identity.model) {
+      for (const label of teachable.teachableMachine.labels)
+        if (!contents.examples.declared.includes(label)) contents.examples.addLabel(label);
+      if (contents.settings.head === 'dense' && !contents.head.ready()) {
+        contents.head.restore(teachable.headState());
+        persist.putHead(contents.head.state());
+      }
     }
     const session = new ProjectSession(persist, features, options, contents, record !== null);
     session.#saveMeta();
@@ -171,7 +182,12 @@ export class ProjectSession {
   }
 
   #record(c: Contents = this.#c): ProjectRecord {
-    return { meta: this.#meta(c), examples: [...c.examples.all], head: c.head.state() };
+    return {
+      meta: this.#meta(c),
+      examples: [...c.examples.all],
+      head: c.head.state(),
+      base: this.features.files ? [...this.features.files] : null,
+    };
   }
 
   #saveMeta(): void {

@@ -3,6 +3,7 @@
  * store decides how to write it (IndexedDB batches them). Without a project name, nothing is kept.
  */
 import type { ExampleRecord, HeadState, ProjectMeta, ProjectRecord } from '../../protocol/project-record';
+import type { NamedFile } from '../../protocol/teachable';
 
 export interface ProjectStore {
   /** null: nothing is persisted. */
@@ -12,6 +13,8 @@ export interface ProjectStore {
   putExamples(examples: readonly ExampleRecord[]): void;
   deleteExamples(ids: readonly number[]): void;
   putHead(state: HeadState | null): void;
+  /** Keeps the Teachable Machine export the project's features come from (null: the built-in models). */
+  putBase(files: readonly NamedFile[] | null): void;
   /** Replaces the whole stored project at once: all of it, or (on error) none of it. */
   replace(record: ProjectRecord): Promise<void>;
   /** Resolves once every change told so far is stored; rejects with the storage's error. */
@@ -28,6 +31,7 @@ export const noStore: ProjectStore = {
   putExamples: () => {},
   deleteExamples: () => {},
   putHead: () => {},
+  putBase: () => {},
   replace: () => Promise.resolve(),
   flush: () => Promise.resolve(),
   close: () => Promise.resolve(),

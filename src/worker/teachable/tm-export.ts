@@ -7,6 +7,9 @@
  */
 import { strFromU8, unzipSync } from 'fflate';
 import { TeachableMachineError } from '../../protocol/errors';
+import type { NamedFile } from '../../protocol/teachable';
+
+export type { NamedFile } from '../../protocol/teachable';
 
 /** The package versions of `@teachablemachine/image` whose exports this reads (2020 on); 2019's carry `tmSupportVersion`. */
 const KNOWN_PACKAGE = /^0\.[0-8]\./;
@@ -47,12 +50,6 @@ interface TmLayer {
 export interface TmTopology {
   class_name: string;
   config: { layers?: TmLayer[] } | TmLayer[];
-}
-
-/** A file as given: its name and its bytes. */
-export interface NamedFile {
-  name: string;
-  bytes: Uint8Array;
 }
 
 const FILES = ['model.json', 'weights.bin', 'metadata.json'] as const;
