@@ -9,6 +9,7 @@ import { unzip } from 'fflate';
 import type { FeatureIdentity } from '../protocol/project-record';
 import { isKeypoints, type AlsoKind, type FeatureKind } from '../protocol/engine-options';
 import { openProjectDb } from '../protocol/project-db';
+import type { NamedFile } from '../protocol/teachable';
 
 export interface FeatureChoice {
   features: FeatureKind;
@@ -106,4 +107,19 @@ export async function fileChoice(file: Blob): Promise<FeatureChoice | null> {
   } catch {
     return null;
   }
+}
+
+const MODEL_FOLDER = 'teachable-machine/';
+
+/** The Teachable Machine export a project file carries (README, "Project files"); null when it has none. */
+export async function fileModel(file: Blob): Promise<NamedFile[] | null> {
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const files = await new Promise<Record<string, Uint8Array> | null>((resolve) =>
+    unzip(bytes, { filter: (f) => f.name.startsWith(MODEL_FOLDER) }, (e, out) => resolve(e ? null : out)),
+  );
+  const found = Object.entries(files ?? {}).map(([name, data]) => ({
+    name: name.slice(MODEL_FOLDER.length),
+    bytes: data,
+  }));
+  return found.length > 0 ? found : null;
 }

@@ -102,12 +102,16 @@ async function featuresFor(name: string, file?: File, asked?: FeatureChoice): Pr
   );
 }
 
-/** Opens `name` (or makes it from `file`); on any error the open session carries on as it was. */
-async function open(name: string, file?: File, features?: FeatureChoice): Promise<boolean> {
+/**
+ * Opens `name` (or makes it from `file`, or from a Teachable Machine export's `model` files); on any error the
+ * open session carries on as it was.
+ */
+async function open(name: string, file?: File, features?: FeatureChoice, model?: File[]): Promise<boolean> {
   const before = status.textContent;
   try {
     const next = await openSession(name, context, {
       ...(file ? { file } : {}),
+      ...(model ? { model } : {}),
       ...(session ? { seed: session.settings } : {}),
       features: await featuresFor(name, file, features),
     });
@@ -155,6 +159,7 @@ const menu = new ProjectMenu(
     open: (name) => open(name),
     save: () => session!.pipe.saveProject(),
     openFile: (file, name) => open(name, file),
+    importModel: (files, name) => open(name, undefined, IMAGE_FEATURES, files),
   },
   notices,
 );

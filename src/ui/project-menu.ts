@@ -1,7 +1,8 @@
 /**
  * The project menu: the projects kept in this browser (open, delete), "New project", "Save project"
- * (downloads `<project>.trainwhistle`) and "Open project" (a file). Opening a file makes a project of
- * its own, so the one open now is never overwritten.
+ * (downloads `<project>.trainwhistle`), "Open project" (a file) and "Import model" (a Teachable Machine export:
+ * its zip, or its three files). Opening a file or importing a model makes a project of its own, so the one open
+ * now is never overwritten.
  */
 import { deleteProject, listProjects } from '../index';
 import { byId, h } from './dom';
@@ -16,6 +17,8 @@ export interface ProjectActions {
   save(): Promise<Blob>;
   /** A project file becomes a new project, and is opened. */
   openFile(file: File, name: string): Promise<boolean>;
+  /** A Teachable Machine export (its zip, or its three files) becomes a new project, and is opened. */
+  importModel(files: File[], name: string): Promise<boolean>;
 }
 
 /** A name not taken yet: `stem`, else `stem 2`, `stem 3`… */
@@ -33,6 +36,7 @@ export class ProjectMenu {
   readonly #name = byId('project-name');
   readonly #save = byId<HTMLButtonElement>('save-project');
   readonly #file = byId<HTMLInputElement>('open-project');
+  readonly #model = byId<HTMLInputElement>('import-model');
   readonly #dialog = byId<HTMLDialogElement>('new-project-dialog');
   readonly #newName = byId<HTMLInputElement>('new-project-name');
   #busy = false;
@@ -47,6 +51,11 @@ export class ProjectMenu {
       const file = this.#file.files?.[0];
       this.#file.value = '';
       if (file) void this.#openFile(file);
+    });
+    this.#model.addEventListener('change', () => {
+      const files = [...(this.#model.files ?? [])];
+      this.#model.value = '';
+      if (files.length > 0) void this.#importModel(files);
     });
     byId('new-project').addEventListener('click', () => void this.#askName());
     this.#dialog.addEventListener('close', () => {
@@ -161,6 +170,18 @@ export class ProjectMenu {
     }
   }
 
+  async #importModel(files: File[]): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      const stem = (await modelName(files)) ?? 'Teachable Machine model';
+      await this.actions.importModel(files, freeName(stem, await this.#taken()));
+    } finally {
+      this.#busy = false;
+      this.show();
+    }
+  }
+
   async #openFile(file: File): Promise<void> {
     if (this.#busy) return;
     this.#busy = true;
@@ -171,5 +192,18 @@ export class ProjectMenu {
       this.#busy = false;
       this.show();
     }
+  }
+}
+
+/** The name a Teachable Machine export goes by: its zip's, else its metadata's `modelName`; null when neither says. */
+async function modelName(files: readonly File[]): Promise<string | null> {
+  const zip = files.find((f) => /\.zip$/i.test(f.name));
+  if (zip) return zip.name.replace(/\.zip$/i, '').trim() || null;
+  const metadata = files.find((f) => f.name.endsWith('metadata.json'));
+  try {
+    const name = metadata ? (JSON.parse(await metadata.text()) as { modelName?: unknown }).modelName : null;
+    return typeof name === 'string' && name.trim() ? name.trim() : null;
+  } catch {
+    return null; // the worker says what is wrong with it
   }
 }

@@ -19,7 +19,7 @@ import { AppSettingsStore, type AppSettings } from './app-settings';
 import { ClassCards } from './class-cards';
 import type { CardContext } from './class-card';
 import { byId, Scope } from './dom';
-import { runningChoice, type FeatureChoice } from './features';
+import { fileModel, runningChoice, type FeatureChoice } from './features';
 import { metricsHud } from './metrics-hud';
 import type { Notices } from './notices';
 import { operated, operatorControls } from './operator-controls';
@@ -58,17 +58,21 @@ export interface Session {
 
 /**
  * Opens (or creates) project `name`, learning from `features` (a project kept with others is re-embedded).
- * With `file`, the project is made from that file; if the file does not open, the project made for it is
- * deleted again and the error is thrown: nothing else changed. A project made new takes the app's settings
+ * With `file`, the project is made from that file, and with `model` from a Teachable Machine export (its zip, or
+ * its three files); if either does not open, the project made for it is deleted again and the error is thrown:
+ * nothing else changed. A project made new takes the app's settings
  * of `seed` (outputs, operators, mirror), so the patch stays wired.
  */
 export async function openSession(
   name: string,
   ctx: SessionContext,
-  options: { file?: File; seed?: AppSettings; features: FeatureChoice },
+  options: { file?: File; model?: File[]; seed?: AppSettings; features: FeatureChoice },
 ): Promise<Session> {
-  const { file, seed, features } = options;
+  const { file, model, seed, features } = options;
+  // A project file made with a Teachable Machine model opens with that model, so nothing is re-embedded.
+  const teachableMachine = model ?? (file ? await fileModel(file) : null);
   const pipe = await createPipeline({
+    ...(teachableMachine ? { teachableMachine } : {}),
     backend: ctx.backend,
     ...(ctx.head ? { head: ctx.head } : {}),
     features: features.features,
@@ -78,6 +82,9 @@ export async function openSession(
     project: name,
     source: ctx.video,
     onProgress: ctx.onProgress,
+  }).catch(async (e: unknown) => {
+    if (model) await deleteProject(name).catch(() => {}); // the project made for the model goes again
+    throw e;
   });
   if (file) {
     try {

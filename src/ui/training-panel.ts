@@ -153,8 +153,17 @@ export class TrainingPanel {
     this.#alsoHands.checked = now.alsoHands;
     mirrorRow.hidden = !isKeypoints(now.features);
     alsoHandsRow.hidden = now.features === 'hands';
+    const tm = pipe.info.teachableMachine;
+    if (tm) {
+      // The image features are the imported model's base: say which, where MobileNet is named otherwise.
+      const image = this.#features.querySelector<HTMLOptionElement>('option[value="image"]')!;
+      image.textContent = `Image: Teachable Machine model “${tm.modelName}”`;
+      alsoHandsRow.hidden = true; // hands beside it would change the picture it sees
+    }
     this.#featuresHint.textContent =
-      `${FEATURES.find((o) => o.value === now.features)?.hint ?? ''} ` +
+      (tm
+        ? `Imported from Teachable Machine (${tm.imageSize}×${tm.imageSize}${tm.grayscale ? ', grey' : ''}): its own classifier answers until you add examples and train one here on its features. `
+        : `${FEATURES.find((o) => o.value === now.features)?.hint ?? ''} `) +
       'Switching keeps the examples: they are recomputed from their pictures, then train again.';
     const switchFeatures = () => {
       this.#features.disabled = this.#mirror.disabled = this.#alsoHands.disabled = true;
@@ -186,7 +195,12 @@ export class TrainingPanel {
     );
     scope.add(() => this.#chart.close());
     this.#showHead();
-    if (pipe.project.trained) {
+    if (pipe.project.trained && tm && pipe.project.examples === 0) {
+      this.#done(
+        'Trained in Teachable Machine: its own classifier answers. Add examples of every class and train to retrain it here.',
+      );
+      this.#chart.emptyText = 'Train to see loss and accuracy, epoch by epoch.';
+    } else if (pipe.project.trained) {
       this.#done(`Trained on ${pipe.project.examples} examples (kept with the project).`);
       this.#chart.emptyText = 'Train again to see loss and accuracy, epoch by epoch.';
     }

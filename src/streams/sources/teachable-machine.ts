@@ -13,7 +13,8 @@ import type { NamedFile } from '../../protocol/teachable';
  */
 export type TeachableMachineSource = string | URL | Blob | FileList | readonly (Blob | NamedFile)[];
 
-const isNamed = (f: Blob | NamedFile): f is NamedFile => 'bytes' in f;
+// Not `'bytes' in f`: a Blob has a bytes() method in today's browsers.
+const isNamed = (f: Blob | NamedFile): f is NamedFile => !(f instanceof Blob);
 
 async function named(f: Blob | NamedFile): Promise<NamedFile> {
   if (isNamed(f)) return f;
