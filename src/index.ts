@@ -25,7 +25,7 @@ export type { FrameElement, FramesOptions } from './streams/sources/frames';
 export { toBitmap } from './streams/sources/picture';
 export { teachableMachineFiles } from './streams/sources/teachable-machine';
 export type { TeachableMachineSource } from './streams/sources/teachable-machine';
-export type { NamedFile, TeachableMachineReport } from './protocol/teachable';
+export type { ExportProgress, NamedFile, TeachableMachineReport } from './protocol/teachable';
 export type { Frame, ImageInput } from './streams/sources/picture';
 export { FRAME_SIZE } from './protocol/frame';
 export type { Fit, PixelData } from './protocol/frame';

@@ -16,7 +16,7 @@ import type { EngineImage, FrameShape, PixelData } from './frame';
 import type { Hand } from './hand';
 import type { Person, Pose } from './pose';
 import type { EngineNotice, Evaluation, ExampleQuery, ProjectInfo, ProjectMirror, ProjectProgress } from './project';
-import type { TeachableMachineReport } from './teachable';
+import type { ExportProgress, TeachableMachineReport } from './teachable';
 import type { Milliseconds, NormalRange } from './units';
 
 /** One recognised gesture, on `gestures$` (and `/tw/gesture ,sf` over OSC). */
@@ -222,6 +222,12 @@ export interface EngineApi {
   flush(): Promise<void>;
   saveProject(): Promise<Blob>;
   openProject(file: Blob, onProgress?: (p: ProjectProgress) => void): Promise<ProjectInfo>;
+  /**
+   * The project's classifier as a Teachable Machine export (a zip: model.json, weights.bin, metadata.json), for
+   * `@teachablemachine/image`, ml5 and p5 sketches. Image features and a trained dense head only; others are
+   * refused (TeachableMachineError) saying why.
+   */
+  exportModel(onProgress?: (p: ExportProgress) => void): Promise<Blob>;
   /**
    * tfjs's tensors and bytes, and the VideoFrames the worker has taken in and closed (every one taken must be
    * closed: `received - closed` are held now).

@@ -23,3 +23,9 @@ export interface TeachableMachineReport {
   /** Length of its base's features (1280 for MobileNetV2). */
   featureSize: number;
 }
+
+/** How far `exportModel()` is: loading Teachable Machine's base, embedding the examples' pictures, training, writing the zip. */
+export interface ExportProgress {
+  phase: 'base' | 'reembed' | 'train' | 'write';
+  fraction: number;
+}

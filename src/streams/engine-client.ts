@@ -70,7 +70,7 @@ const QUICK_DEATH_MS: Milliseconds = 15_000;
 /** Back-off before each quick retry; after the last, the client gives up. */
 const BACKOFF_MS: Milliseconds[] = [500, 2000, 5000];
 /** Calls that may keep the worker busy for long: the heartbeat waits longer for an answer meanwhile. */
-const LONG_CALLS = new Set(['train', 'openProject', 'saveProject', 'rawBenchmark', 'evaluate', 'flush']);
+const LONG_CALLS = new Set(['train', 'openProject', 'saveProject', 'exportModel', 'rawBenchmark', 'evaluate', 'flush']);
 
 /** Relative URLs mean "relative to this page"; the worker lives elsewhere, so they are resolved here. */
 function pageUrl(url: string): string {

@@ -21,6 +21,7 @@ import type {
 import type { HeadSettings, HeadSettingsPatch } from '../protocol/engine-options';
 import { StorageError } from '../protocol/errors';
 import type { Evaluation, ExampleQuery, ProjectInfo, ProjectProgress } from '../protocol/project';
+import type { ExportProgress } from '../protocol/teachable';
 import type { Milliseconds } from '../protocol/units';
 import { startEngine, workerRestarted, type EngineStart } from './engine-client';
 import { transferred, type LiveSource } from './intake/page-frames';
@@ -126,6 +127,14 @@ export interface Pipeline {
    * (ProjectFileError, StorageError) nothing changes. A project saved while predicting starts predicting.
    */
   openProject(file: Blob, options?: { onProgress?: (p: ProjectProgress) => void }): Promise<ProjectInfo>;
+  /**
+   * The classifier as a Teachable Machine export (a zip of model.json, weights.bin and metadata.json), which
+   * `tmImage.load()` of `@teachablemachine/image` and ml5's `imageClassifier()` load in any sketch. Image
+   * features and a trained dense head only (others are refused with a TeachableMachineError saying why). A
+   * MobileNet project's examples are learnt again on Teachable Machine's layers MobileNet, with progress; a
+   * project whose model came from Teachable Machine exports its own base.
+   */
+  exportModel(options?: { onProgress?: (p: ExportProgress) => void }): Promise<Blob>;
   /** Keeps the app's own settings (outputs, operators…) with the project: JSON-like data. */
   setAppSettings(settings: unknown): Promise<void>;
   /** Resolves once every change so far is stored in IndexedDB (rejects with a StorageError if it cannot be). */
@@ -275,6 +284,7 @@ export async function createPipeline(options: PipelineOptions = {}): Promise<Pip
     exampleCrop: (id) => engine.exampleCrop(id),
     counts: () => engine.counts(),
     saveProject: () => engine.saveProject(),
+    exportModel: ({ onProgress } = {}) => engine.exportModel(Comlink.proxy(onProgress ?? (() => {}))),
     async openProject(file, openOptions = {}) {
       const { onProgress } = openOptions;
       const wasRunning = live.running;

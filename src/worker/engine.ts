@@ -37,6 +37,7 @@ import type {
   ProjectMirror,
   ProjectProgress,
 } from '../protocol/project';
+import type { ExportProgress } from '../protocol/teachable';
 import type { Milliseconds } from '../protocol/units';
 import { rawBenchmark } from './benchmark';
 import type { Analysis, FeatureExtractor } from './features/feature-extractor';
@@ -52,6 +53,7 @@ import { mirrorStore } from './project/mirror-store';
 import { ProjectSession } from './project/session';
 import { noStore, type ProjectStore } from './project/store';
 import { startUp, type ModelHandlers } from './start-up';
+import { writeTeachableMachine } from './teachable/tm-write';
 
 /** What differs between the browser worker and Node tests. */
 export interface EnginePlatform extends ModelHandlers {
@@ -344,6 +346,14 @@ export class Engine implements EngineApi {
 
   async openProject(file: Blob, onProgress: (p: ProjectProgress) => void = () => {}): Promise<ProjectInfo> {
     return this.#session().open(file, onProgress);
+  }
+
+  async exportModel(onProgress: (p: ExportProgress) => void = () => {}): Promise<Blob> {
+    const { features, options, session } = this.#started();
+    return writeTeachableMachine(
+      { ...session.exportable(), features, options, handler: this.platform.layersModelHandler },
+      onProgress,
+    );
   }
 
   async ping(): Promise<true> {

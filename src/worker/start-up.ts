@@ -30,6 +30,8 @@ export interface ModelHandlers {
   /** MediaPipe Hands' palm detector's and landmark model's weights. */
   palmModelHandler?: tf.io.IOHandler;
   handModelHandler?: tf.io.IOHandler;
+  /** The layers MobileNet that model exports of MobileNet projects are built on (tm-write.ts). */
+  layersModelHandler?: tf.io.IOHandler;
 }
 
 export interface Started {

@@ -15,12 +15,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO, SHARED } from '../support/paths';
 import { launch, open } from './browser';
+import { serveOtherOrigin, type Served } from './other-origin';
 
 const EXPORT = join(SHARED, 'fixtures/teachable-machine/tiny-image-model.zip');
 const PHOTOS = [
@@ -57,12 +56,12 @@ const REFERENCE_PAGE = `<!doctype html>
  * Serves, on a port of its own (another origin, as a CDN would be; CORS open), the reference page, the package and
  * its tfjs, the export's files and the photos. Resolves with its base URL and a way to stop it.
  */
-async function serveTeachable(): Promise<{ base: string; close: () => Promise<void> }> {
+function serveTeachable(): Promise<{ base: string; close: () => Promise<void> }> {
   const files = unzipSync(new Uint8Array(readFileSync(EXPORT)));
   const metadata = JSON.parse(new TextDecoder().decode(files['metadata.json'])) as Record<string, unknown>;
   // The package's own options for a tiny model, which this export leaves out (see above).
   const forPackage = { ...metadata, imageSize: 96, grayscale: true };
-  const served: Record<string, { body: Uint8Array | string; type: string }> = {
+  const served: Served = {
     '/reference.html': { body: REFERENCE_PAGE, type: 'text/html' },
     '/tf.min.js': {
       body: readFileSync(join(REPO, 'node_modules/tfjs-1.3.1-for-teachable-machine/dist/tf.min.js')),
@@ -82,21 +81,7 @@ async function serveTeachable(): Promise<{ base: string; close: () => Promise<vo
       body: readFileSync(join(SHARED, 'fixtures', photo)),
       type: 'application/octet-stream',
     };
-  const server = createServer((request, response) => {
-    const file = served[new URL(request.url ?? '/', 'http://x').pathname];
-    response.writeHead(file ? 200 : 404, {
-      'content-type': file?.type ?? 'text/plain',
-      'access-control-allow-origin': '*',
-      'cross-origin-resource-policy': 'cross-origin',
-    });
-    response.end(file?.body ?? 'not found');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    base: `http://127.0.0.1:${port}/`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return serveOtherOrigin(served);
 }
 
 let browser: Browser;

@@ -95,6 +95,40 @@ describe('a Teachable Machine model as the project model', () => {
     }
   });
 
+  test('exports as Teachable Machine does: its own base under the head trained here, which reads back as an export and answers as the project does', async () => {
+    const before = tf.memory().numTensors;
+    const phases: string[] = [];
+    const zip = await engine.exportModel((p) => phases.push(p.phase));
+    expect(tf.memory().numTensors).toBe(before);
+    expect(phases).toEqual(['write']);
+    const files = unzipSync(new Uint8Array(await zip.arrayBuffer()));
+    expect(Object.keys(files).sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
+    const metadata = JSON.parse(new TextDecoder().decode(files['metadata.json'])) as Record<string, unknown>;
+    expect(metadata).toMatchObject({
+      packageName: '@teachablemachine/image',
+      labels: ['Class 1', 'Class 2', 'rocket'],
+      imageSize: 96,
+      grayscale: true,
+    });
+    // Read as any Teachable Machine export is (the outer Sequential of base and head), it answers as the project.
+    const exported = await TmModel.load(
+      readTmExport([{ name: 'export.zip', bytes: new Uint8Array(await zip.arrayBuffer()) }]),
+    );
+    try {
+      for (const name of PHOTOS) {
+        const photo = loadFixture(name);
+        const square = centreSquare(photo);
+        const p = exported.classify(await exported.features(square));
+        square.dispose();
+        const ours = await engine.predict(photo, 0);
+        for (const [i, label] of ['Class 1', 'Class 2', 'rocket'].entries())
+          expect(p[i]).toBeCloseTo(ours.confidences[label]!, 4);
+      }
+    } finally {
+      exported.dispose();
+    }
+  });
+
   test('a project file carries the model: its zip opens with the same features, and an engine started from it runs the model', async () => {
     const file = await engine.saveProject();
     const record = await readProjectFile(file, () => {});
@@ -127,6 +161,21 @@ describe('a Teachable Machine model as the project model', () => {
 });
 
 describe('refused, leaving nothing behind', () => {
+  test('an export of a kNN head, or of a head not trained yet, says why and what to do', async () => {
+    const engine = await engineWith({ teachableMachine: [ZIP], head: 'knn' });
+    try {
+      await expect(engine.exportModel()).rejects.toThrow(
+        /A kNN head answers by its nearest examples, .* Choose Model → Classes: neural network, train, then export/,
+      );
+      await engine.configure({ head: 'regression', outputs: ['x'] });
+      await expect(engine.exportModel()).rejects.toThrow(/A regression head gives values/);
+      await engine.configure({ head: 'dense' });
+      await expect(engine.exportModel()).rejects.toThrow(/Train the project before exporting its model/);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
   test('with pose features: a Teachable Machine image model gives image features', async () => {
     const before = tf.memory().numTensors;
     const engine = new Engine({ modelHandler: folderHandler(GRAPH_MODEL_DIR) });

@@ -75,6 +75,11 @@ export class TeachableMachineFeatures implements FeatureExtractor {
     return { features: await this.extract(square) };
   }
 
+  /** The base as a layers model (picture → features), for an export (tm-write.ts); it stays this extractor's. */
+  layersBase(): tf.LayersModel {
+    return this.model.base;
+  }
+
   /** The model's own head, as this project's dense head keeps it: it predicts until the user trains one. */
   headState(): HeadState {
     return this.model.headState();

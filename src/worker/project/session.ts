@@ -347,6 +347,24 @@ export class ProjectSession {
     }
   }
 
+  /** What a model export is made from: the project's name, its head and settings, its labels and examples. */
+  exportable(): {
+    name: string;
+    settings: HeadSettings;
+    head: Head;
+    labels: readonly string[];
+    examples: readonly ExampleRecord[];
+  } {
+    const { settings, head, examples } = this.#c;
+    return {
+      name: this.persist.name ?? 'trainwhistle',
+      settings,
+      head,
+      labels: examples.declared,
+      examples: examples.all,
+    };
+  }
+
   evaluate(): Evaluation {
     const { head, examples } = this.#c;
     if (!head.ready()) throw new NotTrainedError(head.notReadyReason());

@@ -1,0 +1,212 @@
+/**
+ * A model taught here goes out as a Teachable Machine export (issue 16) and runs in the libraries sketches
+ * use: `@teachablemachine/image` 0.8.5 (`tmImage.load`, with the tfjs 1.3.1 it pins) and ml5 1.4
+ * (`ml5.imageClassifier`), each from npm, each in a page of its own on another origin, as a sketch loads them.
+ * The project is taught through the public API in real Chromium (MobileNet's graph model, three classes from the
+ * real photos); its export re-learns them on Teachable Machine's layers MobileNet. Both libraries give the
+ * project's own labels on the same pictures.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { unzipSync } from 'fflate';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REPO, SHARED } from '../support/paths';
+import { launch, open } from './browser';
+import { serveOtherOrigin, type Served } from './other-origin';
+
+const PHOTOS: Record<string, string> = { chelsea: 'chelsea.png', coffee: 'coffee.png', rocket: 'rocket.jpg' };
+const LABELS = Object.keys(PHOTOS);
+
+const TM_PAGE = `<!doctype html>
+<script src="tf.min.js"></script>
+<script src="teachablemachine-image.min.js"></script>
+<script>
+  window.theirLabels = async (urls) => {
+    await tf.setBackend('cpu');
+    const model = await tmImage.load('model.json', 'metadata.json');
+    const out = [];
+    for (const url of urls) {
+      const image = new Image();
+      image.src = url;
+      await image.decode();
+      const p = await model.predict(image);
+      out.push(p.reduce((a, b) => (b.probability > a.probability ? b : a)).className);
+    }
+    return { labels: model.getClassLabels(), out };
+  };
+</script>`;
+
+const ML5_PAGE = `<!doctype html>
+<script src="ml5.min.js"></script>
+<script>
+  window.theirLabels = async (urls) => {
+    // Outside p5's preload, ml5 1.x gives a promise of the classifier.
+    const classifier = await ml5.imageClassifier(new URL('model.json', location.href).href);
+    const out = [];
+    for (const url of urls) {
+      const image = new Image();
+      image.src = url;
+      await image.decode();
+      out.push((await classifier.classify(image))[0].label);
+    }
+    return { labels: classifier.mapStringToIndex, out };
+  };
+</script>`;
+
+let browser: Browser;
+let context: BrowserContext;
+/** The export, the pictures (224² PNGs, so that no library's own cropping differs) and our labels for them. */
+let taught: { files: Record<string, Uint8Array>; pictures: Uint8Array[]; ours: string[]; phases: string[] };
+
+beforeAll(async () => {
+  browser = await launch({ camera: false });
+  context = await browser.newContext();
+  const photos = await serveOtherOrigin(
+    Object.fromEntries(
+      Object.values(PHOTOS).map((p) => [
+        `/${p}`,
+        { body: readFileSync(join(SHARED, 'fixtures', p)), type: 'image/png' },
+      ]),
+    ),
+  );
+  try {
+    const { page } = await open(context, 'tests/browser/harness.html');
+    const made = await page.evaluate(
+      async ({ labels, urls }) => {
+        const load = async (url: string) => {
+          const image = new Image();
+          image.crossOrigin = 'anonymous';
+          image.src = url;
+          await image.decode();
+          return image;
+        };
+        const canvas = Object.assign(document.createElement('canvas'), { width: 224, height: 224 });
+        const g = canvas.getContext('2d')!;
+        /** A square of the photo: its centre square scaled by `zoom`, moved by (dx, dy) of its side. */
+        const square = (image: HTMLImageElement, zoom: number, dx: number, dy: number) => {
+          const side = Math.min(image.width, image.height) / zoom;
+          const sx = (image.width - side) / 2 + dx * side;
+          const sy = (image.height - side) / 2 + dy * side;
+          g.drawImage(image, sx, sy, side, side, 0, 0, 224, 224);
+          return canvas;
+        };
+        const pipe = await window.tw.createPipeline({ backend: 'wasm', cacheModel: false });
+        const images = await Promise.all(urls.map(load));
+        const variants: [number, number, number][] = [
+          [1, 0, 0],
+          [1.2, 0.05, 0],
+          [1.2, -0.05, 0],
+          [1.4, 0, 0.05],
+          [1.4, 0, -0.05],
+          [1.1, 0.03, 0.03],
+        ];
+        for (const [i, image] of images.entries())
+          for (const v of variants) await pipe.addExample(labels[i]!, square(image, ...v));
+        await pipe.train();
+        // The pictures: each photo's centre square, and another square of it no example was.
+        const pictures: string[] = [];
+        const ours: string[] = [];
+        for (const image of images)
+          for (const v of [
+            [1, 0, 0],
+            [1.3, 0.04, -0.04],
+          ] as [number, number, number][]) {
+            pictures.push(square(image, ...v).toDataURL('image/png'));
+            ours.push((await pipe.classify(canvas)).label);
+          }
+        const phases: string[] = [];
+        const zip = await pipe.exportModel({
+          onProgress: (p) => void (phases.at(-1) !== p.phase && phases.push(p.phase)),
+        });
+        const dataUrl = await new Promise<string>((resolve) => {
+          const reader = new FileReader();
+          reader.onload = () => resolve(reader.result as string);
+          reader.readAsDataURL(zip);
+        });
+        await pipe.close();
+        return { pictures, ours, zip: dataUrl, phases };
+      },
+      { labels: LABELS, urls: Object.values(PHOTOS).map((p) => `${photos.base}${p}`) },
+    );
+    const bytes = (dataUrl: string) => new Uint8Array(Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64'));
+    taught = {
+      files: unzipSync(bytes(made.zip)),
+      pictures: made.pictures.map(bytes),
+      ours: made.ours,
+      phases: made.phases,
+    };
+  } finally {
+    await photos.close();
+  }
+}, 240_000);
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+});
+
+/** Each picture's label by `library` (its page served on another origin with the export and the pictures). */
+async function theirLabels(pageHtml: string, scripts: Served): Promise<{ labels: string[]; out: string[] }> {
+  const served: Served = {
+    '/page.html': { body: pageHtml, type: 'text/html' },
+    ...scripts,
+    '/model.json': { body: taught.files['model.json']!, type: 'application/json' },
+    '/weights.bin': { body: taught.files['weights.bin']!, type: 'application/octet-stream' },
+    '/metadata.json': { body: taught.files['metadata.json']!, type: 'application/json' },
+  };
+  taught.pictures.forEach((p, i) => (served[`/pictures/${i}.png`] = { body: p, type: 'image/png' }));
+  const { base, close } = await serveOtherOrigin(served);
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}page.html`);
+    return await page.evaluate(
+      (urls) =>
+        (window as unknown as { theirLabels(u: string[]): Promise<{ labels: string[]; out: string[] }> }).theirLabels(
+          urls,
+        ),
+      taught.pictures.map((_, i) => `${base}pictures/${i}.png`),
+    );
+  } finally {
+    await page.close();
+    await close();
+  }
+}
+
+describe('a model taught here, exported for Teachable Machine, ml5 and p5', () => {
+  test("the export is Teachable Machine's layout: one layers model of 224² colour pictures, its weights, its metadata; made by learning the examples again on Teachable Machine's MobileNet", () => {
+    expect(Object.keys(taught.files).sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
+    const metadata = JSON.parse(new TextDecoder().decode(taught.files['metadata.json'])) as Record<string, unknown>;
+    expect(metadata).toMatchObject({ packageName: '@teachablemachine/image', labels: LABELS, imageSize: 224 });
+    const model = JSON.parse(new TextDecoder().decode(taught.files['model.json'])) as {
+      modelTopology: { model_config?: { class_name: string } };
+      weightsManifest: { paths: string[] }[];
+    };
+    expect(model.weightsManifest.map((g) => g.paths)).toEqual([['weights.bin']]);
+    expect(taught.phases).toEqual(['base', 'reembed', 'train', 'write']);
+    // Our labels on the pictures are the photos' own: the pictures tell the classes apart.
+    expect(taught.ours).toEqual(LABELS.flatMap((l) => [l, l]));
+  });
+
+  test('@teachablemachine/image 0.8.5 loads it (tmImage.load) and gives our labels on the same pictures', async () => {
+    const theirs = await theirLabels(TM_PAGE, {
+      '/tf.min.js': {
+        body: readFileSync(join(REPO, 'node_modules/tfjs-1.3.1-for-teachable-machine/dist/tf.min.js')),
+        type: 'text/javascript',
+      },
+      '/teachablemachine-image.min.js': {
+        body: readFileSync(join(REPO, 'node_modules/@teachablemachine/image/dist/teachablemachine-image.min.js')),
+        type: 'text/javascript',
+      },
+    });
+    expect(theirs.labels).toEqual(LABELS);
+    expect(theirs.out).toEqual(taught.ours);
+  });
+
+  test('ml5 1.4 loads it (ml5.imageClassifier of its model.json URL) and gives our labels on the same pictures', async () => {
+    const theirs = await theirLabels(ML5_PAGE, {
+      '/ml5.min.js': { body: readFileSync(join(REPO, 'node_modules/ml5/dist/ml5.min.js')), type: 'text/javascript' },
+    });
+    expect(theirs.labels).toEqual(LABELS);
+    expect(theirs.out).toEqual(taught.ours);
+  });
+});
