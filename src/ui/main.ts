@@ -160,6 +160,7 @@ const menu = new ProjectMenu(
     save: () => session!.pipe.saveProject(),
     openFile: (file, name) => open(name, file),
     importModel: (files, name) => open(name, undefined, IMAGE_FEATURES, files),
+    exportModel: (onProgress) => session!.pipe.exportModel({ onProgress }),
   },
   notices,
 );

@@ -7,6 +7,7 @@
 import { deleteProject, listProjects } from '../index';
 import { byId, h } from './dom';
 import type { Notices } from './notices';
+import type { ExportProgress } from '../protocol/teachable';
 
 export interface ProjectActions {
   /** The project open now (null while none is). */
@@ -19,6 +20,8 @@ export interface ProjectActions {
   openFile(file: File, name: string): Promise<boolean>;
   /** A Teachable Machine export (its zip, or its three files) becomes a new project, and is opened. */
   importModel(files: File[], name: string): Promise<boolean>;
+  /** The current project's classifier as a Teachable Machine export (a zip). */
+  exportModel(onProgress: (p: ExportProgress) => void): Promise<Blob>;
 }
 
 /** A name not taken yet: `stem`, else `stem 2`, `stem 3`… */
@@ -28,13 +31,31 @@ export function freeName(stem: string, taken: readonly string[]): string {
 }
 
 /** What a file name may not hold on common systems. */
-const fileName = (project: string) => `${project.replace(/[\\/:*?"<>|]/g, '_')}.trainwhistle`;
+const fileName = (project: string, ending = '.trainwhistle') => `${project.replace(/[\\/:*?"<>|]/g, '_')}${ending}`;
+
+/** Hands `blob` to the browser as a download named `name`. */
+function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+const EXPORT_PHASES: Record<ExportProgress['phase'], string> = {
+  base: 'loading Teachable Machine’s MobileNet',
+  reembed: 'learning the examples again',
+  train: 'training',
+  write: 'writing the zip',
+};
 
 export class ProjectMenu {
   readonly #menu = byId<HTMLDetailsElement>('projects');
   readonly #list = byId<HTMLUListElement>('project-list');
   readonly #name = byId('project-name');
   readonly #save = byId<HTMLButtonElement>('save-project');
+  readonly #export = byId<HTMLButtonElement>('export-model');
   readonly #file = byId<HTMLInputElement>('open-project');
   readonly #model = byId<HTMLInputElement>('import-model');
   readonly #dialog = byId<HTMLDialogElement>('new-project-dialog');
@@ -47,6 +68,7 @@ export class ProjectMenu {
   ) {
     this.#menu.addEventListener('toggle', () => void (this.#menu.open && this.refresh()));
     this.#save.addEventListener('click', () => void this.#download());
+    this.#export.addEventListener('click', () => void this.#exportModel());
     this.#file.addEventListener('change', () => {
       const file = this.#file.files?.[0];
       this.#file.value = '';
@@ -69,7 +91,7 @@ export class ProjectMenu {
   show(): void {
     const current = this.actions.current();
     this.#name.textContent = current ?? 'none open';
-    this.#save.disabled = current === null;
+    this.#save.disabled = this.#export.disabled = current === null;
   }
 
   async refresh(): Promise<void> {
@@ -156,13 +178,7 @@ export class ProjectMenu {
     if (current === null) return;
     this.#save.disabled = true;
     try {
-      const blob = await this.actions.save();
-      const url = URL.createObjectURL(blob);
-      const a = h('a', { href: url, download: fileName(current), hidden: true });
-      document.body.append(a);
-      a.click();
-      a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      download(await this.actions.save(), fileName(current));
     } catch (e) {
       this.notices.show(e);
     } finally {
@@ -179,6 +195,26 @@ export class ProjectMenu {
     } finally {
       this.#busy = false;
       this.show();
+    }
+  }
+
+  /** Downloads `<project>-tm.zip`, the button saying how far it is meanwhile. */
+  async #exportModel(): Promise<void> {
+    const current = this.actions.current();
+    if (current === null || this.#export.disabled) return;
+    this.#export.disabled = true;
+    this.#export.setAttribute('aria-busy', 'true');
+    try {
+      const zip = await this.actions.exportModel((p) => {
+        this.#export.textContent = `Exporting: ${EXPORT_PHASES[p.phase]}${p.phase === 'write' ? '' : ` ${Math.round(p.fraction * 100)} %`}…`;
+      });
+      download(zip, fileName(current, '-tm.zip'));
+    } catch (e) {
+      this.notices.show(e);
+    } finally {
+      this.#export.textContent = 'Export model';
+      this.#export.removeAttribute('aria-busy');
+      this.#export.disabled = false;
     }
   }
 

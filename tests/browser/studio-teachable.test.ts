@@ -16,6 +16,7 @@ import { cleanUp, startBridge, type BridgeProcess } from '../support/bridge';
 import { CLIP_LABELS } from '../support/clip';
 import { startOscdump, type Oscdump } from '../support/oscdump';
 import { SHARED } from '../support/paths';
+import { readTmExport } from '../../src/worker/teachable/tm-export';
 import { heldOut, lastRecorded, rightShare, trackHolds, watchShown } from './app-judge';
 import { holdThroughSegments, mouseOn, type Press } from './app-page';
 import { open } from './browser';
@@ -139,6 +140,20 @@ describe('a Teachable Machine model in the studio', () => {
     expect(new Set(osc), osc.join(' → ')).toEqual(new Set(CLIP_LABELS));
     await screenshotFromTop(page, 'teachable-2-retrained');
 
+    // Export model: the model as Teachable Machine exports one, its own base under the head trained here.
+    const [exported] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export model' }).click(),
+    ]);
+    expect(exported.suggestedFilename()).toBe('tiny-image-model-tm.zip');
+    const zip = join(scratch, 'export.zip');
+    await exported.saveAs(zip);
+    expect(readTmExport([{ name: 'export.zip', bytes: new Uint8Array(readFileSync(zip)) }]).metadata).toMatchObject({
+      labels: CLIP_LABELS,
+      imageSize: 96,
+      grayscale: true,
+    });
+
     // Saved and opened again: a project of its own, with the model, trained (nothing re-embedded).
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -176,6 +191,11 @@ describe('a Teachable Machine model in the studio', () => {
     ]);
     await expect.poll(() => page.getByTestId('error').textContent(), { timeout: 60_000 }).toMatch(/lack weights\.bin/);
     expect(await projectName(page)).toBe(before);
+    // Nothing trained here yet: Export model says so.
+    await page.getByRole('button', { name: 'Export model' }).click();
+    await expect
+      .poll(() => page.getByTestId('error').textContent())
+      .toMatch(/Train the project before exporting its model: press Train/);
     await page.locator('#projects summary').click();
     await expect.poll(() => page.locator('#project-list li').count()).toBe(1);
     await screenshotFromTop(page, 'teachable-3-refused');
