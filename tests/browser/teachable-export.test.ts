@@ -172,6 +172,46 @@ async function theirLabels(pageHtml: string, scripts: Served): Promise<{ labels:
   }
 }
 
+describe('a Teachable Machine model by its share URL', () => {
+  test('a folder URL serving the three files (as teachablemachine.withgoogle.com/models/<id>/ does) opens; a wrong one says what to do', async () => {
+    const inside = unzipSync(
+      new Uint8Array(readFileSync(join(SHARED, 'fixtures/teachable-machine/tiny-image-model.zip'))),
+    );
+    const { base, close } = await serveOtherOrigin({
+      '/models/abc123/model.json': { body: inside['model.json']!, type: 'application/json' },
+      '/models/abc123/weights.bin': { body: inside['weights.bin']!, type: 'application/octet-stream' },
+      '/models/abc123/metadata.json': { body: inside['metadata.json']!, type: 'application/json' },
+    });
+    const { page } = await open(context, 'tests/browser/harness.html');
+    try {
+      const opened = await page.evaluate(async (url) => {
+        const pipe = await window.tw.createPipeline({ backend: 'wasm', cacheModel: false, teachableMachine: url });
+        const report = { tm: pipe.info.teachableMachine, labels: pipe.project.labels, trained: pipe.project.trained };
+        await pipe.close();
+        const wrong = await window.tw
+          .createPipeline({ backend: 'wasm', teachableMachine: url.replace('abc123', 'nothing') })
+          .then(
+            () => 'opened',
+            (e: Error) => `${e.name}: ${e.message}`,
+          );
+        return { ...report, wrong };
+      }, `${base}models/abc123/`);
+      expect(opened.tm).toMatchObject({
+        modelName: 'tm-my-image-model',
+        labels: ['Class 1', 'Class 2'],
+        imageSize: 96,
+      });
+      expect(opened).toMatchObject({ labels: ['Class 1', 'Class 2'], trained: true });
+      expect(opened.wrong).toMatch(
+        /^TeachableMachineError: http:\/\/127\.0\.0\.1:\d+\/models\/nothing\/model\.json answered 404 .*check the model's share link/,
+      );
+    } finally {
+      await page.close();
+      await close();
+    }
+  });
+});
+
 describe('a model taught here, exported for Teachable Machine, ml5 and p5', () => {
   test("the export is Teachable Machine's layout: one layers model of 224² colour pictures, its weights, its metadata; made by learning the examples again on Teachable Machine's MobileNet", () => {
     expect(Object.keys(taught.files).sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
