@@ -212,6 +212,63 @@ describe('a Teachable Machine model by its share URL', () => {
   });
 });
 
+describe('a Teachable Machine model on every backend', () => {
+  test('webgpu, webgl and cpu give what wasm gives on each photo: the same label, each probability within 0.02', async () => {
+    const { base, close } = await serveOtherOrigin(
+      Object.fromEntries(
+        Object.values(PHOTOS).map((p) => [
+          `/${p}`,
+          { body: readFileSync(join(SHARED, 'fixtures', p)), type: 'image/png' },
+        ]),
+      ),
+    );
+    const { page } = await open(context, 'tests/browser/harness.html');
+    try {
+      const zip = [...readFileSync(join(SHARED, 'fixtures/teachable-machine/tiny-image-model.zip'))];
+      const runs = await page.evaluate(
+        async ({ zip, urls }) => {
+          const images = await Promise.all(
+            urls.map(async (url) => {
+              const image = new Image();
+              image.crossOrigin = 'anonymous';
+              image.src = url;
+              await image.decode();
+              return image;
+            }),
+          );
+          const out: { backend: string; asked: string; confidences: Record<string, number>[] }[] = [];
+          for (const asked of ['wasm', 'webgpu', 'webgl', 'cpu'] as const) {
+            const pipe = await window.tw.createPipeline({
+              backend: asked,
+              cacheModel: false,
+              teachableMachine: [{ name: 'model.zip', bytes: new Uint8Array(zip) }],
+            });
+            const confidences = [];
+            for (const image of images) confidences.push((await pipe.classify(image)).confidences);
+            out.push({ asked, backend: pipe.info.backend.backend, confidences });
+            await pipe.close();
+          }
+          return out;
+        },
+        { zip, urls: Object.values(PHOTOS).map((p) => `${base}${p}`) },
+      );
+      const [wasm, ...others] = runs;
+      for (const run of others) {
+        expect(run.backend, JSON.stringify(runs)).toBe(run.asked);
+        for (const [i, c] of run.confidences.entries())
+          for (const [label, p] of Object.entries(wasm!.confidences[i]!))
+            expect(
+              Math.abs(c[label]! - p),
+              `${run.backend}, photo ${i}, ${label}: ${JSON.stringify(runs)}`,
+            ).toBeLessThanOrEqual(0.02);
+      }
+    } finally {
+      await page.close();
+      await close();
+    }
+  });
+});
+
 describe('a model taught here, exported for Teachable Machine, ml5 and p5', () => {
   test("the export is Teachable Machine's layout: one layers model of 224² colour pictures, its weights, its metadata; made by learning the examples again on Teachable Machine's MobileNet", () => {
     expect(Object.keys(taught.files).sort()).toEqual(['metadata.json', 'model.json', 'weights.bin']);
