@@ -2,7 +2,7 @@
  * A Teachable Machine model in the studio (issue 16), driven as a person does: "Import model" with the real
  * export in ../shared/fixtures/teachable-machine/ makes a project of its own, whose classes and head predict on
  * the fake camera at once, the label reaching a UDP receiver (oscdump) through the real bridge. A reload keeps
- * it, predicting by itself. Retrained with a class of its own from the camera, the label follows the clip; saved
+ * it, predicting by itself, and so does a restart after the worker crashes. Retrained with a class of its own from the camera, the label follows the clip; saved
  * to a file and opened again, the model comes with it, trained. A broken export is refused, saying why, and
  * the project open stays as it was. (teachable.test.ts checks the same model against `@teachablemachine/image`.)
  */
@@ -20,6 +20,7 @@ import { readTmExport } from '../../src/worker/teachable/tm-export';
 import { heldOut, lastRecorded, rightShare, trackHolds, watchShown } from './app-judge';
 import { holdThroughSegments, mouseOn, type Press } from './app-page';
 import { open } from './browser';
+import { crash, engineWorker, nextEngineWorker } from './engine-worker';
 import {
   cards,
   labelChanges,
@@ -74,7 +75,7 @@ async function oscLabels(from: number, count = 1): Promise<string[]> {
 }
 
 describe('a Teachable Machine model in the studio', () => {
-  test('Import model: its classes and its head predict on the camera, the label reaches oscdump; a reload keeps it; retrained with a class of its own, the label follows the clip; a project file carries it', async () => {
+  test('Import model: its classes and its head predict on the camera, the label reaches oscdump; a reload keeps it, and so does a crash; retrained with a class of its own, the label follows the clip; exported; a project file carries it', async () => {
     const { page, logs } = await studio();
     await page.getByLabel('Import model').setInputFiles(ZIP);
     await expect.poll(() => projectName(page), { timeout: 60_000 }).toBe('tiny-image-model');
@@ -99,6 +100,18 @@ describe('a Teachable Machine model in the studio', () => {
     expect(await cards(page)).toEqual(TM_LABELS.map((name) => ({ name, count: 0 })));
     await expect.poll(() => page.getAttribute('[data-testid="run"]', 'data-running'), { timeout: 20_000 }).toBe('true');
     for (const label of await oscLabels(from)) expect(TM_LABELS).toContain(label);
+
+    // A crash of the engine's worker: the one restarted loads the model the project keeps, and predicts on.
+    const old = engineWorker(page);
+    await crash(old);
+    await nextEngineWorker(page, old);
+    await expect
+      .poll(() => page.getByTestId('error').textContent(), { timeout: 30_000 })
+      .toMatch(/The engine's worker stopped .* and was restarted/);
+    from = dump.all.length;
+    await expect.poll(() => dump.all.length, { timeout: 30_000 }).toBeGreaterThan(from + 5);
+    for (const label of await oscLabels(from)) expect(TM_LABELS).toContain(label);
+    expect(await cards(page)).toEqual(TM_LABELS.map((name) => ({ name, count: 0 })));
 
     // Retrain: its two classes named for two photos, a class of its own for the third, each recorded from the camera.
     await page.getByTestId('run').click();
