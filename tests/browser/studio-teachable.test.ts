@@ -2,9 +2,10 @@
  * A Teachable Machine model in the studio (issue 16), driven as a person does: "Import model" with the real
  * export in ../shared/fixtures/teachable-machine/ makes a project of its own, whose classes and head predict on
  * the fake camera at once, the label reaching a UDP receiver (oscdump) through the real bridge. A reload keeps
- * it, predicting by itself, and so does a restart after the worker crashes. Retrained with a class of its own from the camera, the label follows the clip; saved
- * to a file and opened again, the model comes with it, trained. A broken export is refused, saying why, and
- * the project open stays as it was. (teachable.test.ts checks the same model against `@teachablemachine/image`.)
+ * it, predicting by itself, and so does a restart after the worker crashes. Retrained with a class of its own
+ * from the camera, the label follows the clip; Export model gives it back as Teachable Machine's zip; saved to a
+ * file and opened again, the model comes with it, trained. A broken export is refused, saying why, and the
+ * project open stays as it was. (teachable.test.ts checks the same model against `@teachablemachine/image`.)
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
