@@ -6,7 +6,7 @@
  * real photos); its export re-learns them on Teachable Machine's layers MobileNet. Both libraries give the
  * project's own labels on the same pictures.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Browser, BrowserContext } from 'playwright-core';
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO, SHARED } from '../support/paths';
 import { launch, open } from './browser';
 import { serveOtherOrigin, type Served } from './other-origin';
+import { SHOTS } from './studio-page';
 
 const PHOTOS: Record<string, string> = { chelsea: 'chelsea.png', coffee: 'coffee.png', rocket: 'rocket.jpg' };
 const LABELS = Object.keys(PHOTOS);
@@ -297,6 +298,53 @@ describe('a model taught here, exported for Teachable Machine, ml5 and p5', () =
     });
     expect(theirs.labels).toEqual(LABELS);
     expect(theirs.out).toEqual(taught.ours);
+  });
+
+  test('the p5 example (examples/p5-teachable-machine) runs it with ml5 on the camera: the label drawn follows the photos of the clip', async () => {
+    const example = 'examples/p5-teachable-machine';
+    const file = (path: string, type: string) => ({ body: readFileSync(join(REPO, path)), type });
+    const served: Served = {
+      [`/${example}/`]: file(`${example}/index.html`, 'text/html'),
+      [`/${example}/sketch.js`]: file(`${example}/sketch.js`, 'text/javascript'),
+      '/node_modules/p5/lib/p5.esm.min.js': file('node_modules/p5/lib/p5.esm.min.js', 'text/javascript'),
+      '/node_modules/ml5/dist/ml5.min.js': file('node_modules/ml5/dist/ml5.min.js', 'text/javascript'),
+    };
+    for (const name of ['model.json', 'weights.bin', 'metadata.json'])
+      served[`/${example}/model/${name}`] = { body: taught.files[name]!, type: 'application/octet-stream' };
+    const { base, close } = await serveOtherOrigin(served);
+    const withCamera = await launch();
+    try {
+      const page = await withCamera.newPage();
+      await page.goto(`${base}${example}/`);
+      // Every label the sketch shows, until it has shown each photo's (the clip shows each for 2 s, in turn).
+      const seen = await page.evaluate(
+        (labels) =>
+          new Promise<string[]>((resolve, reject) => {
+            const shown = new Set<string>();
+            const label = document.getElementById('label')!;
+            const status = document.getElementById('status')!;
+            const timer = setTimeout(
+              () => reject(new Error(`after 60 s: ${[...shown].join(', ') || 'nothing'}; ${status.textContent}`)),
+              60_000,
+            );
+            new MutationObserver(() => {
+              if (status.classList.contains('error')) reject(new Error(status.textContent ?? ''));
+              if (label.dataset.label) shown.add(label.dataset.label);
+              if (labels.every((l) => shown.has(l))) {
+                clearTimeout(timer);
+                resolve([...shown]);
+              }
+            }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+          }),
+        LABELS,
+      );
+      expect(seen.sort()).toEqual([...LABELS].sort());
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, 'p5-teachable-machine.png') });
+    } finally {
+      await withCamera.close();
+      await close();
+    }
   });
 
   test('ml5 1.4 loads it (ml5.imageClassifier of its model.json URL) and gives our labels on the same pictures', async () => {
