@@ -1,7 +1,7 @@
 /**
  * The benchmark page bench/run.mjs opens once per task, each in a fresh page so that one backend's
  * state (a main-thread tfjs from the baseline, say) never touches the next one's numbers:
- *   ?task=backend&backend=wasm&features=image|pose&raw=…&frames=…&maxMs=…&camera=…&baseline=…&osc=ws://…
+ *   ?task=backend&backend=wasm&features=image|pose|people|hands|teachable-machine&raw=…&frames=…&maxMs=…&camera=…&baseline=…&osc=ws://…
  *   ?task=gestures&templates=20&frames=60&stream=3000                (the DTW head alone, in a worker)
  *   ?task=training&perLabel=50
  *   ?task=cold
@@ -21,6 +21,7 @@ import { measureCameraRate } from '../src/bench/camera-rate';
 import type { Backend, FeatureKind } from '../src/protocol/engine-options';
 import { measureGestures } from './gestures';
 import { peopleCamera } from './people-camera';
+import teachableMachineUrl from '../../shared/fixtures/teachable-machine/tiny-image-model.zip?url';
 
 declare global {
   interface Window {
@@ -47,12 +48,16 @@ async function run(): Promise<unknown> {
       return measureTraining(await camera, num('perLabel', 50));
     case 'backend': {
       const backend = params.get('backend') as Backend;
-      const features = (params.get('features') ?? 'image') as FeatureKind;
+      // `teachable-machine`: image features from the real Teachable Machine export, instead of MobileNet.
+      const asked = params.get('features') ?? 'image';
+      const teachable = asked === 'teachable-machine';
+      const features = (teachable ? 'image' : asked) as FeatureKind;
       await camera;
       const source = features === 'image' ? video : await peopleCamera(people, features);
       const osc = params.get('osc');
       const run = await measureBackend(backend, source, {
         features,
+        ...(teachable ? { teachableMachine: await (await fetch(teachableMachineUrl)).blob() } : {}),
         rawMs: num('raw', 5000),
         pipelineFrames: num('frames', 2000),
         pipelineMaxMs: num('maxMs', 60_000),
@@ -60,7 +65,8 @@ async function run(): Promise<unknown> {
         ...(osc ? { oscUrl: osc } : {}),
         log,
       });
-      const baselineMs = num('baseline', 10_000);
+      // The main-thread baseline runs MobileNet or MoveNet, not an imported model: none for one.
+      const baselineMs = teachable ? 0 : num('baseline', 10_000);
       if (baselineMs > 0) {
         log(
           `${backend}${features === 'image' ? '' : ` (${features})`}: main-thread baseline for ${(baselineMs / 1000).toFixed(0)} s`,

@@ -149,7 +149,9 @@ let gestures = null;
 /**
  * One backend with one feature model, in a fresh page: raw, pipeline, camera and baseline; its latencies at
  * the UDP receiver. A backend that cannot run gives a row saying why.
- * @param {import('./settings.mjs').Backend} backend @param {'image' | 'pose' | 'people' | 'hands'} features
+ * @param {import('./settings.mjs').Backend} backend
+ * @param {'image' | 'pose' | 'people' | 'hands' | 'teachable-machine'} features `teachable-machine`: image
+ *   features from the real Teachable Machine export in ../shared/fixtures instead of MobileNet
  * @param {ReturnType<typeof poseSettings>} p
  */
 async function measure(backend, features, p) {
@@ -175,7 +177,7 @@ async function measure(backend, features, p) {
       )
     );
     // The last bundles may still be crossing the bridge: wait for them (UDP may lose some).
-    const key = features === 'image' ? backend : `${backend}-${features}`;
+    const key = run.oscPrefix.pipeline.replace(/^\/bench\//, '').replace(/\/pipeline$/, '');
     const pipeline = await receiver.arrivals(`${key}/pipeline`, run.oscSent.pipeline, 2000);
     const camera = await receiver.arrivals(`${key}/camera`, run.oscSent.camera, 2000);
     say(
@@ -190,7 +192,12 @@ async function measure(backend, features, p) {
     };
   } catch (e) {
     say(`${name}: not measured — ${/** @type {Error} */ (e).message}`);
-    return { backend, features, skipped: /** @type {Error} */ (e).message };
+    return {
+      backend,
+      features: features === 'teachable-machine' ? 'image' : features,
+      ...(features === 'teachable-machine' ? { teachableMachine: 'the fixture' } : {}),
+      skipped: /** @type {Error} */ (e).message,
+    };
   }
 }
 /**
@@ -250,6 +257,8 @@ try {
   for (const backend of phases.has('pose') ? poseBackends : []) runs.push(await measure(backend, 'pose', ps));
   for (const backend of phases.has('people') ? poseBackends : []) runs.push(await measure(backend, 'people', ps));
   for (const backend of phases.has('hands') ? poseBackends : []) runs.push(await measure(backend, 'hands', ps));
+  for (const backend of phases.has('teachable-machine') ? poseBackends : [])
+    runs.push(await measure(backend, 'teachable-machine', ps));
   if (phases.has('camera120')) camera120 = await cameraRate(cameraRateSettings(args.quick));
   if (phases.has('gestures')) {
     const g = gestureSettings(args.quick);

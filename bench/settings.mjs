@@ -11,6 +11,7 @@ export const PHASES = /** @type {const} */ ([
   'pose',
   'people',
   'hands',
+  'teachable-machine',
   'camera120',
   'gestures',
   'training',

@@ -7,7 +7,6 @@
  */
 import { merge } from 'rxjs';
 import { isBody, type Backend, type FeatureKind } from '../protocol/engine-options';
-import { frameShapeFor } from '../protocol/frame';
 import type { Milliseconds } from '../protocol/units';
 import { oneEuro } from '../streams/operators';
 import { createPipeline, type Pipeline } from '../streams/pipeline';
@@ -29,6 +28,8 @@ export interface MeasureBackendOptions {
   pipelineFrames: number;
   pipelineMaxMs: Milliseconds;
   cameraMs: Milliseconds;
+  /** A Teachable Machine export (its zip) whose base gives the image features instead of MobileNet. */
+  teachableMachine?: Blob;
   /** The bridge's WebSocket; without it no OSC is sent (the in-app panel). */
   oscUrl?: string;
   /** Progress lines for the user. */
@@ -74,7 +75,7 @@ async function pipelinePhase(pipe: Pipeline, video: HTMLVideoElement, o: Measure
       }
     });
   });
-  const square = frameShapeFor(o.features ?? 'image');
+  const square = pipe.info.frame;
   pipe.start(
     offeredFrames(video, merge(pipe.predictions$, pipe.errors$), { square, onBitmap: (ms) => bitmaps.push(ms) }),
   );
@@ -108,8 +109,16 @@ export async function measureBackend(
 ): Promise<BackendRun> {
   const log = o.log ?? (() => {});
   const features = o.features ?? 'image';
-  const name = runLabel(backend, features);
-  const pipe = await createPipeline({ backend, features, head: 'dense', rememberBackend: false, train: { epochs: 1 } });
+  const teachable = o.teachableMachine !== undefined;
+  const name = runLabel(backend, features, teachable);
+  const pipe = await createPipeline({
+    backend,
+    features,
+    head: 'dense',
+    rememberBackend: false,
+    train: { epochs: 1 },
+    ...(o.teachableMachine ? { teachableMachine: o.teachableMachine, cacheModel: false } : {}),
+  });
   try {
     const started = pipe.info.backend.backend;
     if (started !== backend)
@@ -120,7 +129,8 @@ export async function measureBackend(
     log(`${name}: raw model for ${(o.rawMs / 1000).toFixed(0)} s`);
     const raw = await pipe.rawBenchmark(o.rawMs);
 
-    const prefix = (phase: string) => `/bench/${backend}${features === 'image' ? '' : `-${features}`}/${phase}`;
+    const variant = teachable ? '-tm' : features === 'image' ? '' : `-${features}`;
+    const prefix = (phase: string) => `/bench/${backend}${variant}/${phase}`;
     const tensors: Tensors = { first: -1, last: -1 };
     log(`${name}: pipeline, up to ${o.pipelineFrames} frames or ${(o.pipelineMaxMs / 1000).toFixed(0)} s`);
     const oscPipeline = await oscFor(pipe, o, prefix('pipeline'));
@@ -156,6 +166,7 @@ export async function measureBackend(
       backend,
       features,
       model: pipe.info.model.name,
+      ...(pipe.info.teachableMachine ? { teachableMachine: pipe.info.teachableMachine.modelName } : {}),
       started,
       rawFps: raw.fps,
       rawFrames: raw.frames,

@@ -56,7 +56,7 @@ const marked = (text: string, ok: boolean | undefined) => (ok === undefined ? te
 
 const COLUMNS: Column[] = [
   { header: 'backend', cell: ({ run: r }) => r.backend },
-  { header: 'features', cell: ({ run: r }) => r.features },
+  { header: 'features', cell: ({ run: r }) => featuresName(r) },
   { header: 'raw fps', cell: ({ run: r }) => f(r.rawFps) },
   { header: 'pipeline fps', cell: ({ run: r }) => f(r.pipelineFps) },
   { header: 'efficiency', cell: ({ run: r, goals: g }) => marked(f(r.efficiency, 2), g?.efficiency) },
@@ -111,7 +111,7 @@ export function headerCells(at: LatencyAt): string[] {
 export function rowCells(run: RunnerRun | SkippedRun, at: 'udp'): string[];
 export function rowCells(run: BackendRun | SkippedRun, at: 'page'): string[];
 export function rowCells(run: BackendRun | RunnerRun | SkippedRun, at: LatencyAt): string[] {
-  if (!isMeasured(run)) return [run.backend, run.features ?? 'image', `not measured: ${run.skipped}`];
+  if (!isMeasured(run)) return [run.backend, featuresName(run), `not measured: ${run.skipped}`];
   const shown: Row =
     at === 'udp' && 'latencyMs' in run
       ? { run, latency: run.latencyMs, goals: runGoals(run) }
@@ -120,11 +120,15 @@ export function rowCells(run: BackendRun | RunnerRun | SkippedRun, at: LatencyAt
 }
 
 const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
-const runName = (r: BackendRun) => runLabel(r.backend, r.features);
+/** What a run learns from, as its table shows it: `image`, `pose`…, or `Teachable Machine` for an imported model. */
+const featuresName = (r: Pick<BackendRun, 'features' | 'teachableMachine'> | SkippedRun): string =>
+  r.teachableMachine !== undefined ? 'Teachable Machine' : (r.features ?? 'image');
 
-/** A run's name in the tables and the log: `wasm`, `wasm (pose)`, `wasm (people)`. */
-export const runLabel = (backend: string, features: FeatureKind = 'image'): string =>
-  features === 'image' ? backend : `${backend} (${features})`;
+const runName = (r: BackendRun) => runLabel(r.backend, r.features, r.teachableMachine !== undefined);
+
+/** A run's name in the tables and the log: `wasm`, `wasm (pose)`, `wasm (people)`, `wasm (Teachable Machine)`. */
+export const runLabel = (backend: string, features: FeatureKind = 'image', teachableMachine = false): string =>
+  teachableMachine ? `${backend} (Teachable Machine)` : features === 'image' ? backend : `${backend} (${features})`;
 
 /** The per-backend tables: the results with their goals, and where a prediction's milliseconds go. */
 function backendTables(result: BenchResult): string[] {
@@ -209,6 +213,15 @@ function backendTables(result: BenchResult): string[] {
         `${hands.map((r) => `${r.backend} ${(r.rawModels ?? []).map((m) => `${m.name} ${f(m.fps)} fps`).join(', ')}`).join('; ')}; ` +
         `at the camera's rate, two hands tracked, ${hands.map((r) => `${r.backend} ${f(r.cameraFps)} of ${f(r.cameraInputFps)} fps ${mark(runGoals(r).cameraRate)}`).join(', ')}; ` +
         `the palm detector on ${hands.map((r) => `${r.backend} ${detectorShare(r)}`).join(', ')} (goal under 10 %).`,
+    );
+    lines.push('');
+  }
+  const teachable = measured.filter((r) => r.teachableMachine !== undefined);
+  if (teachable.length > 0) {
+    lines.push(
+      `- A Teachable Machine model imported as the features (the real export in ../shared/fixtures, "${teachable[0]!.teachableMachine}": a tiny model, 96×96 grey), in the worker: ` +
+        `raw ${teachable.map((r) => `${r.backend} ${f(r.rawFps)} fps`).join(', ')}; in the pipeline, frames offered as fast as it takes them, ${teachable.map((r) => `${r.backend} ${f(r.pipelineFps)} fps`).join(', ')}; ` +
+        `at the camera's rate ${teachable.map((r) => `${r.backend} ${f(r.cameraFps)} of ${f(r.cameraInputFps)} fps ${mark(runGoals(r).cameraRate)}`).join(', ')}.`,
     );
     lines.push('');
   }

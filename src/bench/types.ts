@@ -57,6 +57,8 @@ export interface BackendRun {
   /** What the pipeline learns from: MobileNet's embedding (`image`) or MoveNet's keypoints (`pose`). */
   features: FeatureKind;
   model: string;
+  /** Image features from an imported Teachable Machine model (its name), instead of MobileNet. */
+  teachableMachine?: string;
   /** What the worker actually started (a requested backend may fall back). */
   started: Backend;
   rawFps: number;
@@ -185,6 +187,8 @@ export interface SkippedRun {
   backend: Backend;
   /** @default 'image' */
   features?: FeatureKind;
+  /** Image features from an imported Teachable Machine model. */
+  teachableMachine?: string;
   skipped: string;
 }
 
