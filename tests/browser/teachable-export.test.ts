@@ -19,6 +19,18 @@ import { SHOTS } from './studio-page';
 const PHOTOS: Record<string, string> = { chelsea: 'chelsea.png', coffee: 'coffee.png', rocket: 'rocket.jpg' };
 const LABELS = Object.keys(PHOTOS);
 
+/** `@teachablemachine/image` 0.8.5 and the tfjs 1.3.1 it pins, as its page loads them. */
+const TM_SCRIPTS: Served = {
+  '/tf.min.js': {
+    body: readFileSync(join(REPO, 'node_modules/tfjs-1.3.1-for-teachable-machine/dist/tf.min.js')),
+    type: 'text/javascript',
+  },
+  '/teachablemachine-image.min.js': {
+    body: readFileSync(join(REPO, 'node_modules/@teachablemachine/image/dist/teachablemachine-image.min.js')),
+    type: 'text/javascript',
+  },
+};
+
 const TM_PAGE = `<!doctype html>
 <script src="tf.min.js"></script>
 <script src="teachablemachine-image.min.js"></script>
@@ -147,15 +159,19 @@ afterAll(async () => {
 });
 
 /** Each picture's label by `library` (its page served on another origin with the export and the pictures). */
-async function theirLabels(pageHtml: string, scripts: Served): Promise<{ labels: string[]; out: string[] }> {
+async function theirLabels(
+  pageHtml: string,
+  scripts: Served,
+  { files, pictures }: { files: Record<string, Uint8Array>; pictures: Uint8Array[] } = taught,
+): Promise<{ labels: string[]; out: string[] }> {
   const served: Served = {
     '/page.html': { body: pageHtml, type: 'text/html' },
     ...scripts,
-    '/model.json': { body: taught.files['model.json']!, type: 'application/json' },
-    '/weights.bin': { body: taught.files['weights.bin']!, type: 'application/octet-stream' },
-    '/metadata.json': { body: taught.files['metadata.json']!, type: 'application/json' },
+    '/model.json': { body: files['model.json']!, type: 'application/json' },
+    '/weights.bin': { body: files['weights.bin']!, type: 'application/octet-stream' },
+    '/metadata.json': { body: files['metadata.json']!, type: 'application/json' },
   };
-  taught.pictures.forEach((p, i) => (served[`/pictures/${i}.png`] = { body: p, type: 'image/png' }));
+  pictures.forEach((p, i) => (served[`/pictures/${i}.png`] = { body: p, type: 'image/png' }));
   const { base, close } = await serveOtherOrigin(served);
   const page = await context.newPage();
   try {
@@ -165,7 +181,7 @@ async function theirLabels(pageHtml: string, scripts: Served): Promise<{ labels:
         (window as unknown as { theirLabels(u: string[]): Promise<{ labels: string[]; out: string[] }> }).theirLabels(
           urls,
         ),
-      taught.pictures.map((_, i) => `${base}pictures/${i}.png`),
+      pictures.map((_, i) => `${base}pictures/${i}.png`),
     );
   } finally {
     await page.close();
@@ -286,18 +302,45 @@ describe('a model taught here, exported for Teachable Machine, ml5 and p5', () =
   });
 
   test('@teachablemachine/image 0.8.5 loads it (tmImage.load) and gives our labels on the same pictures', async () => {
-    const theirs = await theirLabels(TM_PAGE, {
-      '/tf.min.js': {
-        body: readFileSync(join(REPO, 'node_modules/tfjs-1.3.1-for-teachable-machine/dist/tf.min.js')),
-        type: 'text/javascript',
-      },
-      '/teachablemachine-image.min.js': {
-        body: readFileSync(join(REPO, 'node_modules/@teachablemachine/image/dist/teachablemachine-image.min.js')),
-        type: 'text/javascript',
-      },
-    });
+    const theirs = await theirLabels(TM_PAGE, TM_SCRIPTS);
     expect(theirs.labels).toEqual(LABELS);
     expect(theirs.out).toEqual(taught.ours);
+  });
+
+  test('a Teachable Machine tiny model, imported and exported again, still loads in @teachablemachine/image (96×96 grey), with our labels', async () => {
+    const { page } = await open(context, 'tests/browser/harness.html');
+    try {
+      const zip = [...readFileSync(join(SHARED, 'fixtures/teachable-machine/tiny-image-model.zip'))];
+      const made = await page.evaluate(
+        async ({ zip, pictures }) => {
+          const pipe = await window.tw.createPipeline({
+            backend: 'wasm',
+            teachableMachine: [{ name: 'model.zip', bytes: new Uint8Array(zip) }],
+          });
+          const ours: string[] = [];
+          for (const url of pictures) {
+            const image = new Image();
+            image.src = url;
+            await image.decode();
+            ours.push((await pipe.classify(image)).label);
+          }
+          const exported = await pipe.exportModel();
+          await pipe.close();
+          return { ours, zip: [...new Uint8Array(await exported.arrayBuffer())] };
+        },
+        { zip, pictures: taught.pictures.map((p) => `data:image/png;base64,${Buffer.from(p).toString('base64')}`) },
+      );
+      const files = unzipSync(new Uint8Array(made.zip));
+      expect(JSON.parse(new TextDecoder().decode(files['metadata.json']))).toMatchObject({
+        imageSize: 96,
+        grayscale: true,
+      });
+      const theirs = await theirLabels(TM_PAGE, TM_SCRIPTS, { files, pictures: taught.pictures });
+      expect(theirs.labels).toEqual(['Class 1', 'Class 2']);
+      expect(theirs.out).toEqual(made.ours);
+    } finally {
+      await page.close();
+    }
   });
 
   test('the p5 example (examples/p5-teachable-machine) runs it with ml5 on the camera: the label drawn follows the photos of the clip', async () => {
