@@ -6,10 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { openDB } from 'idb';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { StorageError } from '../../src/protocol/errors';
 import type { EngineNotice } from '../../src/protocol/project';
-import { openProjectDb, projectRange } from '../../src/protocol/project-db';
+import { PROJECT_DB, openProjectDb, projectRange } from '../../src/protocol/project-db';
 import type { ExampleRecord, HeadState, ProjectMeta } from '../../src/protocol/project-record';
 import { headSettingsOf, mergeEngineOptions } from '../../src/protocol/options';
 import { openIdbStore } from '../../src/worker/project/idb-store';
@@ -290,5 +291,38 @@ describe('a full disk', () => {
     disk.full = false;
     await store.close(); // closing writes what is pending
     expect((await kept()).examples).toEqual({ 2: 'cat', 3: 'cup', 4: 'cup' });
+  });
+});
+
+describe('the database of an earlier version', () => {
+  test('a project kept at version 1 (before the models store) opens as it was, and can keep a Teachable Machine model', async () => {
+    useDisk();
+    // Version 1's schema and a project in it, as trainwhistle wrote them before issue 16.
+    const old = await openDB(PROJECT_DB, 1, {
+      upgrade(db) {
+        db.createObjectStore('projects', { keyPath: 'name' });
+        db.createObjectStore('examples', { keyPath: ['project', 'id'] });
+        db.createObjectStore('heads', { keyPath: 'project' });
+      },
+    });
+    const tx = old.transaction(['projects', 'examples', 'heads'], 'readwrite');
+    void tx.objectStore('projects').put({ ...meta(['a', 'b'], 3), examples: 2 });
+    void tx.objectStore('examples').put({ ...example(1, 'a'), project: NAME });
+    void tx.objectStore('examples').put({ ...example(2, 'b'), project: NAME });
+    void tx.objectStore('heads').put({ project: NAME, state: head(['a', 'b']) });
+    await tx.done;
+    old.close();
+    const store = await openIdbStore(NAME, () => {});
+    const record = await store.load();
+    expect(record?.meta.labels).toEqual(['a', 'b']);
+    expect(record?.examples.map((e) => e.label)).toEqual(['a', 'b']);
+    expect(record?.head?.names).toEqual(['a', 'b']);
+    expect(record?.base).toBeNull();
+    const files = [{ name: 'model.zip', bytes: new Uint8Array([1, 2, 3]) }];
+    store.putBase(files);
+    await store.close();
+    const again = await openIdbStore(NAME, () => {});
+    expect((await again.load())?.base).toEqual(files);
+    await again.close();
   });
 });
