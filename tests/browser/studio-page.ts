@@ -56,6 +56,14 @@ export async function studioReady(page: Page): Promise<void> {
   await page.waitForFunction(() => (document.getElementById('preview') as HTMLVideoElement).readyState >= 2);
 }
 
+/** Types the bridge's address into the Outputs panel, as a person does, and waits until OSC is connected. */
+export async function sendToBridge(page: Page, wsPort: number): Promise<void> {
+  const bridgeUrl = page.getByLabel('Bridge');
+  await bridgeUrl.fill(`ws://127.0.0.1:${wsPort}`);
+  await bridgeUrl.press('Tab');
+  await page.waitForSelector('[data-testid="osc-status"][data-status="connected"]');
+}
+
 /** The cards as shown: each class's name and its example count. */
 export async function cards(page: Page): Promise<{ name: string; count: number }[]> {
   return page.evaluate(() =>

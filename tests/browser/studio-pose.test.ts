@@ -37,7 +37,7 @@ import { startOscdump, type Oscdump } from '../support/oscdump';
 import { SHARED } from '../support/paths';
 import { watchWith } from './app-judge';
 import { launch, open } from './browser';
-import { cards, labelChanges, screenshotFromTop, settledCards, studioReady } from './studio-page';
+import { cards, labelChanges, screenshotFromTop, settledCards, studioReady, sendToBridge } from './studio-page';
 import { webm } from './webm';
 import { PERSON_COLOURS } from '../../src/ui/skeleton';
 
@@ -364,10 +364,7 @@ async function poseStudio(features: 'pose' | 'people' | 'hands' = 'pose'): Promi
   const opened = await open(context, `index.html?backend=wasm&features=${features}`);
   await studioReady(opened.page);
   expect(await opened.page.getByLabel('Features').inputValue()).toBe(features);
-  const bridgeUrl = opened.page.getByLabel('Bridge');
-  await bridgeUrl.fill(`ws://127.0.0.1:${bridge.wsPort}`);
-  await bridgeUrl.press('Tab');
-  await opened.page.waitForSelector('[data-testid="osc-status"][data-status="connected"]');
+  await sendToBridge(opened.page, bridge.wsPort);
   return opened;
 }
 

@@ -30,6 +30,7 @@ import {
   screenshotFromTop,
   settledCards,
   studioReady,
+  sendToBridge,
 } from './studio-page';
 
 const ZIP = join(SHARED, 'fixtures/teachable-machine/tiny-image-model.zip');
@@ -59,10 +60,7 @@ async function studio(): Promise<{ page: Page; logs: string[] }> {
   contexts.push(context);
   const opened = await open(context, 'index.html?backend=wasm');
   await studioReady(opened.page);
-  const bridgeUrl = opened.page.getByLabel('Bridge');
-  await bridgeUrl.fill(`ws://127.0.0.1:${bridge.wsPort}`);
-  await bridgeUrl.press('Tab');
-  await opened.page.waitForSelector('[data-testid="osc-status"][data-status="connected"]');
+  await sendToBridge(opened.page, bridge.wsPort);
   return opened;
 }
 

@@ -38,6 +38,7 @@ import {
   settledCards,
   SHOTS,
   studioReady,
+  sendToBridge,
 } from './studio-page';
 import { copyProfile, taughtProfile, type Taught } from './taught-project';
 
@@ -169,10 +170,7 @@ describe('the studio', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => cards(page)).toEqual(CLIP_LABELS.map((name) => ({ name, count: 0 })));
 
-    const bridgeUrl = page.getByLabel('Bridge');
-    await bridgeUrl.fill(`ws://127.0.0.1:${bridge.wsPort}`);
-    await bridgeUrl.press('Tab');
-    await page.waitForSelector('[data-testid="osc-status"][data-status="connected"]');
+    await sendToBridge(page, bridge.wsPort);
 
     // Hold "Record chelsea" and "Record coffee" with the mouse, and the 3 key for the third card, each
     // through the first half of its photo's segment, in the clip's order from the next cut.
@@ -334,10 +332,7 @@ describe('regression in the studio', () => {
   test('sliders instead of classes: the examples carry the sliders’ values, and the outputs follow', async () => {
     const { context } = await browserOn();
     const { page, logs } = await openStudio(context);
-    const bridgeUrl = page.getByLabel('Bridge');
-    await bridgeUrl.fill(`ws://127.0.0.1:${bridge.wsPort}`);
-    await bridgeUrl.press('Tab');
-    await page.waitForSelector('[data-testid="osc-status"][data-status="connected"]');
+    await sendToBridge(page, bridge.wsPort);
     await page.getByLabel('Model').selectOption('regression');
     await page.getByRole('button', { name: 'Add output' }).waitFor();
     const slider = page.getByRole('slider', { name: 'Target for value' });

@@ -14,41 +14,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO, SHARED } from '../support/paths';
 import { launch, open } from './browser';
 import { serveOtherOrigin, type Served } from './other-origin';
+import { TEACHABLE_MACHINE_PAGE, type TheirAnswer } from './teachable-package';
 import { SHOTS } from './studio-page';
 
 const PHOTOS: Record<string, string> = { chelsea: 'chelsea.png', coffee: 'coffee.png', rocket: 'rocket.jpg' };
 const LABELS = Object.keys(PHOTOS);
-
-/** `@teachablemachine/image` 0.8.5 and the tfjs 1.3.1 it pins, as its page loads them. */
-const TM_SCRIPTS: Served = {
-  '/tf.min.js': {
-    body: readFileSync(join(REPO, 'node_modules/tfjs-1.3.1-for-teachable-machine/dist/tf.min.js')),
-    type: 'text/javascript',
-  },
-  '/teachablemachine-image.min.js': {
-    body: readFileSync(join(REPO, 'node_modules/@teachablemachine/image/dist/teachablemachine-image.min.js')),
-    type: 'text/javascript',
-  },
-};
-
-const TM_PAGE = `<!doctype html>
-<script src="tf.min.js"></script>
-<script src="teachablemachine-image.min.js"></script>
-<script>
-  window.theirLabels = async (urls) => {
-    await tf.setBackend('cpu');
-    const model = await tmImage.load('model.json', 'metadata.json');
-    const out = [];
-    for (const url of urls) {
-      const image = new Image();
-      image.src = url;
-      await image.decode();
-      const p = await model.predict(image);
-      out.push(p.reduce((a, b) => (b.probability > a.probability ? b : a)).className);
-    }
-    return { labels: model.getClassLabels(), out };
-  };
-</script>`;
 
 const ML5_PAGE = `<!doctype html>
 <script src="ml5.min.js"></script>
@@ -158,15 +128,16 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Each picture's label by `library` (its page served on another origin with the export and the pictures). */
+/**
+ * Each picture's label by a library: its page (`/page.html`, whose `theirLabels(urls)` answers) and scripts, served
+ * on another origin with an export's files and the pictures.
+ */
 async function theirLabels(
-  pageHtml: string,
-  scripts: Served,
+  library: Served,
   { files, pictures }: { files: Record<string, Uint8Array>; pictures: Uint8Array[] } = taught,
-): Promise<{ labels: string[]; out: string[] }> {
+): Promise<Pick<TheirAnswer, 'labels' | 'out'>> {
   const served: Served = {
-    '/page.html': { body: pageHtml, type: 'text/html' },
-    ...scripts,
+    ...library,
     '/model.json': { body: files['model.json']!, type: 'application/json' },
     '/weights.bin': { body: files['weights.bin']!, type: 'application/octet-stream' },
     '/metadata.json': { body: files['metadata.json']!, type: 'application/json' },
@@ -177,10 +148,7 @@ async function theirLabels(
   try {
     await page.goto(`${base}page.html`);
     return await page.evaluate(
-      (urls) =>
-        (window as unknown as { theirLabels(u: string[]): Promise<{ labels: string[]; out: string[] }> }).theirLabels(
-          urls,
-        ),
+      (urls) => window.theirLabels(urls),
       pictures.map((_, i) => `${base}pictures/${i}.png`),
     );
   } finally {
@@ -302,7 +270,7 @@ describe('a model taught here, exported for Teachable Machine, ml5 and p5', () =
   });
 
   test('@teachablemachine/image 0.8.5 loads it (tmImage.load) and gives our labels on the same pictures', async () => {
-    const theirs = await theirLabels(TM_PAGE, TM_SCRIPTS);
+    const theirs = await theirLabels(TEACHABLE_MACHINE_PAGE);
     expect(theirs.labels).toEqual(LABELS);
     expect(theirs.out).toEqual(taught.ours);
   });
@@ -335,7 +303,7 @@ describe('a model taught here, exported for Teachable Machine, ml5 and p5', () =
         imageSize: 96,
         grayscale: true,
       });
-      const theirs = await theirLabels(TM_PAGE, TM_SCRIPTS, { files, pictures: taught.pictures });
+      const theirs = await theirLabels(TEACHABLE_MACHINE_PAGE, { files, pictures: taught.pictures });
       expect(theirs.labels).toEqual(['Class 1', 'Class 2']);
       expect(theirs.out).toEqual(made.ours);
     } finally {
@@ -391,7 +359,8 @@ describe('a model taught here, exported for Teachable Machine, ml5 and p5', () =
   });
 
   test('ml5 1.4 loads it (ml5.imageClassifier of its model.json URL) and gives our labels on the same pictures', async () => {
-    const theirs = await theirLabels(ML5_PAGE, {
+    const theirs = await theirLabels({
+      '/page.html': { body: ML5_PAGE, type: 'text/html' },
       '/ml5.min.js': { body: readFileSync(join(REPO, 'node_modules/ml5/dist/ml5.min.js')), type: 'text/javascript' },
     });
     expect(theirs.labels).toEqual(LABELS);

@@ -17,9 +17,10 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO, SHARED } from '../support/paths';
+import { SHARED } from '../support/paths';
 import { launch, open } from './browser';
 import { serveOtherOrigin, type Served } from './other-origin';
+import { TEACHABLE_MACHINE_PAGE } from './teachable-package';
 
 const EXPORT = join(SHARED, 'fixtures/teachable-machine/tiny-image-model.zip');
 const PHOTOS = [
@@ -34,27 +35,9 @@ const PHOTOS = [
 /** The issue's bound: each class's probability within this of the package's. */
 const WITHIN = 0.02;
 
-const REFERENCE_PAGE = `<!doctype html>
-<script src="tf.min.js"></script>
-<script src="teachablemachine-image.min.js"></script>
-<script>
-  window.tmTheirs = async (photos) => {
-    await tf.setBackend('cpu');
-    const model = await tmImage.load('model.json', 'metadata.json');
-    const out = [];
-    for (const url of photos) {
-      const image = new Image();
-      image.src = url;
-      await image.decode();
-      out.push((await model.predict(image)).map((p) => p.probability));
-    }
-    return { labels: model.getClassLabels(), probabilities: out };
-  };
-</script>`;
-
 /**
- * Serves, on a port of its own (another origin, as a CDN would be; CORS open), the reference page, the package and
- * its tfjs, the export's files and the photos. Resolves with its base URL and a way to stop it.
+ * Serves, on a port of its own (another origin, as a CDN would be; CORS open), the package's page and scripts, the
+ * export's files and the photos. Resolves with its base URL and a way to stop it.
  */
 function serveTeachable(): Promise<{ base: string; close: () => Promise<void> }> {
   const files = unzipSync(new Uint8Array(readFileSync(EXPORT)));
@@ -62,15 +45,7 @@ function serveTeachable(): Promise<{ base: string; close: () => Promise<void> }>
   // The package's own options for a tiny model, which this export leaves out (see above).
   const forPackage = { ...metadata, imageSize: 96, grayscale: true };
   const served: Served = {
-    '/reference.html': { body: REFERENCE_PAGE, type: 'text/html' },
-    '/tf.min.js': {
-      body: readFileSync(join(REPO, 'node_modules/tfjs-1.3.1-for-teachable-machine/dist/tf.min.js')),
-      type: 'text/javascript',
-    },
-    '/teachablemachine-image.min.js': {
-      body: readFileSync(join(REPO, 'node_modules/@teachablemachine/image/dist/teachablemachine-image.min.js')),
-      type: 'text/javascript',
-    },
+    ...TEACHABLE_MACHINE_PAGE,
     '/model.json': { body: files['model.json']!, type: 'application/json' },
     '/weights.bin': { body: files['weights.bin']!, type: 'application/octet-stream' },
     '/metadata.json': { body: JSON.stringify(forPackage), type: 'application/json' },
@@ -99,8 +74,8 @@ describe('a Teachable Machine model, against @teachablemachine/image itself', ()
     try {
       const photos = PHOTOS.map((p) => `${base}photos/${p}`);
       const reference = await context.newPage();
-      await reference.goto(`${base}reference.html`);
-      const theirs = await reference.evaluate((urls) => window.tmTheirs(urls), photos);
+      await reference.goto(`${base}page.html`);
+      const theirs = await reference.evaluate((urls) => window.theirLabels(urls), photos);
       const { page } = await open(context, 'tests/browser/teachable.html');
       const ours = await page.evaluate(
         ({ zip, urls }) =>
@@ -133,9 +108,3 @@ describe('a Teachable Machine model, against @teachablemachine/image itself', ()
     }
   });
 });
-
-declare global {
-  interface Window {
-    tmTheirs(photos: string[]): Promise<{ labels: string[]; probabilities: number[][] }>;
-  }
-}
