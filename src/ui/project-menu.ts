@@ -137,7 +137,11 @@ export class ProjectMenu {
         });
         const kind =
           p.head === 'regression' ? 'sliders' : `${p.labels.length} ${p.head === 'dtw' ? 'gestures' : 'classes'}`;
-        const features = p.features.model.startsWith('movenet') ? 'pose · ' : '';
+        const features = p.features.model.startsWith('movenet')
+          ? 'pose · '
+          : p.features.model.startsWith('teachable-machine')
+            ? 'Teachable Machine · '
+            : '';
         const what = `${features}${kind} · ${p.examples} examples · ${new Date(p.updatedAt).toLocaleString()}`;
         return h(
           'li',
