@@ -577,7 +577,7 @@ describe('the studio with pose features', () => {
     await page.getByRole('button', { name: 'Create' }).click();
     await expect.poll(() => page.textContent('#project-name'), { timeout: 60_000 }).toBe('hand gestures');
     expect(await page.getByLabel('Features').inputValue()).toBe('hands');
-    await page.getByLabel('Model').selectOption('dtw');
+    await page.getByLabel('Model', { exact: true }).selectOption('dtw');
     await page.getByRole('button', { name: 'Add gesture' }).waitFor();
     await rename(page, 'Class 1', 'turn right', 'Gesture name');
     await rename(page, 'Class 2', 'turn left', 'Gesture name');
@@ -710,7 +710,7 @@ describe('the studio with pose features', () => {
     await expect.poll(() => page.textContent('#project-name'), { timeout: 60_000 }).toBe('gestures');
     // A new project learns from the features of the one open before.
     expect(await page.getByLabel('Features').inputValue()).toBe('pose');
-    await page.getByLabel('Model').selectOption('dtw');
+    await page.getByLabel('Model', { exact: true }).selectOption('dtw');
     await page.getByRole('button', { name: 'Add gesture' }).waitFor();
     await rename(page, 'Class 1', 'lean right', 'Gesture name');
     await rename(page, 'Class 2', 'lean left', 'Gesture name');

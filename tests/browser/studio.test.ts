@@ -333,7 +333,7 @@ describe('regression in the studio', () => {
     const { context } = await browserOn();
     const { page, logs } = await openStudio(context);
     await sendToBridge(page, bridge.wsPort);
-    await page.getByLabel('Model').selectOption('regression');
+    await page.getByLabel('Model', { exact: true }).selectOption('regression');
     await page.getByRole('button', { name: 'Add output' }).waitFor();
     const slider = page.getByRole('slider', { name: 'Target for value' });
     const record = mouseOn(page, page.getByRole('button', { name: 'Record with the slider values' }));
