@@ -102,13 +102,13 @@ export class TrainingPanel {
   ) {
     this.#head = h(
       'select',
-      { 'data-testid': 'head', id: 'head' },
+      { 'data-testid': 'head', id: 'head', 'aria-label': 'Model' },
       ...HEADS.map((o) => h('option', { value: o.value }, o.text)),
     );
     this.#hint = h('p', { class: 'hint' });
     this.#features = h(
       'select',
-      { 'data-testid': 'features', id: 'features' },
+      { 'data-testid': 'features', id: 'features', 'aria-label': 'Features' },
       ...FEATURES.map((o) => h('option', { value: o.value }, o.text)),
     );
     this.#mirror = h('input', { type: 'checkbox', 'data-testid': 'pose-mirror' });
