@@ -98,7 +98,7 @@ export function createLedger(emit) {
       if (seen === 'new')
         notice(
           'refused-origin',
-          `Refused a page from ${shorten(origin)}: not an allowed origin. Allow it with --allow-origin ${shorten(origin)}`,
+          `the bridge refused this page's origin (${shorten(origin)}): start it with --allow-origin ${shorten(origin)}`,
         );
       if (seen === 'first-other')
         notice('refused-origin', `Refused pages from more than ${MAX_KEYS} origins; the rest are counted as (other).`);

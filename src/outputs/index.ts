@@ -21,3 +21,4 @@ export {
 } from './control';
 export { remoteControl, type RemoteControl, type RemoteControlEvents } from './remote-control';
 export { recordLive } from './live-recording';
+export { ORIGIN_REFUSED, refusedOrigin } from './reconnecting-socket';

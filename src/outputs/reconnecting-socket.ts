@@ -23,6 +23,16 @@ export const RECONNECT_DEFAULTS: Readonly<Required<ReconnectOptions>> = Object.f
   maxDelayMs: 5000,
 });
 
+/**
+ * The close code of a bridge that refuses the page's origin (bridge/bridge.mjs's ORIGIN_REFUSED): it accepts the
+ * connection only to close it with this, so that the page can say why.
+ */
+export const ORIGIN_REFUSED = 4003;
+
+/** What a page refused for its origin is told, as the bridge prints it too (once per origin). */
+export const refusedOrigin = (origin: string): string =>
+  `the bridge refused this page's origin (${origin}): start it with --allow-origin ${origin}`;
+
 export class ReconnectingSocket {
   readonly status$ = new BehaviorSubject<{ status: OutputStatus; reason?: string }>({ status: 'disconnected' });
   readonly #messages = new Subject<ArrayBuffer | string>();
@@ -71,10 +81,15 @@ export class ReconnectingSocket {
     socket.onclose = (e: CloseEvent) => {
       if (this.#socket !== socket || this.#closed) return;
       this.#socket = null;
+      const refused = e.code === ORIGIN_REFUSED;
       const reason =
         e.code === 1006
           ? `cannot reach the bridge at ${this.url} — is \`npm run bridge\` running?`
-          : `closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`;
+          : refused
+            ? refusedOrigin(globalThis.location?.origin ?? 'null')
+            : `closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`;
+      // Refused, it stays refused until the bridge is started again with the flag: dial seldom meanwhile.
+      if (refused) this.#delay = this.#options.maxDelayMs;
       this.status$.next({ status: 'disconnected', reason });
       this.#timer = setTimeout(() => this.#dial(), this.#delay);
       this.#delay = Math.min(this.#delay * 2, this.#options.maxDelayMs);

@@ -478,3 +478,24 @@ test('a patch switching class right after stopRecording records the new class', 
   expect(counts['1'], JSON.stringify(counts)).toBeGreaterThan(0);
   expect(counts['2'], JSON.stringify(counts)).toBeGreaterThan(0);
 });
+
+test('a page from an origin the bridge does not allow is told why and what to type, as the bridge prints it; allowed, it connects', async () => {
+  const origin = new URL(inject('baseUrl')).origin;
+  const refusing = await startBridge(['--send', `127.0.0.1:${(await udpPeer()).port}`]);
+  const { page } = await open(browser, 'index.html?backend=wasm');
+  await page.waitForSelector('[data-testid="status"][data-backend]', { timeout: 60_000 });
+  const connectTo = async (wsPort: number) => {
+    await page.fill('[data-testid="bridge-url"]', `ws://127.0.0.1:${wsPort}`);
+    await page.dispatchEvent('[data-testid="bridge-url"]', 'change');
+  };
+  await connectTo(refusing.wsPort);
+  const told = `the bridge refused this page's origin (${origin}): start it with --allow-origin ${origin}`;
+  await expect.poll(() => page.getByTestId('osc-status').textContent(), { timeout: 20_000 }).toContain(told);
+  const { stdout } = await refusing.stop();
+  expect(stdout.split('\n').filter((l) => l.includes(told))).toHaveLength(1);
+
+  const allowing = await startBridge(['--send', `127.0.0.1:${(await udpPeer()).port}`, '--allow-origin', origin]);
+  await connectTo(allowing.wsPort);
+  await page.waitForSelector('[data-testid="osc-status"][data-status="connected"]');
+  await page.close();
+});

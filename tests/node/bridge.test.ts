@@ -7,8 +7,10 @@ import OSC from 'osc-js';
 import { createBridge } from '../../bridge/bridge.mjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodePacket, toCommand } from '../../src/outputs/control';
+import { ORIGIN_REFUSED, refusedOrigin } from '../../src/outputs/reconnecting-socket';
 import {
   cleanUp,
+  closedAs,
   connectPage,
   freeUdpPort,
   type Inbox,
@@ -314,16 +316,19 @@ describe('bridge: malformed packets', () => {
 });
 
 describe('bridge: page origins', () => {
-  it('refuses other origins with 403 and accepts the app, --allow-origin and clients without an Origin', async () => {
+  it('refuses other origins, telling the page why (close 4003), and accepts the app, --allow-origin and clients without an Origin', async () => {
     const bridge = await startBridge([
       '--allow-origin',
       'http://127.0.0.1:1234',
       '--send',
       `127.0.0.1:${(await udpPeer()).port}`,
     ]);
-    await expect(connectPage(bridge.wsPort, 'https://evil.example')).rejects.toMatchObject({ status: 403 });
-    await expect(connectPage(bridge.wsPort, 'https://evil.example')).rejects.toMatchObject({ status: 403 });
-    await expect(connectPage(bridge.wsPort, 'http://127.0.0.1:1235')).rejects.toMatchObject({ status: 403 });
+    const refused = { code: ORIGIN_REFUSED, reason: 'origin not allowed' };
+    // What a refused page sends goes nowhere: the JSON below would reach the watcher if it were read.
+    const watcher = await connectPage(bridge.wsPort);
+    await expect(closedAs(bridge.wsPort, 'https://evil.example', '{"leaked":1}')).resolves.toEqual(refused);
+    await expect(closedAs(bridge.wsPort, 'https://evil.example')).resolves.toEqual(refused);
+    await expect(closedAs(bridge.wsPort, 'http://127.0.0.1:1235')).resolves.toEqual(refused);
     for (const origin of [
       'http://127.0.0.1:5173',
       'http://localhost:5173',
@@ -335,9 +340,12 @@ describe('bridge: page origins', () => {
     }
     const { counts, stdout } = await bridge.stop();
     expect(counts.refused).toBe(3);
+    expect(counts).toMatchObject({ json: 0 });
+    expect(watcher.inbox.size).toBe(0);
+    // Printed once per origin, in the words the page shows.
     const lines = stdout.split('\n').filter((l) => l.includes('https://evil.example'));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('--allow-origin https://evil.example');
+    expect(lines[0]).toContain(refusedOrigin('https://evil.example'));
   });
 });
 

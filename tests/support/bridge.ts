@@ -171,6 +171,20 @@ export function connectPage(wsPort: number, origin?: string): Promise<Page> {
   });
 }
 
+/**
+ * Connects like a page from `origin`, says `hello` (which a refused page must not get through), and resolves
+ * with how the bridge closed the connection: its code and reason.
+ */
+export function closedAs(wsPort: number, origin: string, hello = 'hello'): Promise<{ code: number; reason: string }> {
+  const ws = new WebSocket(`ws://127.0.0.1:${wsPort}`, { origin });
+  undo.push(() => ws.terminate());
+  return new Promise((resolve, reject) => {
+    ws.on('open', () => ws.send(hello));
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() }));
+    ws.on('error', reject);
+  });
+}
+
 /** Sends a frame and resolves once ws has handed it to the socket. */
 export function sendFrame(ws: WebSocket, data: Uint8Array | string, binary = typeof data !== 'string'): Promise<void> {
   return new Promise((resolve, reject) => ws.send(data, { binary }, (err) => (err ? reject(err) : resolve())));
