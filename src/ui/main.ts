@@ -2,9 +2,10 @@
  * The studio: teach the webcam, watch it predict, send the predictions on. The app always has a project
  * open (the last one used, remembered in this browser; "My project" at first), and everything in it is
  * kept as it changes. Backend, head and features can be set in the address for the first project:
- * ?backend=wasm&head=knn&features=pose.
+ * ?backend=wasm&head=knn&features=pose. A show starts itself with ?project=<name>&run=1: that project,
+ * predicting with no click, the camera tried again until one answers.
  */
-import type { BackendChoice, HeadKind } from '../protocol/engine-options';
+import { isKeypoints, type BackendChoice, type HeadKind } from '../protocol/engine-options';
 import { byId } from './dom';
 import { IMAGE_FEATURES, choiceFromParam, fileChoice, sameChoice, storedChoice, type FeatureChoice } from './features';
 import { Notices } from './notices';
@@ -33,8 +34,12 @@ backendPicker.addEventListener('change', () => {
 const head = params.get('head') as HeadKind | null;
 /** ?features=pose: for the first project opened, over its own. */
 let askedFeatures = choiceFromParam(params.get('features'));
+/** ?project=<name>: the project to open first (a kept one, or a new one of that name), over the last one used. */
+const askedProject = params.get('project');
+/** ?run=1: a show that starts itself: predicting as soon as the project is open, and no camera is given up on. */
+const autorun = params.get('run') === '1';
 
-const source = sourcePanel(video, notices);
+const source = sourcePanel(video, notices, { keepTrying: autorun });
 cropOverlay(video, byId('stage'), byId('crop'));
 
 const context: SessionContext = {
@@ -165,8 +170,21 @@ const menu = new ProjectMenu(
   notices,
 );
 
+/** ?run=1: predicts with no click, or says why it cannot (nothing trained). */
+function runShow(s: Session): void {
+  if (s.pipe.running) return;
+  const ready = s.pipe.project.trained || (s.pipe.settings.head === 'knn' && s.pipe.project.examples > 0);
+  if (ready || isKeypoints(s.pipe.info.features)) s.pipe.start(video);
+  else
+    notices.show(
+      `"${s.name}" has nothing trained to run yet (?run=1): train it once, and the show starts itself.`,
+      'warning',
+    );
+}
+
 async function main(): Promise<void> {
-  await open(localStorage.getItem(CURRENT) ?? FIRST_PROJECT);
+  const opened = await open(askedProject ?? localStorage.getItem(CURRENT) ?? FIRST_PROJECT);
+  if (opened && autorun && session) runShow(session);
   void import('./benchmark-panel').then(({ benchmarkPanel }) =>
     benchmarkPanel(video, { beforeRun: () => session?.pipe.stop(), onError: (e) => notices.show(e) }),
   );

@@ -1,6 +1,7 @@
 /**
  * Where the pictures come from: a camera (pick which), or a video file when there is none. With no
- * camera (or no permission) it says so and switches to the file picker by itself.
+ * camera (or no permission) it says so and switches to the file picker by itself; a show that starts itself
+ * (`keepTrying`) instead says so and tries the camera again every few seconds, until one answers.
  */
 import { CameraError, closeCamera, listCameras, openCamera, openVideo } from '../index';
 import { byId } from './dom';
@@ -13,7 +14,10 @@ export interface SourcePanel {
   hasSource(): boolean;
 }
 
-export function sourcePanel(video: HTMLVideoElement, notices: Notices): SourcePanel {
+/** How often a show that starts itself tries the camera again while there is none. */
+export const CAMERA_RETRY_MS = 3000;
+
+export function sourcePanel(video: HTMLVideoElement, notices: Notices, { keepTrying = false } = {}): SourcePanel {
   const kind = byId<HTMLSelectElement>('source-kind');
   const cameras = byId<HTMLSelectElement>('camera-device');
   const file = byId<HTMLInputElement>('video-file');
@@ -33,6 +37,15 @@ export function sourcePanel(video: HTMLVideoElement, notices: Notices): SourcePa
         ...found.map((c, i) => new Option(c.label || `Camera ${i + 1}`, c.deviceId, false, c.deviceId === deviceId)),
       );
     } catch (e) {
+      if (keepTrying && e instanceof CameraError && kind.value === 'camera') {
+        // Nothing stops for a dialog at a show: it says so, and tries again until a camera answers.
+        notices.show(
+          new CameraError(`${e.message} Trying again every ${CAMERA_RETRY_MS / 1000} s.`, e.reason),
+          'warning',
+        );
+        setTimeout(() => void (kind.value === 'camera' && !video.srcObject && useCamera(deviceId)), CAMERA_RETRY_MS);
+        return;
+      }
       notices.show(e);
       if (e instanceof CameraError) show('file');
     }
