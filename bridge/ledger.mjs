@@ -51,7 +51,7 @@ function cappedCounts() {
  * @property {number} unknownAddresses Control packets ignored for an address that is not a control address.
  * @property {Record<string, number>} unknownByAddress Those per address: at most 100 addresses, the rest under `(other)`.
  * @property {number} oversized WebSocket messages over `maxPayload` (each closed its connection).
- * @property {number} refusedOrigins WebSocket connections refused for their Origin (HTTP 403).
+ * @property {number} refusedOrigins WebSocket connections refused for their Origin (closed with 4003).
  * @property {Record<string, number>} refusedByOrigin Those per origin, capped like `unknownByAddress`.
  *
  * @typedef {{ kind: string, message: string }} Notice A one-time note for the operator (first refused origin, first unknown address, …).
