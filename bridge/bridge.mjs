@@ -123,6 +123,8 @@ function pageServer(http, o, ledger, events, toUdp) {
   const origins = new Set(o.allowedOrigins);
   /** The upgrade requests of pages from origins not allowed: closed as soon as they connect. */
   const refused = new WeakSet();
+  /** @type {Set<WebSocket>} The pages let in: every client but a refused one still closing. */
+  const pages = new Set();
   const { count } = ledger;
   const wss = new WebSocketServer({
     server: http,
@@ -187,7 +189,7 @@ function pageServer(http, o, ledger, events, toUdp) {
       return;
     }
     count.fromJson += 1;
-    for (const ws of wss.clients) if (ws !== sender) toPage(ws, data, false);
+    for (const ws of pages) if (ws !== sender) toPage(ws, data, false);
   };
 
   wss.on('connection', (ws, req) => {
@@ -211,15 +213,19 @@ function pageServer(http, o, ledger, events, toUdp) {
       } else if (code === 'WS_ERR_INVALID_UTF8') count.malformedJson += 1;
       else count.malformedWs += 1;
     });
-    ws.on('close', () => events.emit('disconnect', { origin, clients: wss.clients.size }));
-    events.emit('connection', { origin, clients: wss.clients.size });
+    pages.add(ws);
+    ws.on('close', () => {
+      pages.delete(ws);
+      events.emit('disconnect', { origin, clients: pages.size });
+    });
+    events.emit('connection', { origin, clients: pages.size });
   });
 
   return {
-    clients: () => wss.clients.size,
+    clients: () => pages.size,
     /** @param {Buffer} data @param {boolean} binary */
     broadcast(data, binary) {
-      for (const ws of wss.clients) toPage(ws, data, binary);
+      for (const ws of pages) toPage(ws, data, binary);
     },
     /** @returns {Promise<void>} */
     close() {
