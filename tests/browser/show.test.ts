@@ -3,35 +3,16 @@
  * and predicts with no click, its labels reaching a UDP receiver (oscdump) through the real bridge; and with no
  * camera at boot, it says so on screen and keeps trying, with nothing waiting for a dialog.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
-import { cleanUp, startBridge, type BridgeProcess } from '../support/bridge';
-import { startOscdump, type Oscdump } from '../support/oscdump';
+import { chromium, type Page } from 'playwright-core';
+import { describe, expect, inject, test } from 'vitest';
 import { SHARED } from '../support/paths';
 import { open } from './browser';
-import { cards, labelChanges, launchProfile, sendToBridge, studioReady } from './studio-page';
+import { cards, labelChanges, launchProfile, oscStudio, sendToBridge, studioReady } from './studio-page';
 
-const scratch = mkdtempSync(join(tmpdir(), 'tw-show-'));
-let dump: Oscdump;
-let bridge: BridgeProcess;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  dump = await startOscdump();
-  const origin = new URL(inject('baseUrl')).origin;
-  bridge = await startBridge(['--send', `127.0.0.1:${dump.port}`, '--allow-origin', origin]);
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-afterAll(async () => {
-  dump?.stop();
-  await cleanUp();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const osc = oscStudio('tw-show-');
+const { scratch, contexts } = osc;
 
 const running = (page: Page) => page.getAttribute('[data-testid="run"]', 'data-running');
 
@@ -42,7 +23,7 @@ describe('a show that starts itself', () => {
     // A trained project that is not predicting: a Teachable Machine model, imported (its own head is trained).
     const { page } = await open(context, 'index.html?backend=wasm');
     await studioReady(page);
-    await sendToBridge(page, bridge.wsPort);
+    await sendToBridge(page, osc.bridge.wsPort);
     await page
       .getByLabel('Import model')
       .setInputFiles(join(SHARED, 'fixtures/teachable-machine/tiny-image-model.zip'));
@@ -55,7 +36,7 @@ describe('a show that starts itself', () => {
     await expect.poll(() => page.locator('#project-name').textContent(), { timeout: 60_000 }).toBe('other');
     await page.close();
 
-    const from = dump.all.length;
+    const from = osc.dump.all.length;
     const show = await context.newPage();
     await show.goto(new URL('index.html?backend=wasm&project=tiny-image-model&run=1', inject('baseUrl')).href);
     await studioReady(show);
@@ -65,8 +46,8 @@ describe('a show that starts itself', () => {
       { name: 'Class 2', count: 0 },
     ]);
     await expect.poll(() => running(show), { timeout: 20_000 }).toBe('true');
-    await expect.poll(() => labelChanges(dump.all.slice(from)).length, { timeout: 30_000 }).toBeGreaterThan(0);
-    for (const label of labelChanges(dump.all.slice(from))) expect(['Class 1', 'Class 2']).toContain(label);
+    await expect.poll(() => labelChanges(osc.dump.all.slice(from)).length, { timeout: 30_000 }).toBeGreaterThan(0);
+    for (const label of labelChanges(osc.dump.all.slice(from))) expect(['Class 1', 'Class 2']).toContain(label);
   });
 
   test('with no camera at boot it says so and keeps trying, with nothing waiting for a dialog', async () => {

@@ -2,10 +2,13 @@
  * Driving the studio as a person does, by the accessible names the app promises (getByRole, getByLabel),
  * in a browser profile kept on disk, so that "close the browser and start it again" means what it says.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, inject } from 'vitest';
+import { cleanUp, startBridge, type BridgeProcess } from '../support/bridge';
+import { startOscdump, type Oscdump } from '../support/oscdump';
 import { REPO } from '../support/paths';
 
 /** Where screenshots of each main screen are kept (git-ignored), to look at after a run. */
@@ -101,4 +104,47 @@ export function labelChanges(lines: string[]): string[] {
     .filter((l) => l.startsWith('/tw/label s '))
     .map((l) => JSON.parse(l.slice('/tw/label s '.length)) as string);
   return labels.filter((l, i) => l !== labels[i - 1]);
+}
+
+/** What a studio test file with OSC shares: a scratch folder, oscdump, a bridge sending to it, the browsers opened. */
+export interface OscStudio {
+  readonly scratch: string;
+  readonly dump: Oscdump;
+  readonly bridge: BridgeProcess;
+  /** Browsers a test started: closed after it. */
+  readonly contexts: BrowserContext[];
+}
+
+/**
+ * Registers the file's hooks: oscdump, and a bridge that sends to it and lets the app's origin in, before its
+ * tests; the browsers each test opened closed after it; all stopped and removed after the file.
+ */
+export function oscStudio(prefix: string): OscStudio {
+  const scratch = mkdtempSync(join(tmpdir(), prefix));
+  let dump: Oscdump | undefined;
+  let bridge: BridgeProcess | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    dump = await startOscdump();
+    const origin = new URL(inject('baseUrl')).origin;
+    bridge = await startBridge(['--send', `127.0.0.1:${dump.port}`, '--allow-origin', origin]);
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    dump?.stop();
+    await cleanUp();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+  return {
+    scratch,
+    contexts,
+    get dump() {
+      return dump!;
+    },
+    get bridge() {
+      return bridge!;
+    },
+  };
 }

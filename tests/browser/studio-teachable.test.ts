@@ -7,15 +7,12 @@
  * file and opened again, the model comes with it, trained. A broken export is refused, saying why, and the
  * project open stays as it was. (teachable.test.ts checks the same model against `@teachablemachine/image`.)
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
-import { cleanUp, startBridge, type BridgeProcess } from '../support/bridge';
+import type { Page } from 'playwright-core';
+import { describe, expect, test } from 'vitest';
 import { CLIP_LABELS } from '../support/clip';
-import { startOscdump, type Oscdump } from '../support/oscdump';
 import { SHARED } from '../support/paths';
 import { readTmExport } from '../../src/worker/teachable/tm-export';
 import { heldOut, lastRecorded, rightShare, trackHolds, watchShown } from './app-judge';
@@ -24,6 +21,7 @@ import { open } from './browser';
 import { crash, engineWorker, nextEngineWorker } from './engine-worker';
 import {
   cards,
+  oscStudio,
   labelChanges,
   launchProfile,
   renameClass,
@@ -36,31 +34,15 @@ import {
 const ZIP = join(SHARED, 'fixtures/teachable-machine/tiny-image-model.zip');
 const TM_LABELS = ['Class 1', 'Class 2'];
 
-const scratch = mkdtempSync(join(tmpdir(), 'tw-studio-tm-'));
-let dump: Oscdump;
-let bridge: BridgeProcess;
-const contexts: BrowserContext[] = [];
-
-beforeAll(async () => {
-  dump = await startOscdump();
-  const origin = new URL(inject('baseUrl')).origin;
-  bridge = await startBridge(['--send', `127.0.0.1:${dump.port}`, '--allow-origin', origin]);
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-afterAll(async () => {
-  dump?.stop();
-  await cleanUp();
-  rmSync(scratch, { recursive: true, force: true });
-});
+const osc = oscStudio('tw-studio-tm-');
+const { scratch, contexts } = osc;
 
 async function studio(): Promise<{ page: Page; logs: string[] }> {
   const context = await launchProfile(mkdtempSync(join(scratch, 'profile-')));
   contexts.push(context);
   const opened = await open(context, 'index.html?backend=wasm');
   await studioReady(opened.page);
-  await sendToBridge(opened.page, bridge.wsPort);
+  await sendToBridge(opened.page, osc.bridge.wsPort);
   return opened;
 }
 
@@ -69,8 +51,10 @@ const shownLabel = (p: Page) => p.getAttribute('[data-testid="prediction"]', 'da
 
 /** Labels that reach oscdump from line `from` on, once at least `count` changes have come. */
 async function oscLabels(from: number, count = 1): Promise<string[]> {
-  await expect.poll(() => labelChanges(dump.all.slice(from)).length, { timeout: 30_000 }).toBeGreaterThanOrEqual(count);
-  return labelChanges(dump.all.slice(from));
+  await expect
+    .poll(() => labelChanges(osc.dump.all.slice(from)).length, { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(count);
+  return labelChanges(osc.dump.all.slice(from));
 }
 
 describe('a Teachable Machine model in the studio', () => {
@@ -84,7 +68,7 @@ describe('a Teachable Machine model in the studio', () => {
     await page.waitForSelector('[data-testid="train-status"][data-state="trained"]');
     expect(await page.getByTestId('error').isHidden()).toBe(true);
 
-    let from = dump.all.length;
+    let from = osc.dump.all.length;
     await page.getByTestId('run').click();
     await expect.poll(() => page.getAttribute('[data-testid="run"]', 'data-running')).toBe('true');
     for (const label of await oscLabels(from)) expect(TM_LABELS).toContain(label);
@@ -92,7 +76,7 @@ describe('a Teachable Machine model in the studio', () => {
     await screenshotFromTop(page, 'teachable-1-imported');
 
     // A reload: the project comes back with its model, predicting by itself.
-    from = dump.all.length;
+    from = osc.dump.all.length;
     await page.reload();
     await studioReady(page);
     expect(await projectName(page)).toBe('tiny-image-model');
@@ -108,8 +92,8 @@ describe('a Teachable Machine model in the studio', () => {
       .poll(() => page.getByTestId('error').textContent(), { timeout: 30_000 })
       .toMatch(/The engine's worker stopped .* and was restarted/);
     // Predictions go on from the model's two classes (the label itself is sent only when it changes).
-    from = dump.all.length;
-    const confidences = () => dump.all.slice(from).filter((l) => l.startsWith('/tw/confidences '));
+    from = osc.dump.all.length;
+    const confidences = () => osc.dump.all.slice(from).filter((l) => l.startsWith('/tw/confidences '));
     await expect.poll(() => confidences().length, { timeout: 30_000 }).toBeGreaterThan(5);
     expect(confidences().at(-1)).toMatch(/^\/tw\/confidences ff [\d.]+ [\d.]+$/);
     expect(await cards(page)).toEqual(TM_LABELS.map((name) => ({ name, count: 0 })));
@@ -132,7 +116,7 @@ describe('a Teachable Machine model in the studio', () => {
     const recordedUntil = await lastRecorded(page, order);
     const recorded = await settledCards(page);
     for (const c of recorded) expect(c.count, JSON.stringify(recorded)).toBeGreaterThanOrEqual(2);
-    from = dump.all.length;
+    from = osc.dump.all.length;
     await page.getByRole('button', { name: 'Train' }).click();
     await page.waitForSelector('[data-testid="train-status"][data-state="trained"]', { timeout: 120_000 });
     await expect.poll(() => page.getAttribute('[data-testid="run"]', 'data-running')).toBe('true');
@@ -157,7 +141,7 @@ describe('a Teachable Machine model in the studio', () => {
       held.filter((s) => s.shown === 'rocket' && s.marker !== 'rocket'),
       context,
     ).toEqual([]);
-    await expect.poll(() => dump.all.slice(from), { timeout: 30_000 }).toContain('/tw/label s "rocket"');
+    await expect.poll(() => osc.dump.all.slice(from), { timeout: 30_000 }).toContain('/tw/label s "rocket"');
     await screenshotFromTop(page, 'teachable-2-retrained');
 
     // Export model: the model as Teachable Machine exports one, its own base under the head trained here.
