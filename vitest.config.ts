@@ -1,4 +1,12 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * Bridges the tests start read no allow-list file of the user's (bridge/origins-file.mjs): this folder does not
+ * exist, so each lets in what its flags say and no more.
+ */
+const env = { TRAINWHISTLE_CONFIG_DIR: join(tmpdir(), 'trainwhistle-tests-no-config') };
 
 /**
  * Three projects, by purpose:
@@ -17,6 +25,7 @@ export default defineConfig({
       {
         test: {
           name: 'node',
+          env,
           include: ['tests/node/**/*.test.ts'],
           maxWorkers: 2,
           testTimeout: 60_000,
@@ -26,6 +35,7 @@ export default defineConfig({
       {
         test: {
           name: 'browser',
+          env,
           include: ['tests/browser/**/*.test.ts'],
           globalSetup: ['tests/browser/global-setup.ts'],
           fileParallelism: false,
@@ -36,6 +46,7 @@ export default defineConfig({
       {
         test: {
           name: 'stress',
+          env,
           include: ['tests/stress/**/*.test.ts'],
           globalSetup: ['tests/browser/global-setup.ts'],
           fileParallelism: false,

@@ -8,7 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { createBridge, DEFAULT_ORIGINS, parseTarget, WEKINATOR_TARGET } from './bridge.mjs';
-import { DEFAULTS, resolveOptions } from './options.mjs';
+import { CLI_OPTIONS, DEFAULTS, resolveOptions } from './options.mjs';
+import { originsFile, readOrigins, saveOrigins } from './origins-file.mjs';
 
 const HELP = `Usage: npm run bridge -- [options]
 
@@ -28,6 +29,10 @@ Options:
                          for pages opened from files; repeatable. Always accepted:
                          ${DEFAULT_ORIGINS.join(', ')},
                          and clients that send no Origin (Node scripts, TouchDesigner, Max)
+  --save-origins         keep the --allow-origin origins in the allow-list file, so that later starts
+                         let them in with no flag (a one-time step)
+  --origins-file <path>  the allow-list file: origins let in on every start, one a line (default
+                         ${originsFile()}; TRAINWHISTLE_CONFIG_DIR moves its folder)
   --prefix <address>     the OSC address prefix the page uses (default ${DEFAULTS.prefix})
   --max-payload <bytes>  largest WebSocket message (default ${DEFAULTS.maxPayload})
   --dry-run              check the options and look up the targets' host names, print where the
@@ -94,7 +99,7 @@ function plan(p, dryRun) {
     `trainwhistle bridge${dryRun ? ' (dry run, nothing bound)' : ''}: ws://${hostPort(p.host, p.wsPort)}  udp-in ${hostPort(p.host, p.listenPort)}  →  ${sendsTo}\n` +
     `  pages' OSC        → udp ${sendsTo}\n` +
     `  control in (udp)  → pages: ${p.controlAddresses.slice(0, 4).join(', ')}, /wekinator/control/…\n` +
-    `  page origins      ${p.allowedOrigins.join(', ')} (more with --allow-origin <url>)\n` +
+    `  page origins      ${p.allowedOrigins.join(', ')} (more with --allow-origin <url>, kept with --save-origins)\n` +
     (dryRun ? '' : `  Ctrl-C stops.\n`)
   );
 }
@@ -103,21 +108,7 @@ function plan(p, dryRun) {
 const failWith = (err) => fail(err instanceof Error ? err.message : String(err), err instanceof RangeError ? 2 : 1);
 
 async function main() {
-  const parse = () =>
-    parseArgs({
-      options: {
-        'ws-port': { type: 'string' },
-        send: { type: 'string', multiple: true },
-        wekinator: { type: 'boolean' },
-        'listen-port': { type: 'string' },
-        host: { type: 'string' },
-        'allow-origin': { type: 'string', multiple: true },
-        prefix: { type: 'string' },
-        'max-payload': { type: 'string' },
-        'dry-run': { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
+  const parse = () => parseArgs({ options: CLI_OPTIONS });
   /** @type {ReturnType<typeof parse>['values']} */
   let values;
   try {
@@ -126,10 +117,23 @@ async function main() {
     fail(`${err instanceof Error ? err.message : String(err)}\nRun with --help to see the options.`, 2);
   }
   if (values.help) return void process.stdout.write(HELP);
+  const out = process.stdout;
+  out.on('error', () => {}); // a closed pipe must not stop the bridge
 
   // Only what is given: createBridge fills in the rest from DEFAULTS.
+  const file = values['origins-file'] ?? originsFile();
+  const given = values['allow-origin'] ?? [];
+  if (values['save-origins']) {
+    if (given.length === 0) fail('--save-origins keeps the --allow-origin origins: give at least one.', 2);
+    const added = await saveOrigins(file, given).catch(failWith);
+    out.write(
+      added.length > 0
+        ? `saved ${added.join(', ')} to ${file}: the bridge lets ${added.length > 1 ? 'them' : 'it'} in from now on, with no flag\n`
+        : `${file} already lets in ${given.join(', ')}\n`,
+    );
+  }
   /** @type {import('./bridge.mjs').BridgeOptions} */
-  const options = { allowOrigins: values['allow-origin'] ?? [] };
+  const options = { allowOrigins: [...(await readOrigins(file).catch(failWith)), ...given] };
   if (values['ws-port'] !== undefined) options.wsPort = integer(values['ws-port'], '--ws-port');
   if (values['listen-port'] !== undefined) options.listenPort = integer(values['listen-port'], '--listen-port');
   if (values['max-payload'] !== undefined) options.maxPayload = integer(values['max-payload'], '--max-payload');
@@ -147,8 +151,6 @@ async function main() {
   if (values.wekinator) targets.push(WEKINATOR_TARGET);
   if (targets.length > 0) options.targets = targets;
 
-  const out = process.stdout;
-  out.on('error', () => {}); // a closed pipe must not stop the bridge
   if (values['dry-run']) {
     const resolved = await resolveOptions(options).catch(failWith);
     return void out.write(plan(resolved, true));

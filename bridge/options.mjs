@@ -25,6 +25,21 @@ export const DEFAULTS = Object.freeze({
   prefix: '/tw',
   maxPayload: 65536,
 });
+/** The command line's options (`npm run bridge -- --help` says what each does), for `parseArgs`. */
+export const CLI_OPTIONS = /** @type {const} */ ({
+  'ws-port': { type: 'string' },
+  send: { type: 'string', multiple: true },
+  wekinator: { type: 'boolean' },
+  'listen-port': { type: 'string' },
+  host: { type: 'string' },
+  'allow-origin': { type: 'string', multiple: true },
+  'save-origins': { type: 'boolean' },
+  'origins-file': { type: 'string' },
+  prefix: { type: 'string' },
+  'max-payload': { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+});
 /** Where Wekinator sends `/wek/outputs`, so patches written for Wekinator listen here. */
 export const WEKINATOR_TARGET = Object.freeze({ host: '127.0.0.1', port: 12000 });
 /** Wekinator's control addresses, accepted from UDP as well as `<prefix>/record|train|run|clear`. */
@@ -109,7 +124,7 @@ export function parseTarget(text) {
 }
 
 /** @param {string} origin */
-function normalizeOrigin(origin) {
+export function normalizeOrigin(origin) {
   if (origin === 'null') return origin; // what file:// pages and sandboxed frames send
   try {
     return new URL(origin).origin;

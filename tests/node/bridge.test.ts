@@ -3,6 +3,9 @@
  * Max/Pd/TouchDesigner, `ws` clients as pages, osc-js to build packets and liblo's oscdump as a
  * second, independent decoder. The CLI's counts come from the line it prints when it stops.
  */
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OSC from 'osc-js';
 import { createBridge } from '../../bridge/bridge.mjs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -346,6 +349,44 @@ describe('bridge: page origins', () => {
     const lines = stdout.split('\n').filter((l) => l.includes('https://evil.example'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain(refusedOrigin('https://evil.example'));
+  });
+  it('lets in, with no flag, the origins kept in its allow-list file by --save-origins; a bad line stops it, naming the line', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'tw-origins-')), 'allowed-origins');
+    const sink = `127.0.0.1:${(await udpPeer()).port}`;
+    const saving = await startBridge([
+      '--allow-origin',
+      'https://preview.p5js.org/',
+      '--save-origins',
+      '--origins-file',
+      file,
+      '--send',
+      sink,
+    ]);
+    expect(saving.stdout()).toContain(`saved https://preview.p5js.org to ${file}`);
+    await saving.stop();
+    const refused = { code: ORIGIN_REFUSED, reason: 'origin not allowed' };
+    const later = await startBridge(['--origins-file', file, '--send', sink]);
+    await expect(connectPage(later.wsPort, 'https://preview.p5js.org')).resolves.toHaveProperty('ws');
+    await expect(closedAs(later.wsPort, 'https://editor.p5js.org')).resolves.toEqual(refused);
+    expect(later.stdout()).toContain('https://preview.p5js.org (more with --allow-origin');
+    await later.stop();
+    // A second save keeps the file as it is; a line that is no origin is refused at start.
+    await (
+      await startBridge([
+        '--allow-origin',
+        'https://preview.p5js.org',
+        '--save-origins',
+        '--origins-file',
+        file,
+        '--send',
+        sink,
+      ])
+    ).stop();
+    expect(readFileSync(file, 'utf8').match(/preview/g)).toHaveLength(1);
+    appendFileSync(file, 'preview.p5js.org\n');
+    const broken = await spawnBridge(['--origins-file', file, '--send', sink]);
+    expect(broken).toMatchObject({ code: 2, stdout: '' });
+    expect('stderr' in broken && broken.stderr).toContain(`${file}, line 3: "preview.p5js.org" is not an origin`);
   });
 });
 
