@@ -1,6 +1,36 @@
-/** Where predictions go: OSC (trainwhistle or Wekinator addresses) and JSON, through the bridge; and control coming back. */
+/**
+ * Where predictions go: OSC (trainwhistle or Wekinator addresses) and JSON, through the bridge; MIDI, through the
+ * browser's Web MIDI; and control coming back.
+ */
 export type { Output, OutputState, OutputStatus } from './output';
 export { OSC_OUTPUT_DEFAULTS, oscOutput, type OscOutputOptions } from './osc-output';
+export {
+  LEARN_PAUSE_MS,
+  MIDI_OUTPUT_DEFAULTS,
+  midiOutput,
+  type MidiOutput,
+  type MidiOutputOptions,
+  type MidiOutputState,
+  type RequestMidiAccess,
+} from './midi-output';
+export {
+  ALL_NOTES_OFF,
+  defaultController,
+  defaultNote,
+  freshMidiMemory,
+  midiSlots,
+  midiText,
+  silence,
+  toMidiMessages,
+  type MidiAssignment,
+  type MidiChannel,
+  type MidiMap,
+  type MidiMemory,
+  type MidiMessage,
+  type MidiMessageOptions,
+  type MidiSlot,
+} from './midi-messages';
+export type { Rate } from './rate-limit';
 export {
   JSON_OUTPUT_DEFAULTS,
   jsonOutput,

@@ -5,6 +5,7 @@
 import { checkPrefix } from './osc-address';
 import { freshMemory, isUrgent, oscText, pack, toOscMessages, wallClock, type OscMode } from './osc-messages';
 import type { Output } from './output';
+import { rateGate, type Rate } from './rate-limit';
 import { BRIDGE_URL } from './reconnecting-socket';
 import { socketOutput } from './socket-output';
 
@@ -20,7 +21,7 @@ export interface OscOutputOptions {
    * `'every'` prediction, only on a label `'change'`, or at most this many per second, by the frames' capture
    * times. A label change, a gesture and someone coming into view or leaving always go through at once.
    */
-  rate?: 'every' | 'change' | number;
+  rate?: Rate;
   /** Send `/label` and `/class` with every prediction, not only when the label changes. */
   labelEveryFrame?: boolean;
   /** Send one `/confidence/<label>` message per label (TouchDesigner makes a channel of each). */
@@ -77,20 +78,14 @@ export const OSC_OUTPUT_DEFAULTS: Readonly<Required<OscOutputOptions>> = Object.
 export function oscOutput(options: OscOutputOptions = {}): Output {
   const o = { ...OSC_OUTPUT_DEFAULTS, ...options };
   checkPrefix(o.prefix);
-  if (typeof o.rate === 'number' && !(o.rate > 0))
-    throw new RangeError(`rate must be 'every', 'change' or a number of messages per second > 0 (got ${o.rate}).`);
+  const gate = rateGate(o.rate);
   let memory = freshMemory();
-  let lastSentAt = -Infinity;
   return socketOutput(o.mode === 'wekinator' ? 'osc (wekinator)' : 'osc', o.url, {
-    skip(p) {
-      const urgent = isUrgent(p, memory, o);
-      if (o.rate === 'change') return !urgent;
-      return typeof o.rate === 'number' && !urgent && p.t - lastSentAt < 1000 / o.rate;
-    },
+    skip: (p) => gate.skip(p.t, isUrgent(p, memory, o)),
     // After a (re)connection the patch gets the labels and the current label again — not a backlog.
     reset: () => (memory = freshMemory()),
     encode(p) {
-      lastSentAt = p.t;
+      gate.sent(p.t);
       const messages = toOscMessages(p, memory, o);
       return { frames: pack(messages, o.bundle ? wallClock(p) : undefined), text: oscText(messages) };
     },
