@@ -1,6 +1,6 @@
 /**
- * Starts the engine worker, keeps it alive, and ends it: the one place that knows how a worker is made,
- * which options it gets (relative model URLs resolved against the page, `auto`'s remembered choice), and
+ * Starts the engine worker (engine-worker.ts makes it, from this origin or a CDN's), keeps it alive, and ends
+ * it: the one place that knows which options it gets (relative model URLs resolved against the page, `auto`'s remembered choice), and
  * what happens when it dies. A worker that crashes (an `error` event) or stops answering the heartbeat is
  * replaced by a new one with the same options — the backend it had, not `auto` again — that restores the
  * project (from IndexedDB, or from the copy this thread keeps when nothing is persisted). Calls in flight
@@ -15,6 +15,7 @@ import type { EngineApi, InitReport, LoadProgress } from '../protocol/engine-api
 import { carryErrors, WorkerRestartedError } from '../protocol/errors';
 import type { ExampleRecord, HeadState, ProjectMeta, ProjectRecord } from '../protocol/project-record';
 import type { Milliseconds } from '../protocol/units';
+import { startEngineWorker } from './engine-worker';
 import { PIPELINE_DEFAULTS } from './pipeline-defaults';
 import { rememberBackend, rememberedBackend } from './remembered-backend';
 
@@ -134,6 +135,10 @@ interface Live {
   kill: (reason: string) => void;
 }
 
+const SAME_ORIGIN_HINT = `With the standalone build, keep worker.js and the .wasm files beside trainwhistle.js; with a bundler, see the README's "With a bundler".`;
+const crossOriginHint = (script: string) =>
+  `Its script (${script}) is on another origin than this page: that server must send Access-Control-Allow-Origin with worker.js and the .wasm files beside it, as jsDelivr and unpkg do.`;
+
 /** A new worker, initialised; rejects (and ends the worker) when it cannot start. */
 async function spawn(
   init: EngineInit,
@@ -141,12 +146,7 @@ async function spawn(
   onNotice: (n: EngineNotice) => void,
   mirror: MemoryMirror | null,
 ): Promise<Live> {
-  // The form bundlers recognise: Vite starts the worker from source in the app, and scripts/build.mjs
-  // rewrites it to `new URL('./worker.js', import.meta.url)` for the package, beside this module.
-  const worker = new Worker(new URL('../worker/worker.ts', import.meta.url), {
-    type: 'module',
-    name: 'trainwhistle-engine',
-  });
+  const { worker, crossOrigin, loaded } = startEngineWorker();
   const remote = Comlink.wrap<EngineApi>(worker);
   let kill: (reason: string) => void = () => {};
   const died = Promise.race([failed(worker), new Promise<string>((resolve) => (kill = resolve))]);
@@ -155,10 +155,10 @@ async function spawn(
       remote.init(init, Comlink.proxy(onProgress), Comlink.proxy(onNotice), mirror ? Comlink.proxy(mirror) : undefined),
       died.then((reason) => {
         throw new Error(
-          `The engine's worker could not start (${reason}). With the standalone build, keep worker.js and the .wasm files beside trainwhistle.js; with a bundler, see the README's "With a bundler".`,
+          `The engine's worker could not start (${reason}). ${crossOrigin ? crossOriginHint(crossOrigin) : SAME_ORIGIN_HINT}`,
         );
       }),
-    ]);
+    ]).finally(loaded);
     return { worker, remote, info, startedAt: performance.now(), died, kill };
   } catch (e) {
     remote[Comlink.releaseProxy]();
