@@ -95,5 +95,26 @@ export default tseslint.config(
     files: ['examples/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // A p5 global-mode sketch, as the p5.js web editor runs it: a plain script whose setup(), draw() and mouse
+    // handlers p5 calls, with p5's functions and variables as globals (those the sketch uses).
+    files: ['examples/p5-web-editor/sketch.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: Object.fromEntries(
+        [
+          ...['createCanvas', 'createCapture', 'createButton', 'createP', 'VIDEO', 'CENTER', 'width', 'height'],
+          ...['background', 'push', 'pop', 'translate', 'scale', 'image', 'noStroke', 'stroke', 'fill', 'rect'],
+          ...['line', 'text', 'textSize', 'textAlign', 'mouseX', 'mouseY'],
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { varsIgnorePattern: '^(preload|setup|draw|mousePressed|mouseReleased)$' },
+      ],
+    },
+  },
   prettier,
 );
