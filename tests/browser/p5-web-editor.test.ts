@@ -253,11 +253,15 @@ test('allowed: hold the mouse on each half to record, Train, and the label follo
   // The test reads the clip's markers from the sketch's own <video> (p5's createCapture).
   await page.evaluate(() => (document.querySelector('video')!.id = 'preview'));
   await ensureReader(page);
-  await holdThroughSegments(page, { chelsea: holdOn(page, 'left'), coffee: holdOn(page, 'right') });
-  await page.waitForFunction(() => /^Recorded \d+ examples of /.test(document.getElementById('status')!.textContent));
+  // Two holds a photo, over two loops of the clip, as a person adds examples: one hold of 0.8 s gives 4 to 8
+  // (10 a second at most, fewer on a loaded machine).
+  for (let pass = 0; pass < 2; pass++) {
+    await holdThroughSegments(page, { chelsea: holdOn(page, 'left'), coffee: holdOn(page, 'right') });
+    await page.waitForFunction(() => /^Recorded \d+ examples of /.test(document.getElementById('status')!.textContent));
+  }
   const counts = await sketchGlobal<Record<string, number>>(page, 'counts');
   expect(Object.keys(counts).sort()).toEqual(['A', 'B']);
-  for (const n of Object.values(counts)) expect(n, JSON.stringify(counts)).toBeGreaterThanOrEqual(5);
+  for (const n of Object.values(counts)) expect(n, JSON.stringify(counts)).toBeGreaterThanOrEqual(6);
 
   await page.getByRole('button', { name: 'Train' }).click();
   await page.waitForFunction(() => /^Trained on|Error/.test(document.getElementById('status')!.textContent), null, {
