@@ -43,7 +43,10 @@ export interface MidiOutputOptions {
   map?: MidiMap;
   /** A winning class's note on velocity: its confidence × 127 (at least 1), or this fixed 1–127. */
   velocity?: 'confidence' | number;
-  /** Regression outputs as 14-bit pairs: MSB on the CC (0–31), LSB on CC + 32. Classes stay 7-bit. */
+  /**
+   * Regression outputs as 14-bit pairs: MSB on the CC (0–31), LSB on CC + 32. Classes stay 7-bit; every CC in
+   * `map` must then be 0–31.
+   */
   fourteenBit?: boolean;
   /**
    * `'every'` prediction, only on a label `'change'`, or at most this many per second by the frames' capture
@@ -132,6 +135,8 @@ export function midiOutput(options: MidiOutputOptions = {}): MidiOutput {
     throw new RangeError(`velocity must be 'confidence' or a note on velocity 1–127 (got ${o.velocity}).`);
   if (!(o.silenceAfterMs >= 0))
     throw new RangeError(`silenceAfterMs must be 0 (never) or a number of milliseconds (got ${o.silenceAfterMs}).`);
+  // A mapped number MIDI has no room for is refused now, not at the first prediction.
+  midiSlots(Object.keys(o.map), o.map, o.fourteenBit);
   const gate = rateGate(o.rate);
   const messageOptions = { channel: o.channel, map: o.map, velocity: o.velocity, fourteenBit: o.fourteenBit };
 
@@ -194,7 +199,7 @@ export function midiOutput(options: MidiOutputOptions = {}): MidiOutput {
   };
 
   const open = async () => {
-    set({ status: 'connecting' });
+    set({ status: 'connecting', reason: "asking for MIDI access: answer the browser's prompt, if it shows one" });
     const request: RequestMidiAccess | undefined =
       o.requestMIDIAccess ??
       (typeof navigator !== 'undefined' && typeof navigator.requestMIDIAccess === 'function'

@@ -4,7 +4,7 @@
  * slider values.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
-import { OSC_OUTPUT_DEFAULTS, type OscMode } from '../outputs';
+import { MIDI_OUTPUT_DEFAULTS, OSC_OUTPUT_DEFAULTS, type MidiMap, type OscMode } from '../outputs';
 import { HOLD_DEFAULTS, ONE_EURO_DEFAULTS } from '../streams/operators';
 import type { NormalRange } from '../protocol/units';
 import type { Pipeline } from '../streams/pipeline';
@@ -42,11 +42,27 @@ export interface OutputSettings {
   control: boolean;
 }
 
+/** MIDI out (`midiOutput`): where, and each class's control change and note. */
+export interface MidiSettings {
+  on: boolean;
+  /** The output port's name; '' is the first there is. */
+  port: string;
+  /** 1–16. */
+  channel: number;
+  /** 'every', 'change', or at most this many a second. */
+  rate: string;
+  /** Regression outputs as 14-bit pairs. */
+  fourteenBit: boolean;
+  /** Each class's (or output's) own CC and note, by name; the others keep their defaults. */
+  map: MidiMap;
+}
+
 export interface AppSettings {
   mirror: boolean;
   operators: OperatorSettings;
   pose: PoseSettings;
   outputs: OutputSettings;
+  midi: MidiSettings;
   /** Regression: the target each output's slider is set to, by output name. */
   targets: Record<string, NormalRange>;
   /** Hands followed beside the project's features (`also: ['hands']`): read before its pipeline starts (features.ts). */
@@ -70,6 +86,14 @@ export const DEFAULT_APP_SETTINGS: Readonly<AppSettings> = Object.freeze<AppSett
     oscPose: true,
     json: false,
     control: true,
+  },
+  midi: {
+    on: false,
+    port: MIDI_OUTPUT_DEFAULTS.port,
+    channel: MIDI_OUTPUT_DEFAULTS.channel,
+    rate: String(MIDI_OUTPUT_DEFAULTS.rate),
+    fourteenBit: MIDI_OUTPUT_DEFAULTS.fourteenBit,
+    map: {},
   },
   targets: {},
   alsoHands: false,
@@ -96,7 +120,21 @@ export function readAppSettings(stored: unknown): AppSettings {
   settings.targets = Object.fromEntries(
     Object.entries(targets).filter((e): e is [string, number] => typeof e[1] === 'number'),
   );
+  settings.midi.map = readMidiMap(isObject(stored) && isObject(stored.midi) ? stored.midi.map : undefined);
   return settings;
+}
+
+/** A kept MIDI map, with only numbers (or null: none) for `cc` and `note`: a map written by hand still opens. */
+function readMidiMap(stored: unknown): MidiMap {
+  if (!isObject(stored)) return {};
+  const numberOrNull = (v: unknown): v is number | null => v === null || typeof v === 'number';
+  const map: MidiMap = {};
+  for (const [name, given] of Object.entries(stored)) {
+    if (!isObject(given)) continue;
+    const { cc, note } = given;
+    map[name] = { ...(numberOrNull(cc) ? { cc } : {}), ...(numberOrNull(note) ? { note } : {}) };
+  }
+  return map;
 }
 
 /** The settings of the open project: changes are shown at once and stored with the project. */

@@ -1,5 +1,5 @@
 /**
- * The outputs: OSC and WebSocket JSON to the bridge, control coming back from the patch, each with its
+ * The outputs: OSC and WebSocket JSON to the bridge, MIDI (midi-panel.ts), control coming back from the patch, each with its
  * live state and the last message it sent (what Max receives), and the OSC address of each label (and of
  * the keypoints and gestures). They send the stream after the operators (the keypoints after the One Euro
  * filter); their settings are kept with the project.
@@ -14,7 +14,6 @@ import {
   type ControlCommand,
   type OscMode,
   type Output,
-  type OutputState,
 } from '../outputs';
 import { KEYPOINT_NAMES } from '../protocol/pose';
 import { HAND_KEYPOINT_NAMES } from '../protocol/hand';
@@ -22,27 +21,9 @@ import { isBody, seesHands } from '../protocol/engine-options';
 import type { ExampleCounts, Prediction } from '../protocol/engine-api';
 import type { LiveSource, Pipeline } from '../streams/pipeline';
 import type { AppSettingsStore, OutputSettings } from './app-settings';
-import { byId, perFrame, type Scope } from './dom';
-
-function showState(el: HTMLElement, s: OutputState | { status: string; reason?: string }): void {
-  el.dataset.status = s.status;
-  const counts = 'sent' in s ? ` · ${s.sent} sent · ${s.dropped} dropped` : '';
-  el.textContent = `${s.status}${counts}${s.status === 'disconnected' && s.reason ? ` — ${s.reason}` : ''}`;
-}
-
-/** The last message line: the first lines of it (the whole of it on hover). */
-function showLast(el: HTMLElement, text: string | undefined): void {
-  if (text === undefined) {
-    el.textContent = 'nothing sent yet';
-    el.title = '';
-    el.classList.add('none');
-    return;
-  }
-  const lines = text.split('\n');
-  el.textContent = lines.length > 4 ? `${lines.slice(0, 4).join('\n')}\n… ${lines.length - 4} more` : text;
-  el.title = text;
-  el.classList.remove('none');
-}
+import { byId, type Scope } from './dom';
+import { midiPanel } from './midi-panel';
+import { showLast, showState, watchOutput } from './output-status';
 
 const commandText = (c: ControlCommand): string => {
   switch (c.kind) {
@@ -126,16 +107,8 @@ export function outputsPanel(
   };
   scope.add(stop);
 
-  /** Live state and last message of an output, drawn at most once a frame (predictions come faster). */
-  const watch = (output: Output, ui: { status: HTMLElement; last: HTMLElement }) => {
-    let state: OutputState | null = null;
-    const draw = perFrame(() => {
-      if (!state) return;
-      showState(ui.status, state);
-      showLast(ui.last, state.last);
-    });
-    active.add(output.status$.subscribe((s) => ((state = s), draw())));
-  };
+  const watch = (output: Output, ui: { status: HTMLElement; last: HTMLElement }) =>
+    watchOutput(output.status$, ui, active);
 
   const rebuild = (o: OutputSettings) => {
     stop();
@@ -194,6 +167,7 @@ export function outputsPanel(
 
   fill(settings.value.outputs);
   rebuild(settings.value.outputs);
+  midiPanel({ pipe, settings, operated$, counts$ }, scope);
   for (const el of [url, prefix, osc.on, osc.mode, osc.rate, osc.pose, json.on, control.on])
     scope.on(el, 'change', () => {
       const o = read();
