@@ -33,7 +33,7 @@ const restrict = (...patterns) => ({ '@typescript-eslint/no-restricted-imports':
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'dist-test/', '.cache/', 'public/', 'test-results/', 'node_modules/', 'bench/results/'],
+    ignores: ['dist/', 'dist-test*/', '.cache/', 'public/', 'test-results/', 'node_modules/', 'bench/results/'],
   },
   // A consumer's project, compiled against the built package by tests/node/package.test.ts (its own tsconfig).
   { ignores: ['tests/consumer/'] },
