@@ -70,12 +70,37 @@ export function fileFor(root, pathname) {
 }
 
 /**
- * A static file server for `folder` (not yet listening).
- * @param {string} folder
+ * A URL path served from somewhere else than the folder: `at` ending in `/` maps that path's subtree to the
+ * folder `path` (`/models/` → a weights folder); any other `at` is exactly one file (`/show/x.trainwhistle`),
+ * so serving it exposes nothing beside it.
+ * @typedef {{ at: string, path: string }} Mount
  */
-export async function createStaticServer(folder) {
+
+/**
+ * A static file server for `folder` (not yet listening), with `mounts` over it.
+ * @param {string} folder
+ * @param {Mount[]} [mounts]
+ */
+export async function createStaticServer(folder, mounts = []) {
   const root = await realpath(resolve(folder));
-  const inside = (/** @type {string} */ p) => p === root || p.startsWith(root + sep);
+  const mounted = await Promise.all(mounts.map(async (m) => ({ at: m.at, real: await realpath(resolve(m.path)) })));
+  /**
+   * The served root and the file a request path names in it, or null if the path would leave that root.
+   * @param {string} pathname
+   * @returns {{ base: string, file: string } | null}
+   */
+  const locate = (pathname) => {
+    for (const { at, real } of mounted) {
+      if (!at.endsWith('/') && pathname === at) return { base: real, file: real };
+      if (at.endsWith('/') && pathname.startsWith(at)) {
+        const file = fileFor(real, pathname.slice(at.length - 1));
+        return file ? { base: real, file } : null;
+      }
+    }
+    const file = fileFor(root, pathname);
+    return file ? { base: root, file } : null;
+  };
+  const inside = (/** @type {string} */ base, /** @type {string} */ p) => p === base || p.startsWith(base + sep);
 
   return createServer((req, res) => {
     /** @param {number} status @param {string} text */
@@ -88,8 +113,9 @@ export async function createStaticServer(folder) {
       return fail(405, 'Only GET and HEAD.');
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const requested = fileFor(root, url.pathname);
-    if (!requested) return fail(403, 'Outside the served folder.');
+    const located = locate(url.pathname);
+    if (!located) return fail(403, 'Outside the served folder.');
+    const { base, file: requested } = located;
 
     void (async () => {
       let file = requested;
@@ -105,7 +131,7 @@ export async function createStaticServer(folder) {
       // A symlink may point anywhere: what counts is where the file really is.
       const real = info?.isFile() ? await realpath(file).catch(() => null) : null;
       if (!real || !info) return fail(404, `Not found: ${url.pathname}`);
-      if (!inside(real)) return fail(403, 'Outside the served folder.');
+      if (!inside(base, real)) return fail(403, 'Outside the served folder.');
 
       res.writeHead(200, {
         'Content-Type': mimeType(real),
@@ -128,11 +154,11 @@ export async function createStaticServer(folder) {
 /**
  * Serves `folder` on `host:port` (port 0: a free one).
  * @param {string} folder
- * @param {{ port?: number, host?: string }} [options]
+ * @param {{ port?: number, host?: string, mounts?: Mount[] }} [options]
  * @returns {Promise<{ url: string, close: () => Promise<void> }>}
  */
-export async function serve(folder, { port = DEFAULT_PORT, host = '127.0.0.1' } = {}) {
-  const server = await createStaticServer(folder);
+export async function serve(folder, { port = DEFAULT_PORT, host = '127.0.0.1', mounts = [] } = {}) {
+  const server = await createStaticServer(folder, mounts);
   await new Promise((resolveListen, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolveListen(undefined));
