@@ -5,31 +5,19 @@
  * If the bridge cannot start (say, its port is taken) the app keeps running and the reason is printed.
  * Arguments after `--` go to the bridge: `npm start -- --send 127.0.0.1:7000`.
  */
-import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runPrefixed } from './prefixed.mjs';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** @type {import('node:child_process').ChildProcess[]} */
 const children = [];
-
 /** @param {string} name @param {string[]} args */
-function run(name, args) {
-  const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
-  /** @param {import('node:stream').Readable} stream @param {NodeJS.WriteStream} out */
-  const prefix = (stream, out) => {
-    let rest = '';
-    stream.on('data', (/** @type {Buffer} */ chunk) => {
-      const lines = (rest + chunk.toString()).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) out.write(`[${name}] ${line}\n`);
-    });
-  };
-  prefix(child.stdout, process.stdout);
-  prefix(child.stderr, process.stderr);
+const run = (name, args) => {
+  const child = runPrefixed(name, args, repo);
   children.push(child);
   return child;
-}
+};
 
 const app = run('app', [join(repo, 'node_modules/vite/bin/vite.js')]);
 const bridge = run('bridge', [join(repo, 'bridge/cli.mjs'), ...process.argv.slice(2)]);
