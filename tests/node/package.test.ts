@@ -1,6 +1,6 @@
 /**
- * The package as npm ships it: `npm pack` holds the library build, the standalone build, README and
- * LICENSE and nothing else; each build finds its worker and wasm files beside itself; index.d.ts is the
+ * The package as npm ships it: `npm pack` holds the library build, the standalone build, the built studio with
+ * the bin that serves it and the bridge (`npx trainwhistle`), README and LICENSE, and nothing else: no weights; each build finds its worker and wasm files beside itself; index.d.ts is the
  * public API and only it; and a strict TypeScript project (tests/consumer) compiles against the package,
  * imported by its name.
  */
@@ -42,6 +42,7 @@ const isDependency = (spec: string) =>
   Object.keys(pkg.dependencies).some((d) => spec === d || spec.startsWith(`${d}/`));
 
 beforeAll(async () => {
+  await buildTarget('app');
   await buildTarget('lib');
   await buildTarget('standalone');
 }, 240_000);
@@ -59,11 +60,30 @@ describe('npm pack', () => {
     for (const file of ['trainwhistle.js', 'worker.js', ...WASM]) expect(files).toContain(`dist/standalone/${file}`);
   });
 
-  test('and nothing else: no sources, tests, fixtures, app build or models', () => {
-    const allowed = /^(package\.json|README\.md|LICENSE|dist\/(lib|standalone)\/[\w.-]+\.(js|d\.ts|wasm))$/;
+  test('and the studio, the bin that serves it and the bridge (npx trainwhistle)', () => {
+    expect(files).toContain('bin/trainwhistle.mjs');
+    expect(files).toContain('bridge/cli.mjs');
+    expect(files).toContain('dist/app/index.html');
+    expect(files.some((f) => /^dist\/app\/assets\/.+\.js$/.test(f))).toBe(true);
+  });
+
+  test('and nothing else: no sources, tests, fixtures or models', () => {
+    const allowed =
+      /^(package\.json|README\.md|LICENSE|dist\/(lib|standalone)\/[\w.-]+\.(js|d\.ts|wasm)|dist\/app\/(index\.html|assets\/[\w.-]+\.(js|css|wasm))|bin\/trainwhistle\.mjs|bridge\/[\w-]+\.mjs|scripts\/(isolation|models|prefixed|serve)\.mjs)$/;
     expect(files.filter((f) => !allowed.test(f))).toEqual([]);
-    expect(files.some((f) => /^(src|tests|examples|public|bench|bridge|scripts|dist\/app)\//.test(f))).toBe(false);
+    expect(files.some((f) => /^(src|tests|examples|public|bench|dist\/app\/models)\//.test(f))).toBe(false);
     expect(files.some((f) => /model\.json|shard|\.(png|jpe?g|y4m)$/.test(f))).toBe(false);
+  });
+
+  test("what the bin and the bridge import at run time is Node's or a dependency, never a dev dependency", async () => {
+    const shipped = files.filter((f) => /^(bin|bridge|scripts)\/.+\.mjs$/.test(f));
+    expect(shipped.length).toBeGreaterThan(5);
+    for (const file of shipped)
+      for (const spec of importsOf(await readFile(join(REPO, file), 'utf8')))
+        expect(spec.startsWith('node:') || spec.startsWith('.') || isDependency(spec), `${file} imports ${spec}`).toBe(
+          true,
+        );
+    expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['ws', 'osc-js']));
   });
 
   test('every path that package.json points at is in it', () => {
@@ -91,8 +111,8 @@ describe('dist/lib, for bundlers', () => {
   });
 
   test('starts its worker, and the worker finds the wasm files, by the pattern bundlers follow', async () => {
-    expect(await read(LIB, 'index.js')).toContain(
-      'new Worker(new URL("./worker.js", import.meta.url), {\n\t\ttype: "module",',
+    expect(await read(LIB, 'index.js')).toMatch(
+      /new Worker\(new URL\("\.\/worker\.js", import\.meta\.url\), \{\s+type: "module",/,
     );
     const worker = await read(LIB, 'worker.js');
     for (const wasm of WASM) expect(worker).toContain(`new URL("./${wasm}", import.meta.url).href`);
