@@ -3,13 +3,16 @@
  * open (the last one used, remembered in this browser; "My project" at first), and everything in it is
  * kept as it changes. Backend, head and features can be set in the address for the first project:
  * ?backend=wasm&head=knn&features=pose. A show starts itself with ?project=<name>&run=1: that project,
- * predicting with no click, the camera tried again until one answers.
+ * predicting with no click, the camera tried again until one answers. `npx trainwhistle --project <file> --run`
+ * adds &projectFile=<url>&v=<version>: the show's own file, so a browser that has never seen it opens it too.
  */
+import type { ModelReport } from '../protocol/engine-api';
 import { isKeypoints, type BackendChoice, type HeadKind } from '../protocol/engine-options';
 import { byId } from './dom';
 import { IMAGE_FEATURES, choiceFromParam, fileChoice, sameChoice, storedChoice, type FeatureChoice } from './features';
 import { Notices } from './notices';
 import { cropOverlay } from './preview-panel';
+import { listProjects } from '../streams/projects';
 import { ProjectMenu } from './project-menu';
 import { openSession, type Session, type SessionContext } from './session';
 import { sourcePanel } from './source-panel';
@@ -36,6 +39,8 @@ const head = params.get('head') as HeadKind | null;
 let askedFeatures = choiceFromParam(params.get('features'));
 /** ?project=<name>: the project to open first (a kept one, or a new one of that name), over the last one used. */
 const askedProject = params.get('project');
+/** ?projectFile=<url>: a project file to open as `askedProject`; &v=<version> says which version of the file it is. */
+const askedFile = params.get('projectFile');
 /** ?run=1: a show that starts itself: predicting as soon as the project is open, and no camera is given up on. */
 const autorun = params.get('run') === '1';
 
@@ -63,6 +68,14 @@ const context: SessionContext = {
 
 let session: Session | null = null;
 
+/** Where the model's weights came from, as the status line says it (the URL is its tooltip). */
+function weightsFrom({ source, url }: ModelReport): string {
+  if (source === 'cache') return "this browser's cache";
+  if (source === 'remote') return 'the official URL';
+  // 'local' is also a model given as files (a Teachable Machine export), whose url names it.
+  return /^https?:/.test(url) ? 'served with the studio' : url;
+}
+
 /** With no project open (the one asked for is open in another tab), the studio says what to do. */
 function noProject(why: string): void {
   status.textContent = `${why} Close it there, or open or start another project here.`;
@@ -84,8 +97,9 @@ async function show(next: Session): Promise<void> {
   delete document.body.dataset.session;
   localStorage.setItem(CURRENT, next.name);
   progress.hidden = true;
-  const { backend: report } = next.pipe.info;
-  status.textContent = `Backend: ${report.backend} — ${report.reason}`;
+  const { backend: report, model } = next.pipe.info;
+  status.textContent = `Backend: ${report.backend} · weights: ${weightsFrom(model)} — ${report.reason}`;
+  status.title = `${status.textContent}\nWeights: ${model.url}`;
   status.dataset.backend = report.backend;
   document.title = `${next.name} · trainwhistle`;
   menu.show();
@@ -182,8 +196,37 @@ function runShow(s: Session): void {
     );
 }
 
+/** The version of a show's project file that this browser opened last, by project name. */
+const fileVersionKey = (name: string) => `trainwhistle.projectFile.${name}`;
+
+/**
+ * ?projectFile=<url>: the file, when this browser has not opened this version of it as `name` yet (a kept project
+ * of that name is then replaced by it, as "Open file" does); null when the kept project is that version, so
+ * nothing is read again. A file that cannot be fetched leaves the kept project, if any, to open.
+ */
+async function showFile(url: string, name: string, version: string): Promise<File | null> {
+  const kept = (await listProjects().catch(() => [])).some((p) => p.name === name);
+  if (kept && version && localStorage.getItem(fileVersionKey(name)) === version) return null;
+  try {
+    status.textContent = `Fetching the project file ${url}…`;
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`HTTP ${response.status} ${response.statusText}`);
+    return new File([await response.blob()], decodeURIComponent(url.split('/').pop() ?? url));
+  } catch (e) {
+    notices.show(
+      `The project file ${url} could not be fetched (${(e as Error).message}): ${kept ? `opening "${name}" as this browser kept it` : 'is trainwhistle still serving it?'}.`,
+      kept ? 'warning' : 'error',
+    );
+    return null;
+  }
+}
+
 async function main(): Promise<void> {
-  const opened = await open(askedProject ?? localStorage.getItem(CURRENT) ?? FIRST_PROJECT);
+  const name = askedProject ?? localStorage.getItem(CURRENT) ?? FIRST_PROJECT;
+  const version = params.get('v') ?? '';
+  const file = askedFile ? await showFile(askedFile, name, version) : null;
+  const opened = await open(name, file ?? undefined);
+  if (opened && file) localStorage.setItem(fileVersionKey(name), version);
   if (opened && autorun && session) runShow(session);
   void import('./benchmark-panel').then(({ benchmarkPanel }) =>
     benchmarkPanel(video, { beforeRun: () => session?.pipe.stop(), onError: (e) => notices.show(e) }),
