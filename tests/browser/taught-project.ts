@@ -27,6 +27,8 @@ export interface Taught {
 export interface TeachOptions {
   /** The studio's settings kept with it (src/ui/app-settings.ts), over the studio's defaults. */
   appSettings?: unknown;
+  /** Kept as predicting (the default), so that opening it predicts again by itself; false: kept stopped. */
+  running?: boolean;
 }
 
 /**
@@ -77,7 +79,7 @@ export async function teachProject(context: BrowserContext, options: TeachOption
     await page.goto(new URL('tests/browser/harness.html', inject('baseUrl')).href);
     await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 60_000 });
     const taught = await page.evaluate(
-      async ({ labels, frames, width, height, appSettings }) => {
+      async ({ labels, frames, width, height, appSettings, running }) => {
         const pipe = await window.tw.createPipeline({ backend: 'wasm', project: 'My project' });
         for (const label of labels) await pipe.addLabel(label);
         // Limited-range BT.601, as Chromium's fake camera reads the clip (see tests/support/clip.ts).
@@ -102,7 +104,7 @@ export async function teachProject(context: BrowserContext, options: TeachOption
         await pipe.train();
         if (appSettings !== undefined) await pipe.setAppSettings(appSettings);
         // Kept as predicting: the next start (the studio's) predicts again by itself.
-        pipe.start(Object.assign(document.createElement('canvas'), { width: 64, height: 64 }));
+        if (running) pipe.start(Object.assign(document.createElement('canvas'), { width: 64, height: 64 }));
         await pipe.flush();
         const file = new Uint8Array(await (await pipe.saveProject()).arrayBuffer());
         const counts = await pipe.counts();
@@ -117,6 +119,7 @@ export async function teachProject(context: BrowserContext, options: TeachOption
         width: CLIP_HEIGHT,
         height: CLIP_HEIGHT,
         appSettings: options.appSettings,
+        running: options.running ?? true,
       },
     );
     return { cards: taught.cards, file: Buffer.from(taught.file, 'base64') };
