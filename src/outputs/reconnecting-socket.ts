@@ -84,7 +84,7 @@ export class ReconnectingSocket {
       const refused = e.code === ORIGIN_REFUSED;
       const reason =
         e.code === 1006
-          ? `cannot reach the bridge at ${this.url} — is \`npm run bridge\` running?`
+          ? `cannot reach the bridge at ${this.url} — is the bridge running (\`npx trainwhistle bridge\`, or \`npm run bridge\` in a clone)?`
           : refused
             ? refusedOrigin(globalThis.location?.origin ?? 'null')
             : `closed (${e.code}${e.reason ? `: ${e.reason}` : ''})`;
