@@ -37,6 +37,8 @@ Options:
   --project <file>    a project file (.trainwhistle) to open: the URL printed opens it
   --run               with --project: predict as soon as it is open, with no click, the camera tried
                       until one answers (a show that starts itself)
+  --browser <command> open the URL with this command, e.g. --browser 'chromium --kiosk' for a show
+                      (default: the desktop's browser, where there is a desktop)
   --no-open           print the URL and open no browser
   --no-bridge         the studio alone
   -h, --help          print this help
@@ -113,17 +115,25 @@ async function modelsIn(folder) {
   return models.filter((m) => m !== null);
 }
 
-/** Opens `url` in the desktop's browser, where there is one; a machine with none just has the printed URL. @param {string} url */
-function openBrowser(url) {
-  const [command, ...args] =
-    process.platform === 'darwin'
+/**
+ * Opens `url` with `browser` (a command line, e.g. `chromium --kiosk`), else in the desktop's browser where there
+ * is one; a machine with none just has the printed URL.
+ * @param {string} url
+ * @param {string | undefined} browser
+ */
+function openBrowser(url, browser) {
+  const [command, ...args] = browser
+    ? [...browser.split(/\s+/).filter(Boolean), url]
+    : process.platform === 'darwin'
       ? ['open', url]
       : process.platform === 'win32'
         ? ['cmd', '/c', 'start', '""', url]
         : ['xdg-open', url];
-  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
+  if (!browser && process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
   const child = spawn(/** @type {string} */ (command), args, { stdio: 'ignore', detached: true });
-  child.on('error', () => {});
+  child.on('error', (err) => {
+    if (browser) process.stderr.write(`trainwhistle: --browser ${browser}: ${err.message}; open ${url} by hand.\n`);
+  });
   child.unref();
 }
 
@@ -146,6 +156,7 @@ async function main() {
         models: { type: 'string' },
         project: { type: 'string' },
         run: { type: 'boolean' },
+        browser: { type: 'string' },
         'no-open': { type: 'boolean' },
         'no-bridge': { type: 'boolean' },
       },
@@ -206,7 +217,7 @@ async function main() {
         process.stderr.write('[bridge] stopped; the studio runs on without OSC. Fix the above and start again.\n');
     });
   }
-  if (!values['no-open']) openBrowser(url);
+  if (!values['no-open']) openBrowser(url, /** @type {string | undefined} */ (values.browser));
 
   const stop = async () => {
     bridge?.kill('SIGTERM');
