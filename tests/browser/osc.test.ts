@@ -15,7 +15,7 @@ import { markerNow, waitForPosition, waitForSegmentStart } from './app-page';
 import type { ControlInput, Pipeline, RemoteControl } from '../../src/index';
 import { launch, open } from './browser';
 import type { Truth } from './harness';
-import { cards } from './studio-page';
+import { cards, labelChanges } from './studio-page';
 
 let browser: Browser;
 let dump: Oscdump | undefined;
@@ -34,14 +34,6 @@ afterEach(async () => {
 function nextPhotos(showing: string): (typeof CLIP_LABELS)[number][] {
   const next = CLIP_LABELS.indexOf(showing as (typeof CLIP_LABELS)[number]) + 1;
   return CLIP_LABELS.map((_, i) => CLIP_LABELS[(next + i) % CLIP_LABELS.length]!);
-}
-
-/** Label changes in order of arrival, repeats folded: `chelsea coffee rocket chelsea …`. */
-function changes(lines: string[]): string[] {
-  const labels = lines
-    .filter((l) => l.startsWith('/tw/label s '))
-    .map((l) => JSON.parse(l.slice('/tw/label s '.length)) as string);
-  return labels.filter((l, i) => l !== labels[i - 1]);
 }
 
 test('a patch records, trains and runs the app over UDP, and gets the predictions back as OSC', async () => {
@@ -87,10 +79,10 @@ test('a patch records, trains and runs the app over UDP, and gets the prediction
   await control('/tw/run', 1);
   // Run until the labels have changed through every photo, in the clip's order (or a generous timeout).
   await expect
-    .poll(() => changes(patchIn.all).length, { timeout: 60_000 })
+    .poll(() => labelChanges(patchIn.all).length, { timeout: 60_000 })
     .toBeGreaterThanOrEqual(CLIP_LABELS.length)
     .catch((e: Error) => {
-      throw new Error(`the labels did not follow the clip: ${JSON.stringify(changes(patchIn.all))}`, { cause: e });
+      throw new Error(`the labels did not follow the clip: ${JSON.stringify(labelChanges(patchIn.all))}`, { cause: e });
     });
   const beforeTrain = [...patchIn.all];
 
@@ -159,14 +151,14 @@ test('a patch records, trains and runs the app over UDP, and gets the prediction
   ).toBe(true);
   // The labels change in the clip's order, before the training and after it (the clip went on meanwhile).
   for (const part of [beforeTrain, received.slice(trained)]) {
-    const seq = changes(part);
+    const seq = labelChanges(part);
     for (let i = 1; i < seq.length; i++) {
       const expectedNext =
         CLIP_LABELS[(CLIP_LABELS.indexOf(seq[i - 1] as (typeof CLIP_LABELS)[number]) + 1) % CLIP_LABELS.length];
       expect(seq[i], `label changes ${seq.join(' → ')}`).toBe(expectedNext);
     }
   }
-  expect(changes(beforeTrain).length, context).toBeGreaterThanOrEqual(CLIP_LABELS.length);
+  expect(labelChanges(beforeTrain).length, context).toBeGreaterThanOrEqual(CLIP_LABELS.length);
   await page.close();
 });
 

@@ -26,6 +26,7 @@ import { REPO } from '../support/paths';
 import { ensureReader, holdThroughSegments, type Press } from './app-page';
 import { launch } from './browser';
 import { serveOtherOrigin, type Served } from './other-origin';
+import { labelChanges } from './studio-page';
 
 const EXAMPLE = join(REPO, 'examples/p5-web-editor');
 const SHOTS = join(REPO, 'test-results');
@@ -231,14 +232,6 @@ test('refused by the bridge: the page says why, naming the flag; the library, it
   await page.screenshot({ path: join(SHOTS, 'p5-web-editor-refused.png') });
 });
 
-/** Label changes at oscdump, in order of arrival, repeats folded. */
-function changes(lines: string[]): string[] {
-  const labels = lines
-    .filter((l) => l.startsWith('/tw/label s '))
-    .map((l) => JSON.parse(l.slice('/tw/label s '.length)) as string);
-  return labels.filter((l, i) => l !== labels[i - 1]);
-}
-
 test('allowed: hold the mouse on each half to record, Train, and the label follows the photos, on the page and at oscdump; weights from the official address, then the cache', async () => {
   const received = (dump = await startOscdump());
   const sketch = await sketchPage();
@@ -285,7 +278,7 @@ test('allowed: hold the mouse on each half to record, Train, and the label follo
   await page.screenshot({ path: join(SHOTS, 'p5-web-editor.png') });
   // And Max's side: both labels, in turn, through the bridge.
   await expect
-    .poll(() => changes(received.all), { timeout: 30_000 })
+    .poll(() => labelChanges(received.all), { timeout: 30_000 })
     .toSatisfy((seen: string[]) => seen.includes('A') && seen.includes('B'));
   expect(received.all.some((l) => /^\/tw\/confidences ff [01]\.\d{6} [01]\.\d{6}$/.test(l))).toBe(true);
   expect(await text(page, '#osc')).toMatch(/^OSC: connected to the bridge, \d+ predictions sent\.$/);

@@ -18,20 +18,8 @@ import {
 } from '../../src/outputs/midi-messages';
 import { MIDI_OUTPUT_DEFAULTS, midiOutput } from '../../src/outputs/midi-output';
 import type { Prediction } from '../../src/protocol/engine-api';
+import { prediction } from '../support/prediction';
 
-const prediction = (
-  label: string,
-  confidences: Record<string, number>,
-  extra: Partial<Prediction> = {},
-): Prediction => ({
-  label,
-  confidences,
-  t: 1000,
-  latencyMs: 5,
-  timings: { fromPixels: 1, infer: 3, head: 1, total: 5 },
-  tensors: 10,
-  ...extra,
-});
 const regression = (values: Record<string, number>): Prediction => prediction('', {}, { values });
 const channel1: MidiMessageOptions = { channel: 1, map: {}, velocity: 'confidence', fourteenBit: false };
 

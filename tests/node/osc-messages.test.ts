@@ -11,23 +11,10 @@ import { toJson } from '../../src/outputs/json-output';
 import { addressParts, checkPrefix, safeAddressPart } from '../../src/outputs/osc-address';
 import { freshMemory, pack, toOscMessages } from '../../src/outputs/osc-messages';
 import { OSC_OUTPUT_DEFAULTS, oscOutput } from '../../src/outputs/osc-output';
-import type { Prediction } from '../../src/protocol/engine-api';
 import { PATCH_CONTROLS, typed } from '../support/bridge';
 import { REPO } from '../support/paths';
+import { prediction } from '../support/prediction';
 
-const prediction = (
-  label: string,
-  confidences: Record<string, number>,
-  extra: Partial<Prediction> = {},
-): Prediction => ({
-  label,
-  confidences,
-  t: 1000,
-  latencyMs: 5,
-  timings: { fromPixels: 1, infer: 3, head: 1, total: 5 },
-  tensors: 10,
-  ...extra,
-});
 const README = readFileSync(join(REPO, 'README.md'), 'utf8');
 const tw = { prefix: '/tw', mode: 'tw' as const, labelEveryFrame: false, perLabel: true };
 const show = (ms: InstanceType<typeof OSC.TypedMessage>[]) =>

@@ -29,6 +29,7 @@ import {
   type BridgeProcess,
   type Page,
 } from '../support/bridge';
+import { prediction } from '../support/prediction';
 
 const REPO = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const PD_PATCH = join(REPO, 'examples', 'puredata', 'trainwhistle.pd');
@@ -76,15 +77,6 @@ function withPorts(patch: string, input: number, control: number): string {
 
 /** The page's OSC output with its defaults (`oscOutput()`): trainwhistle's addresses, one message per label. */
 const TW = { prefix: '/tw', mode: 'tw' as const, labelEveryFrame: false, perLabel: true, hands: true };
-
-const prediction = (label: string, confidences: Record<string, number>): Prediction => ({
-  label,
-  confidences,
-  t: 1000,
-  latencyMs: 5,
-  timings: { fromPixels: 1, infer: 3, head: 1, total: 5 },
-  tensors: 10,
-});
 
 describe('examples/puredata/trainwhistle.pd in a headless Pure Data, through a real bridge', () => {
   let pd: ChildProcess | undefined;
