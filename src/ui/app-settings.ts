@@ -4,7 +4,7 @@
  * slider values.
  */
 import { BehaviorSubject, type Observable } from 'rxjs';
-import { MIDI_OUTPUT_DEFAULTS, OSC_OUTPUT_DEFAULTS, type MidiMap, type OscMode } from '../outputs';
+import { MIDI_OUTPUT_DEFAULTS, OSC_OUTPUT_DEFAULTS, type MidiMap, type OscMode, type Rate } from '../outputs';
 import { HOLD_DEFAULTS, ONE_EURO_DEFAULTS } from '../streams/operators';
 import type { NormalRange } from '../protocol/units';
 import type { Pipeline } from '../streams/pipeline';
@@ -41,6 +41,9 @@ export interface OutputSettings {
   json: boolean;
   control: boolean;
 }
+
+/** A kept send rate (`oscRate`, `midi.rate`: a picker's value) as the outputs' `rate` option takes it. */
+export const rateOf = (text: string): Rate => (text === 'every' || text === 'change' ? text : Number(text));
 
 /** MIDI out (`midiOutput`): where, and each class's control change and note. */
 export interface MidiSettings {

@@ -8,11 +8,11 @@
  */
 import type { ModelReport } from '../protocol/engine-api';
 import { isKeypoints, type BackendChoice, type HeadKind } from '../protocol/engine-options';
+import { listProjects } from '../streams/projects';
 import { byId } from './dom';
 import { IMAGE_FEATURES, choiceFromParam, fileChoice, sameChoice, storedChoice, type FeatureChoice } from './features';
 import { Notices } from './notices';
 import { cropOverlay } from './preview-panel';
-import { listProjects } from '../streams/projects';
 import { ProjectMenu } from './project-menu';
 import { openSession, type Session, type SessionContext } from './session';
 import { sourcePanel } from './source-panel';

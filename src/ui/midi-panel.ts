@@ -9,7 +9,7 @@ import { LEARN_PAUSE_MS, midiOutput, midiSlots, type MidiAssignment, type MidiOu
 import type { ExampleCounts, Prediction } from '../protocol/engine-api';
 import { WorkerRestartedError } from '../protocol/errors';
 import type { Pipeline } from '../streams/pipeline';
-import type { AppSettingsStore, MidiSettings } from './app-settings';
+import { rateOf, type AppSettingsStore, type MidiSettings } from './app-settings';
 import { byId, h, type Scope } from './dom';
 import { showLast, showState, watchOutput } from './output-status';
 
@@ -21,8 +21,6 @@ export interface MidiPanelOptions {
   /** The counts now, then after every change: the classes to map. */
   counts$: Observable<ExampleCounts>;
 }
-
-const rateOf = (rate: string) => (rate === 'every' || rate === 'change' ? rate : Number(rate));
 
 export function midiPanel({ pipe, settings, operated$, counts$ }: MidiPanelOptions, scope: Scope): void {
   const ui = {

@@ -20,7 +20,7 @@ import { HAND_KEYPOINT_NAMES } from '../protocol/hand';
 import { isBody, seesHands } from '../protocol/engine-options';
 import type { ExampleCounts, Prediction } from '../protocol/engine-api';
 import type { LiveSource, Pipeline } from '../streams/pipeline';
-import type { AppSettingsStore, OutputSettings } from './app-settings';
+import { rateOf, type AppSettingsStore, type OutputSettings } from './app-settings';
 import { byId, type Scope } from './dom';
 import { midiPanel } from './midi-panel';
 import { showLast, showState, watchOutput } from './output-status';
@@ -115,12 +115,11 @@ export function outputsPanel(
     active = new Subscription();
     try {
       if (o.osc) {
-        const rate = o.oscRate === 'every' || o.oscRate === 'change' ? o.oscRate : Number(o.oscRate);
         const output = oscOutput({
           url: o.bridgeUrl,
           prefix: o.prefix,
           mode: o.oscMode,
-          rate,
+          rate: rateOf(o.oscRate),
           pose: pose && o.oscPose,
           people,
           hands: hands && o.oscPose,
