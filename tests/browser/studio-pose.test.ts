@@ -27,17 +27,22 @@
  * Each test has a browser profile of its own; the videos and a small pose project (for the switch of
  * features) are made once, before them, and changed by none. Screenshots go to test-results/studio-pose-*.png.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
-import { cleanUp, startBridge, type BridgeProcess } from '../support/bridge';
-import { startOscdump, type Oscdump } from '../support/oscdump';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SHARED } from '../support/paths';
 import { watchWith } from './app-judge';
 import { launch, open } from './browser';
-import { cards, labelChanges, screenshotFromTop, settledCards, studioReady, sendToBridge } from './studio-page';
+import {
+  cards,
+  labelChanges,
+  oscStudio,
+  screenshotFromTop,
+  settledCards,
+  studioReady,
+  sendToBridge,
+} from './studio-page';
 import { webm } from './webm';
 import { PERSON_COLOURS } from '../../src/ui/skeleton';
 
@@ -319,21 +324,16 @@ async function holdRecordThrough(
 
 const photo = (name: string) => readFileSync(join(SHARED, 'fixtures', name)).toString('base64');
 
-const scratch = mkdtempSync(join(tmpdir(), 'tw-studio-pose-'));
+const rig = oscStudio('tw-studio-pose-');
+const { scratch, contexts } = rig;
 const posesVideo = join(scratch, 'poses.webm');
 const gesturesVideo = join(scratch, 'gestures.webm');
 const handsVideo = join(scratch, 'hands.webm');
 const shapesVideo = join(scratch, 'shapes.webm');
 const poseProject = join(scratch, 'poses.trainwhistle');
-let dump: Oscdump;
-let bridge: BridgeProcess;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  dump = await startOscdump();
-  const origin = new URL(inject('baseUrl')).origin;
-  bridge = await startBridge(['--send', `127.0.0.1:${dump.port}`, '--allow-origin', origin]);
   browser = await launch();
   const maker = await open(browser, 'tests/browser/harness.html');
   try {
@@ -347,14 +347,8 @@ beforeAll(async () => {
     await maker.page.context().close();
   }
 });
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
 afterAll(async () => {
   await browser?.close();
-  dump?.stop();
-  await cleanUp();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 /** The studio, learning from poses, in a browser profile of its own (at the size it is laid out for), sending to this file's bridge. */
@@ -364,7 +358,7 @@ async function poseStudio(features: 'pose' | 'people' | 'hands' = 'pose'): Promi
   const opened = await open(context, `index.html?backend=wasm&features=${features}`);
   await studioReady(opened.page);
   expect(await opened.page.getByLabel('Features').inputValue()).toBe(features);
-  await sendToBridge(opened.page, bridge.wsPort);
+  await sendToBridge(opened.page, rig.bridge.wsPort);
   return opened;
 }
 
@@ -433,7 +427,7 @@ async function gesturesShown(p: Page, names: string[], timeoutMs: number): Promi
 describe('the studio with pose features', () => {
   test('the skeleton over a video of people, before any training; "Nobody in view" over the cat; the keypoints reach the patch', async () => {
     const { page, logs } = await poseStudio();
-    const from = dump.all.length;
+    const from = rig.dump.all.length;
     expect(await page.getByLabel('Pose keypoints').isChecked()).toBe(true);
     await playVideo(page, posesVideo);
     await waitForSegment(page, POSES, 'kick', POSES.kick.to);
@@ -450,8 +444,8 @@ describe('the studio with pose features', () => {
     await screenshotFromTop(page, 'studio-pose-2-nobody');
 
     // What the patch got: each keypoint as x y score, the 51 in one, and "nobody" when the cat came.
-    await expect.poll(() => dump.all.slice(from), { timeout: 10_000 }).toContain('/tw/noperson i 1');
-    const lines = dump.all.slice(from);
+    await expect.poll(() => rig.dump.all.slice(from), { timeout: 10_000 }).toContain('/tw/noperson i 1');
+    const lines = rig.dump.all.slice(from);
     expect(lines.some((l) => /^\/tw\/pose\/nose fff [01]\.\d{6} [01]\.\d{6} [01]\.\d{6}$/.test(l))).toBe(true);
     expect(lines.some((l) => new RegExp(`^/tw/pose ${'f'.repeat(51)}( [01]\\.\\d{6}){51}$`).test(l))).toBe(true);
     expect(lines).toContain('/tw/noperson i 0');
@@ -459,7 +453,7 @@ describe('the studio with pose features', () => {
 
   test('several people: a skeleton each, in their own colour with their number; "Nobody in view" over the cat; the patch gets each by id', async () => {
     const { page, logs } = await poseStudio('people');
-    const from = dump.all.length;
+    const from = rig.dump.all.length;
     await playVideo(page, posesVideo);
     // The basketball players: two people, two ids, each skeleton drawn.
     await waitForSegment(page, POSES, 'ball', POSES.ball.to - POSES.ball.from);
@@ -486,8 +480,8 @@ describe('the studio with pose features', () => {
     await waitForSegment(page, POSES, 'cat', POSES.cat.to - POSES.cat.from);
     await expect.poll(() => skeleton(page), { timeout: 10_000 }).toMatchObject({ nobody: true, keypoints: 0 });
     // What the patch got: the count on each change, each player entering by id, and their keypoints.
-    await expect.poll(() => dump.all.slice(from), { timeout: 10_000 }).toContain('/tw/people i 0');
-    const lines = dump.all.slice(from);
+    await expect.poll(() => rig.dump.all.slice(from), { timeout: 10_000 }).toContain('/tw/people i 0');
+    const lines = rig.dump.all.slice(from);
     expect(lines).toContain('/tw/people i 2');
     for (const id of ids) {
       expect(lines).toContain(`/tw/person/${id}/enter `);
@@ -499,7 +493,7 @@ describe('the studio with pose features', () => {
 
   test('hands: the hand skeletons over a video of two hands, before any training; "No hand in view" over the cat; the keypoints reach the patch', async () => {
     const { page, logs } = await poseStudio('hands');
-    const from = dump.all.length;
+    const from = rig.dump.all.length;
     await playVideo(page, handsVideo);
     await waitForSegment(page, HANDS, 'hands', HANDS.hands.to);
     await expect.poll(async () => (await skeleton(page)).hands?.split(' ').length ?? 0, { timeout: 10_000 }).toBe(2);
@@ -517,8 +511,8 @@ describe('the studio with pose features', () => {
     await expect.poll(() => skeleton(page), { timeout: 10_000 }).toMatchObject({ nobody: true, keypoints: 0 });
     expect(await page.getByRole('status').filter({ hasText: 'No hand in view' }).isVisible()).toBe(true);
     // What the patch got: each hand's keypoints by side, all 63 in one, and "no hand" when the cat came.
-    await expect.poll(() => dump.all.slice(from), { timeout: 10_000 }).toContain('/tw/nohand i 1');
-    const lines = dump.all.slice(from);
+    await expect.poll(() => rig.dump.all.slice(from), { timeout: 10_000 }).toContain('/tw/nohand i 1');
+    const lines = rig.dump.all.slice(from);
     expect(lines).toContain('/tw/nohand i 0');
     expect(
       lines.some((l) => /^\/tw\/hand\/(left|right)\/wrist fff -?[01]\.\d{6} -?[01]\.\d{6} -?\d\.\d{6}$/.test(l)),
@@ -544,7 +538,7 @@ describe('the studio with pose features', () => {
     }
     expect(taught.map((c) => c.name)).toEqual(['up', 'down']);
     for (const c of taught) expect(c.count, JSON.stringify(taught)).toBeGreaterThanOrEqual(SHAPE_EXAMPLES);
-    let from = dump.all.length;
+    let from = rig.dump.all.length;
     await page.getByRole('button', { name: 'Train' }).click();
     await page.waitForSelector('[data-testid="train-status"][data-state="trained"]', { timeout: 120_000 });
     await expect.poll(() => page.getAttribute('[data-testid="run"]', 'data-running')).toBe('true');
@@ -567,7 +561,7 @@ describe('the studio with pose features', () => {
     expect(share('up', 'up'), context).toBeGreaterThanOrEqual(0.8);
     expect(share('down', 'down'), context).toBeGreaterThanOrEqual(0.8);
     await expect
-      .poll(() => labelChanges(dump.all.slice(from)), { timeout: 10_000 })
+      .poll(() => labelChanges(rig.dump.all.slice(from)), { timeout: 10_000 })
       .toEqual(expect.arrayContaining(['up', 'down']));
     await screenshotFromTop(page, 'studio-pose-8-hand-shapes');
 
@@ -590,12 +584,12 @@ describe('the studio with pose features', () => {
         { name: 'turn right', count: 1 },
         { name: 'turn left', count: 1 },
       ]);
-    from = dump.all.length;
+    from = rig.dump.all.length;
     await page.getByRole('button', { name: 'Train' }).click();
     await page.waitForSelector('[data-testid="train-status"][data-state="trained"]', { timeout: 60_000 });
     await expect.poll(() => page.getAttribute('[data-testid="run"]', 'data-running')).toBe('true');
     const seen = await gesturesShown(page, ['turn right', 'turn left'], 60_000);
-    const sent = () => dump.all.slice(from).filter((l) => l.startsWith('/tw/gesture '));
+    const sent = () => rig.dump.all.slice(from).filter((l) => l.startsWith('/tw/gesture '));
     await expect
       .poll(() => ['turn right', 'turn left'].every((n) => sent().some((l) => l.startsWith(`/tw/gesture sf "${n}"`))), {
         timeout: 10_000,
@@ -620,18 +614,21 @@ describe('the studio with pose features', () => {
     await expect.poll(async () => (await also.isChecked()) && (await also.isEnabled()), { timeout: 60_000 }).toBe(true);
     expect(await page.getByLabel('Features').inputValue()).toBe('pose');
     await page.waitForSelector('[data-testid="osc-status"][data-status="connected"]');
-    const from = dump.all.length;
+    const from = rig.dump.all.length;
     await playVideo(page, handsVideo);
     await waitForSegment(page, HANDS, 'hands', HANDS.hands.to);
     await expect.poll(async () => (await skeleton(page)).hands?.split(' ').length ?? 0, { timeout: 10_000 }).toBe(2);
     expect(await page.locator('#crop').isVisible()).toBe(false);
     await screenshotFromTop(page, 'studio-pose-10-pose-and-hands');
     await expect
-      .poll(() => dump.all.slice(from).some((l) => new RegExp(`^/tw/hand/(left|right) ${'f'.repeat(63)} `).test(l)), {
-        timeout: 10_000,
-      })
+      .poll(
+        () => rig.dump.all.slice(from).some((l) => new RegExp(`^/tw/hand/(left|right) ${'f'.repeat(63)} `).test(l)),
+        {
+          timeout: 10_000,
+        },
+      )
       .toBe(true);
-    const lines = dump.all.slice(from);
+    const lines = rig.dump.all.slice(from);
     expect(
       lines.some((l) => l.startsWith('/tw/pose ') || l === '/tw/noperson i 1'),
       JSON.stringify(logs.slice(-5)),
@@ -665,7 +662,7 @@ describe('the studio with pose features', () => {
     expect(await settledCards(page)).toEqual(taught);
     const advice = page.getByTestId('error').locator('li', { hasText: /^No person is in view/ });
     await expect.poll(() => advice.getAttribute('data-kind')).toBe('warning');
-    const from = dump.all.length;
+    const from = rig.dump.all.length;
     await page.getByRole('button', { name: 'Train' }).click();
     await page.waitForSelector('[data-testid="train-status"][data-state="trained"]', { timeout: 120_000 });
     await expect.poll(() => page.getAttribute('[data-testid="run"]', 'data-running')).toBe('true');
@@ -697,7 +694,7 @@ describe('the studio with pose features', () => {
       context,
     ).toBe(true);
     await expect
-      .poll(() => labelChanges(dump.all.slice(from)), { timeout: 10_000 })
+      .poll(() => labelChanges(rig.dump.all.slice(from)), { timeout: 10_000 })
       .toEqual(expect.arrayContaining(['kick', 'ball', '']));
     await screenshotFromTop(page, 'studio-pose-3-classes');
   });
@@ -746,7 +743,7 @@ describe('the studio with pose features', () => {
     await expect.poll(() => quiet.inputValue()).toBe('700');
     await page.getByText('Advanced settings').click();
 
-    const from = dump.all.length;
+    const from = rig.dump.all.length;
     await page.getByRole('button', { name: 'Train' }).click();
     await page.waitForSelector('[data-testid="train-status"][data-state="trained"]', { timeout: 60_000 });
     expect(await page.textContent('[data-testid="train-status"]')).toMatch(/^Ready: 2 templates/);
@@ -755,7 +752,7 @@ describe('the studio with pose features', () => {
     // The next times round the video, each gesture is recognised as it is performed.
     const seen = await gesturesShown(page, ['lean right', 'lean left'], 60_000);
     // The page shows a match as it sends it; the bridge and the UDP hop may take a moment longer.
-    const sent = () => dump.all.slice(from).filter((l) => l.startsWith('/tw/gesture '));
+    const sent = () => rig.dump.all.slice(from).filter((l) => l.startsWith('/tw/gesture '));
     await expect
       .poll(() => ['lean right', 'lean left'].every((n) => sent().some((l) => l.startsWith(`/tw/gesture sf "${n}"`))), {
         timeout: 10_000,

@@ -14,16 +14,13 @@
  * Watching stops as soon as every photo has been seen on held-out frames. Screenshots of each main screen
  * go to test-results/.
  */
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { DEFAULT_APP_SETTINGS, type AppSettings } from '../../src/ui/app-settings';
-import { cleanUp, startBridge, type BridgeProcess } from '../support/bridge';
 import { CLIP_LABELS } from '../support/clip';
-import { startOscdump, type Oscdump } from '../support/oscdump';
 import { SHARED } from '../support/paths';
 import { heldOut, lastRecorded, rightShare, trackHolds, watchShown, type Sample } from './app-judge';
 import { holdThroughSegments, keyHeld, mouseOn, type Press } from './app-page';
@@ -32,6 +29,7 @@ import {
   cards,
   labelChanges,
   launchProfile,
+  oscStudio,
   renameClass,
   screenshot,
   screenshotFromTop,
@@ -50,34 +48,20 @@ const PHOTOS: Record<(typeof CLIP_LABELS)[number], string> = {
 /** Every photo's held-out half comes round within one 6 s loop of the clip; a loaded machine may take longer. */
 const WATCH_TIMEOUT_MS = 60_000;
 
-const scratch = mkdtempSync(join(tmpdir(), 'tw-studio-files-'));
-let dump: Oscdump;
-let bridge: BridgeProcess;
+const rig = oscStudio('tw-studio-files-');
+const { scratch, contexts } = rig;
 /** The settings the taught project keeps: this file's bridge, and smoothing that is not the default's. */
 let kept: AppSettings;
 /** A profile holding the taught project, made once; each test that wants it works on a copy. */
 let taught: { dir: string } & Taught;
-/** Every browser a test started, closed after it (the test may have closed it already). */
-const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  dump = await startOscdump();
-  const origin = new URL(inject('baseUrl')).origin;
-  bridge = await startBridge(['--send', `127.0.0.1:${dump.port}`, '--allow-origin', origin]);
   kept = {
     ...structuredClone(DEFAULT_APP_SETTINGS),
     operators: { ...DEFAULT_APP_SETTINGS.operators, smoothing: 0.3 },
-    outputs: { ...DEFAULT_APP_SETTINGS.outputs, bridgeUrl: `ws://127.0.0.1:${bridge.wsPort}` },
+    outputs: { ...DEFAULT_APP_SETTINGS.outputs, bridgeUrl: `ws://127.0.0.1:${rig.bridge.wsPort}` },
   };
   taught = await taughtProfile(scratch, { appSettings: kept });
-});
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-});
-afterAll(async () => {
-  dump?.stop();
-  await cleanUp();
-  rmSync(scratch, { recursive: true, force: true });
 });
 
 /** Chromium on a profile of its own (`dir`, or a new one). */
@@ -97,7 +81,7 @@ async function openStudio(context: BrowserContext): Promise<{ page: Page; logs: 
 
 /**
  * What the page and the UDP receiver show while the camera plays the clip, judged frame by frame until every
- * photo has been seen on held-out frames. The OSC is read from `oscFrom` (`dump.all.length` when the session
+ * photo has been seen on held-out frames. The OSC is read from `oscFrom` (`rig.dump.all.length` when the session
  * began predicting): its label goes out on change, the first as predicting begins.
  */
 async function watch(p: Page, logs: string[], oscFrom: number, lastRecorded?: Map<string, number>) {
@@ -106,10 +90,10 @@ async function watch(p: Page, logs: string[], oscFrom: number, lastRecorded?: Ma
   // Three photos judged held out means two cuts at least: the first label and two changes. Waited for
   // without failing here: expectFollowsClip says what is missing, with all that was seen.
   await expect
-    .poll(() => labelChanges(dump.all.slice(oscFrom)).length >= 3, { timeout: 15_000 })
+    .poll(() => labelChanges(rig.dump.all.slice(oscFrom)).length >= 3, { timeout: 15_000 })
     .toBe(true)
     .catch(() => {});
-  const osc = labelChanges(dump.all.slice(oscFrom));
+  const osc = labelChanges(rig.dump.all.slice(oscFrom));
   const context = JSON.stringify({ samples: samples.length, held, osc, logs: logs.slice(-10) });
   return { samples, held, osc, context };
 }
@@ -144,7 +128,7 @@ async function expectRestored(p: Page, taught: Taught['cards']): Promise<void> {
 /** The studio open on a copy of the taught profile. */
 async function studioWithTaughtProject() {
   const browser = await browserOn(copyProfile(taught.dir, scratch));
-  const oscFrom = dump.all.length;
+  const oscFrom = rig.dump.all.length;
   const { page, logs } = await openStudio(browser.context);
   await expectRestored(page, taught.cards);
   return { ...browser, page, logs, oscFrom };
@@ -170,7 +154,7 @@ describe('the studio', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => cards(page)).toEqual(CLIP_LABELS.map((name) => ({ name, count: 0 })));
 
-    await sendToBridge(page, bridge.wsPort);
+    await sendToBridge(page, rig.bridge.wsPort);
 
     // Hold "Record chelsea" and "Record coffee" with the mouse, and the 3 key for the third card, each
     // through the first half of its photo's segment, in the clip's order from the next cut.
@@ -209,7 +193,7 @@ describe('the studio', () => {
     await screenshotFromTop(page, 'studio-2-recorded');
 
     // Train: a point an epoch on the chart, then predicting starts by itself.
-    const oscFrom = dump.all.length;
+    const oscFrom = rig.dump.all.length;
     await page.getByRole('button', { name: 'Train' }).click();
     await page.waitForSelector('[data-testid="train-status"][data-state="trained"]', { timeout: 120_000 });
     expect(Number(await page.getAttribute('[data-testid="training-chart"]', 'data-points'))).toBe(20);
@@ -238,7 +222,7 @@ describe('the studio', () => {
     const { page, logs } = await studioWithTaughtProject();
     await page.reload();
     // The page before the reload is gone (it sends nothing more); this one has not begun predicting yet.
-    const oscFrom = dump.all.length;
+    const oscFrom = rig.dump.all.length;
     await page.waitForSelector('body[data-ready="true"]', { state: 'attached', timeout: 60_000 });
     await studioReady(page);
     await expectRestored(page, taught.cards);
@@ -249,7 +233,7 @@ describe('the studio', () => {
     const first = await studioWithTaughtProject();
     await first.context.close();
     const { context } = await browserOn(first.dir);
-    const oscFrom = dump.all.length;
+    const oscFrom = rig.dump.all.length;
     const { page, logs } = await openStudio(context);
     await expectRestored(page, taught.cards);
     expectFollowsClip(await watch(page, logs, oscFrom));
@@ -272,7 +256,7 @@ describe('the studio', () => {
       { name: 'Class 1', count: 0 },
       { name: 'Class 2', count: 0 },
     ]);
-    const oscFrom = dump.all.length;
+    const oscFrom = rig.dump.all.length;
     await page.getByLabel('Open project').setInputFiles(saved);
     // A file becomes a project of its own, named after it; the one open before is kept.
     await expect.poll(() => page.textContent('#project-name'), { timeout: 60_000 }).toBe('studio');
@@ -332,7 +316,7 @@ describe('regression in the studio', () => {
   test('sliders instead of classes: the examples carry the sliders’ values, and the outputs follow', async () => {
     const { context } = await browserOn();
     const { page, logs } = await openStudio(context);
-    await sendToBridge(page, bridge.wsPort);
+    await sendToBridge(page, rig.bridge.wsPort);
     await page.getByLabel('Model', { exact: true }).selectOption('regression');
     await page.getByRole('button', { name: 'Add output' }).waitFor();
     const slider = page.getByRole('slider', { name: 'Target for value' });
